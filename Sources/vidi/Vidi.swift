@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Vidi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vidi",
+        abstract: "Native video understanding: decode, sample, extract motion, preprocess datasets, run models.",
+        discussion: """
+            Frame indices are display order, starting at 0. Every command that takes several files keeps \
+            going past a bad one and exits 1 if any failed. Add --json for machine-readable output.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            // Subcommands are registered here, one line each.
+        ]
+    )
+}
