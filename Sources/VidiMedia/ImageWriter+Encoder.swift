@@ -12,6 +12,7 @@ final class EncoderContext {
     init(encoder name: String, path: String, options: [String: String] = [:],
          configure: (UnsafeMutablePointer<AVCodecContext>) -> Void) throws {
         self.path = path
+        _ = silenceFFmpegLogging  // x264 prints per-file statistics otherwise
         guard let codec = avcodec_find_encoder_by_name(name) else {
             throw MediaError.unsupportedCodec(path: path, codec: "\(name) (encoder not in this FFmpeg build)")
         }

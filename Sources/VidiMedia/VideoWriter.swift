@@ -30,6 +30,10 @@ public final class VideoWriter {
         }
     }
 
+    /// x264's presets, fastest first.
+    public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                                 "veryslow", "placebo"]
+
     public let path: String
     /// Size of the frames `append` takes.
     public let width: Int
@@ -53,6 +57,11 @@ public final class VideoWriter {
         }
         guard (0...51).contains(options.crf) else {
             throw MediaError.invalidArgument("\(path): crf must be 0...51, got \(options.crf)")
+        }
+        // Checked here because x264 prints its own complaint to stderr before failing.
+        guard Self.presets.contains(options.preset) else {
+            throw MediaError.invalidArgument(
+                "\(path): unknown x264 preset '\(options.preset)' (\(Self.presets.joined(separator: ", ")))")
         }
         guard options.threads >= 0 else {
             throw MediaError.invalidArgument("\(path): threads must be >= 0, got \(options.threads)")
