@@ -1,0 +1,4 @@
+extension StageCatalog {
+    /// The built-in stages specs can name.
+    public static let standard = StageCatalog()
+}
