@@ -129,6 +129,7 @@ public struct PipelineRunner: Sendable {
         let window = options.workers * 2
         let stages = spec.stages
         let limit = spec.run.videoTimeout
+        let keepDamaged = spec.run.keepDamaged
         let cancellation = options.cancellation
         var interrupted = false
         let total = entries.count
@@ -143,7 +144,8 @@ public struct PipelineRunner: Sendable {
                     let entry = entries[position]
                     group.addTask {
                         (position, await pool.run {
-                            VideoOutcome.process(entry, stages: stages, limitSeconds: limit, cancellation: cancellation)
+                            VideoOutcome.process(entry, stages: stages, limitSeconds: limit, keepDamaged: keepDamaged,
+                                                 cancellation: cancellation)
                         })
                     }
                     nextToStart += 1

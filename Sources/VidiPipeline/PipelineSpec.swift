@@ -33,6 +33,9 @@ public struct PipelineSpec: Sendable {
         public var workers: Int?
         /// Per-video time limit in seconds.
         public var videoTimeout: Double? = 600
+        /// A video the decoder reports damaged (truncated, corrupt packets) fails by default; with
+        /// `keep` its decodable part is written and the warnings go into its `.json`.
+        public var keepDamaged: Bool = false
     }
 }
 
@@ -143,6 +146,7 @@ extension PipelineSpec {
             // `video_timeout: none` turns the limit off.
             if (try? timeout.string()) == "none" { run.videoTimeout = nil } else { run.videoTimeout = try timeout.positiveDouble() }
         }
+        if let damaged = map.optional("damaged") { run.keepDamaged = try damaged.choice(["fail", "keep"]) == "keep" }
         try map.finish()
         return run
     }

@@ -1,3 +1,5 @@
+import VidiMedia
+
 /// The result of running every stage on one video: its sample, or why it failed; plus counters for stats.
 struct VideoOutcome: Sendable {
     enum Result: Sendable {
@@ -12,7 +14,7 @@ struct VideoOutcome: Sendable {
     /// Runs `stages` in order on `entry` (on the calling worker thread). Never throws: a failing stage
     /// turns into a failure naming the stage and the reason.
     static func process(_ entry: ManifestEntry, stages: [any PipelineStage], limitSeconds: Double?,
-                        cancellation: CancellationFlag?) -> VideoOutcome {
+                        keepDamaged: Bool, cancellation: CancellationFlag?) -> VideoOutcome {
         let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index),
                                    limitSeconds: limitSeconds, cancellation: cancellation)
         var seconds: [String: Double] = [:]
@@ -26,6 +28,14 @@ struct VideoOutcome: Sendable {
                 return VideoOutcome(result: .failure("\(stage.name): \(error)"), frames: context.framesDecoded, stageSeconds: seconds)
             }
             seconds[stage.name, default: 0] += (ContinuousClock.now - start).seconds
+        }
+        // The decoder keeps going past damage; a dataset should not silently hold half a video.
+        if let reader = context.shared["reader"] as? VideoReader, !reader.warnings.isEmpty {
+            if !keepDamaged {
+                return VideoOutcome(result: .failure("damaged: " + reader.warnings.joined(separator: "; ")),
+                                    frames: context.framesDecoded, stageSeconds: seconds)
+            }
+            context.metadata["warnings"] = .array(reader.warnings.map { .string($0) })
         }
         do {
             return VideoOutcome(result: .success(try context.sample()), frames: context.framesDecoded, stageSeconds: seconds)
