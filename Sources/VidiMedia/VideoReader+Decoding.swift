@@ -6,6 +6,12 @@ struct DecoderConfiguration: Equatable {
     var keyframesOnly: Bool
 }
 
+/// Counters of decoding work, for tests and benchmarks.
+struct DecodeStatistics {
+    var seeks = 0
+    var packetsDecoded = 0
+}
+
 /// A decoder and where its current continuous run stands, in packet-index terms.
 final class DecodeState {
     let configuration: DecoderConfiguration
@@ -61,6 +67,7 @@ extension VideoReader {
         state.lastOutputDisplay = -1
         state.draining = false
         state.readCount = 0
+        statistics.seeks += 1
         try seekDemuxer(toPosition: start)
     }
 
@@ -132,6 +139,7 @@ extension VideoReader {
                 // keyframes-only decoding also withholds the packets the index marks non-key.
                 if state.configuration.keyframesOnly, !index.entries[position].isKeyframe { continue }
                 state.lastFedPosition = position
+                statistics.packetsDecoded += 1
                 if index.entries[position].isKeyframe { state.lastFedKeyframe = position }
                 var sent = avcodec_send_packet(context, packet.pointer)
                 if sent == CFFmpeg_AVERROR_EAGAIN() {

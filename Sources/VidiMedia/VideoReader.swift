@@ -25,6 +25,8 @@ public final class VideoReader {
     let converter = FrameConverter()
     /// The decoder in use and where it stands; replaced when a call needs a different configuration.
     var decoder: DecodeState?
+    /// Work done so far (tests use it to check that each GOP is decoded once and needless seeks skipped).
+    var statistics = DecodeStatistics()
 
     public convenience init(path: String, options: ReaderOptions = .init()) throws {
         try self.init(path: path, options: options, externalCancellation: nil)
