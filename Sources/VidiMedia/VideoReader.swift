@@ -28,6 +28,14 @@ public final class VideoReader {
     /// Work done so far (tests use it to check that each GOP is decoded once and needless seeks skipped).
     var statistics = DecodeStatistics()
 
+    /// Opens `path` (a file or any URL FFmpeg reads) and scans its video packets.
+    ///
+    /// Errors: a missing or unreadable file -> `.cannotOpen`; an empty file -> `.corrupt` ("file is
+    /// empty (0 bytes)"); bytes no demuxer recognises (random data, text) -> `.corrupt` ("not a
+    /// recognizable media file: ..."); no video stream (audio only) -> `.noVideoStream`; no decoder for the
+    /// video codec -> `.unsupportedCodec`; a video stream without a single readable packet -> `.corrupt`;
+    /// cancellation or a passed deadline -> `.cancelled` / `.timedOut`. A file that breaks midway opens,
+    /// indexes the packets before the break and records a warning.
     public convenience init(path: String, options: ReaderOptions = .init()) throws {
         try self.init(path: path, options: options, externalCancellation: nil)
     }
