@@ -118,15 +118,49 @@ enum FrameFiles {
         let progress = ProgressLine(label: reader.path, total: indices.count)
         defer { progress.finish() }
         var done = 0
-        // Bounded batches: memory stays a few dozen frames however many are asked for, and each batch
-        // still decodes every group of pictures it touches only once.
-        for start in stride(from: 0, to: indices.count, by: 32) {
-            for frame in try reader.frames(at: Array(indices[start..<min(start + 32, indices.count)]), output) {
-                try write(frame, as: writer, in: folder)
-                done += 1
-                progress.update(done)
+        let save = { (frame: Frame) throws in
+            try write(frame, as: writer, in: folder)
+            done += 1
+            progress.update(done)
+        }
+        if indices.count * 8 >= reader.info.frameCount {
+            // Dense selection: one sequential pass costs less than seeking, and holds one frame at a time.
+            var wanted = Set(indices)
+            try reader.forEachFrame(output, motion: false) { decoded in
+                guard wanted.remove(decoded.index) != nil, let image = decoded.image else { return }
+                try save(image)
+            }
+            if let missing = wanted.min() {
+                throw MediaError.corrupt(path: reader.path, reason: "frame \(missing) could not be decoded")
+            }
+        } else {
+            for batch in batches(indices, keyframes: reader.info.keyframeIndices) {
+                for frame in try reader.frames(at: batch, output) { try save(frame) }
             }
         }
+    }
+
+    /// Splits ascending indices into batches of at most 32 frames that do not cross a keyframe, so memory
+    /// stays bounded and no group of pictures is decoded twice (the reader decodes each GOP once per call).
+    static func batches(_ indices: [Int], keyframes: [Int]) -> [[Int]] {
+        var result: [[Int]] = []
+        var current: [Int] = []
+        var nextKeyframe = keyframes.makeIterator()
+        var boundary = nextKeyframe.next()
+        for index in indices {
+            var crossed = false
+            while let b = boundary, index >= b {
+                crossed = true
+                boundary = nextKeyframe.next()
+            }
+            if !current.isEmpty && (crossed || current.count == 32) {
+                result.append(current)
+                current = []
+            }
+            current.append(index)
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
     }
 
     static func write(_ frame: Frame, as writer: ImageWriter, in folder: String) throws {
