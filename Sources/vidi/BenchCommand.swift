@@ -87,7 +87,7 @@ struct BenchDecodeCommand: ParsableCommand {
                 if keyframes {
                     try KeyframesCommand.forEachKeyframe(of: reader, output ?? FrameOutput()) { _ in frames += 1 }
                 } else {
-                    let progress = ProgressLine(label: file, total: reader.info.frameCount)
+                    let progress = FileProgress(label: file, total: reader.info.frameCount)
                     defer { progress.finish() }
                     try reader.forEachFrame(output, motion: motion) { _ in
                         frames += 1

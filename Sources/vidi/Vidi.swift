@@ -17,6 +17,7 @@ struct Vidi: AsyncParsableCommand {
             KeyframesCommand.self,
             MotionCommand.self,
             BenchCommand.self,
+            RunCommand.self,
         ]
     )
 }
