@@ -59,7 +59,7 @@ struct FrameSelectionOptions: ParsableArguments {
                                             valueName: "F"))
     var fps: Double?
 
-    @Option(name: .long, help: ArgumentHelp("K frames spread evenly over the whole video.", valueName: "K"))
+    @Option(name: .long, help: ArgumentHelp("K frames spread evenly: the middle frame of each of K equal segments.", valueName: "K"))
     var uniform: Int?
 
     func validate() throws {
@@ -92,16 +92,11 @@ struct FrameSelectionOptions: ParsableArguments {
                 throw MediaError.outOfRange(path: info.path, what: "frame index \(bad) (the video has \(info.frameCount) frames)")
             }
         } else if let every {
-            chosen = Array(stride(from: 0, to: info.frameCount, by: every))
+            chosen = try FrameSampler.every(step: every).indices(for: info)
         } else if let fps {
-            // One frame per 1/fps seconds of presentation time: the frame displayed at each instant.
-            let start = info.frameTimestamps.first ?? 0
-            let steps = Int(((info.endTime - start) * fps).rounded(.up))
-            chosen = (0..<max(steps, 0)).compactMap { info.frameIndex(displayedAt: start + Double($0) / fps) }
+            chosen = try FrameSampler.fps(fps).indices(for: info)
         } else if let uniform {
-            // K indices spread evenly from the first to the last frame (numpy.linspace(0, n - 1, K).round()).
-            let last = Double(info.frameCount - 1)
-            chosen = uniform == 1 ? [0] : (0..<uniform).map { Int((Double($0) * last / Double(uniform - 1)).rounded()) }
+            chosen = try FrameSampler.uniform(count: uniform).indices(for: info)
         } else {
             chosen = Array(0..<info.frameCount)
         }

@@ -39,7 +39,7 @@ struct KeyframesCommand: ParsableCommand {
             let reader = try VideoReader(path: file)
             let folder = folders[position]
             try MediaCommand.makeDirectory(folder, for: file)
-            let progress = ProgressLine(label: file, total: reader.info.keyframeIndices.count)
+            let progress = FileProgress(label: file, total: reader.info.keyframeIndices.count)
             defer { progress.finish() }
             var done = 0
             try Self.forEachKeyframe(of: reader, output) { frame in
