@@ -2,11 +2,16 @@ import ArgumentParser
 import Foundation
 import VidiMedia
 
+/// `vidi bench …`: speed of Vidi's building blocks (run a release build).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Vidi's own speed on your files.",
-        subcommands: [BenchDecodeCommand.self]
+        abstract: "Measure Vidi's own speed: decoding your files, tensor kernels (use a release build).",
+        subcommands: [
+            BenchDecodeCommand.self,
+            BenchGemmCommand.self,
+            BenchAddCommand.self,
+        ]
     )
 }
 
