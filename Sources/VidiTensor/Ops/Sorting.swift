@@ -87,9 +87,20 @@ extension Tensor {
             for inner in 0..<layout.inner {
                 let base = outer * layout.size * layout.inner + inner
                 packed.withUnsafeMutableBufferPointer { keys in
-                    for i in 0..<layout.size {
-                        let key = orderKey64(s, base + i * layout.inner, dtype)
-                        keys[i] = (descending ? UInt64(UInt32.max) - key : key) << 32 | UInt64(i)
+                    // One loop per dtype so the key function inlines into it.
+                    func fill(_ key: (Int) -> UInt64) {
+                        let flip: UInt64 = descending ? UInt64(UInt32.max) : 0
+                        for i in 0..<layout.size { keys[i] = (flip ^ key(base + i * layout.inner)) << 32 | UInt64(i) }
+                    }
+                    switch dtype {
+                    case .float32:
+                        let f = s.assumingMemoryBound(to: Float.self)
+                        fill { UInt64(orderKey(f[$0])) }
+                    case .int32:
+                        let n = s.assumingMemoryBound(to: Int32.self)
+                        fill { UInt64(UInt32(bitPattern: n[$0]) ^ 0x8000_0000) }
+                    default:
+                        fill { orderKey64(s, $0, dtype) }
                     }
                 }
                 if useHeap {
