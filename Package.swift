@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "VidiMedia", targets: ["VidiMedia"]),
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         // .library(name: "VidiNN", targets: ["VidiNN"]),
-        // .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -37,13 +37,13 @@ let package = Package(
         .target(name: "VidiTensor", dependencies: ["COpenBLAS", "CZlib"]),
         // .target(name: "VidiNN", dependencies: ["VidiTensor"]),
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiTensor"]),
-        // .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor",  // "VidiNN", "VidiPipeline",
+                "VidiMedia", "VidiTensor", "VidiPipeline",  // "VidiNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiTestSupport"]),
         // .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
-        // .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
-        // .testTarget(name: "VidiCLITests", dependencies: ["VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

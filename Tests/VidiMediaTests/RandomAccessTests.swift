@@ -1,0 +1,65 @@
+import Testing
+import VidiMedia
+
+/// Exact random access: every frame fetched by index equals the same frame of one sequential decode
+/// from the start (the decode order FFmpeg itself uses), bit for bit.
+@Suite struct RandomAccessTests {
+    /// Sequential reference: `forEachFrame` decodes the whole file once, in order, with no seeking.
+    static func sequentialFrames(_ path: String) throws -> [Int: [UInt8]] {
+        var frames: [Int: [UInt8]] = [:]
+        try VideoReader(path: path).forEachFrame(FrameOutput()) { frames[$0.index] = $0.image?.rgb }
+        return frames
+    }
+
+    @Test(arguments: ["h264-bframes-opengop.mp4", "vfr.mp4", "hevc.mp4", "vp9.webm", "h264-closedgop.mp4",
+                      "mpeg4-part2.mp4", "mjpeg.avi"])
+    func unsortedRepeatedIndicesEqualSequentialDecode(_ name: String) throws {
+        let path = media(name)
+        let sequential = try Self.sequentialFrames(path)
+        let reader = try VideoReader(path: path)
+        let n = reader.info.frameCount
+        #expect(sequential.count == n)
+        // Unsorted, repeated, across GOPs, both ends; every frame once more in reverse.
+        let indices = [n - 1, 0, n / 2, n / 2, 3, n - 2, 1, n / 2 + 1, 0] + Array((0..<n).reversed())
+        let frames = try reader.frames(at: indices)
+        #expect(frames.map(\.index) == indices)
+        for frame in frames { #expect(frame.rgb == sequential[frame.index], "frame \(frame.index)") }
+    }
+
+    @Test func openGOPLeadingFramesAreExact() throws {
+        // h264-bframes-opengop.mp4: keyframe at display 50 (packet pts 25600) is decoded before B-frames
+        // 48 and 49 (ffprobe -show_packets), which reference the previous GOP.
+        let path = media("h264-bframes-opengop.mp4")
+        let sequential = try Self.sequentialFrames(path)
+        let reader = try VideoReader(path: path)
+        for i in [49, 48, 50, 24, 23, 25, 74, 47] {
+            #expect(try reader.frame(at: i).rgb == sequential[i], "frame \(i)")
+        }
+        // One at a time with fresh readers (no decoder state carried over).
+        for i in [48, 49, 23, 24] {
+            #expect(try VideoReader(path: path).frame(at: i).rgb == sequential[i], "fresh reader, frame \(i)")
+        }
+    }
+
+    @Test func timestampAccessOnVFR() throws {
+        // vfr.mp4 (make-fixtures.sh, confirmed by ffprobe in VideoInfoTests): frame i < 20 at 0.04 i s,
+        // frame i >= 20 at 0.8 + 0.08 (i - 20) s.
+        let path = media("vfr.mp4")
+        let sequential = try Self.sequentialFrames(path)
+        let reader = try VideoReader(path: path)
+        let cases: [(Double, Int)] = [(0, 0), (0.05, 1), (0.79, 19), (0.8, 20), (0.85, 20), (0.88, 21), (1.0, 22), (3.0, 47), (3.13, 49)]
+        for (t, expected) in cases {
+            let frame = try reader.frame(displayedAt: t)
+            #expect(frame.index == expected, "t = \(t)")
+            #expect(frame.rgb == sequential[expected], "t = \(t)")
+        }
+        #expect(throws: MediaError.self) { try reader.frame(displayedAt: reader.info.endTime) }
+        #expect(throws: MediaError.self) { try reader.frame(displayedAt: -1) }
+    }
+
+    @Test func indexOutOfRangeThrows() throws {
+        let reader = try VideoReader(path: media("h264-closedgop.mp4"))
+        #expect(throws: MediaError.self) { try reader.frame(at: 50) }
+        #expect(throws: MediaError.self) { try reader.frame(at: -1) }
+    }
+}
