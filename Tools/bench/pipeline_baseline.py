@@ -80,6 +80,7 @@ def process(job):
         with av.open(path) as container:
             stream = container.streams.video[0]
             stream.codec_context.options = {"flags2": "+export_mvs"}
+            stream.codec_context.thread_count = 1  # frame threading corrupts exported vectors
             height, width = stream.codec_context.height, stream.codec_context.width
             maps, types = [], []
             for frame in container.decode(stream):
