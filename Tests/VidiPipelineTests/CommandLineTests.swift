@@ -92,37 +92,56 @@ import VidiTestSupport
         #expect(!FileManager.default.fileExists(atPath: s.dir.appendingPathComponent("never").path))
     }
 
-    @Test func sigkillMidRunThenResumeEqualsAnUninterruptedRun() async throws {
-        let s = try setup(repeats: 3, perShard: 2)
-        let reference = s.dir.appendingPathComponent("reference")
-        let full = try vidi(["run", s.spec, "--input", s.manifest, "--output", reference.path, "--workers", "2"])
-        #expect(full.status == 0, "\(full.stderr)")
-
-        let output = s.dir.appendingPathComponent("killed")
+    /// Starts `vidi run` into `output` and sends `signal` once `shards` shards are finished.
+    func interrupt(_ s: Setup, into output: URL, with signal: Int32, afterShards shards: Int) async throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.vidi)
         process.arguments = ["run", s.spec, "--input", s.manifest, "--output", output.path, "--workers", "2"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Kill it once a few shards are done: mid-run, with a shard being written.
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning, Date() < deadline {
             let done = (try? FileManager.default.contentsOfDirectory(atPath: output.path))?.filter { $0.hasSuffix("_stats.json") }.count ?? 0
-            if done >= 3 { break }
+            if done >= shards { break }
             try await Task.sleep(for: .milliseconds(5))
         }
-        let wasRunning = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
+        #expect(process.isRunning, "the run ended before it could be interrupted; the test needs a longer manifest")
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(wasRunning, "the run ended before it could be killed; the test needs a longer manifest")
-        #expect(process.terminationReason == .uncaughtSignal)
-        let shardsAfterKill = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix("_stats.json") }.count
-        #expect(shardsAfterKill < 17, "some shards must be left to redo")
+        return process
+    }
 
-        let resumed = try vidi(["run", s.spec, "--input", s.manifest, "--output", output.path, "--workers", "1", "--resume"])
+    func finishedShards(_ output: URL) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix("_stats.json") }.count
+    }
+
+    @Test func interruptedRunsResumeToTheBytesOfAnUninterruptedRun() async throws {
+        let s = try setup(repeats: 3, perShard: 2)  // 33 videos, 17 shards
+        let reference = s.dir.appendingPathComponent("reference")
+        let full = try vidi(["run", s.spec, "--input", s.manifest, "--output", reference.path, "--workers", "2"])
+        #expect(full.status == 0, "\(full.stderr)")
+
+        // SIGINT: in-flight videos finish, finished shards stay, the partial one leaves no trace, exit 130.
+        let stopped = s.dir.appendingPathComponent("sigint")
+        let interrupted = try await interrupt(s, into: stopped, with: SIGINT, afterShards: 2)
+        #expect(interrupted.terminationReason == .exit && interrupted.terminationStatus == 130)
+        let left = try FileManager.default.contentsOfDirectory(atPath: stopped.path)
+        #expect(!left.contains { $0.hasPrefix(".") }, "temporary files left: \(left)")
+        #expect(left.filter { $0.hasSuffix(".tar") }.count == (try finishedShards(stopped)))
+        let afterInterrupt = try vidi(["run", s.spec, "--input", s.manifest, "--output", stopped.path, "--resume"])
+        #expect(afterInterrupt.status == 0, "\(afterInterrupt.stderr)")
+        #expect(try comparable(stopped) == comparable(reference))
+
+        // SIGKILL at an arbitrary instant: no cleanup runs; --resume redoes what was not finished.
+        let killed = s.dir.appendingPathComponent("sigkill")
+        let process = try await interrupt(s, into: killed, with: SIGKILL, afterShards: 3)
+        #expect(process.terminationReason == .uncaughtSignal)
+        let shardsAfterKill = try finishedShards(killed)
+        #expect(shardsAfterKill < 17, "some shards must be left to redo")
+        let resumed = try vidi(["run", s.spec, "--input", s.manifest, "--output", killed.path, "--workers", "1", "--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("skipped \(shardsAfterKill) finished"), "\(resumed.stdout)")
-        #expect(try comparable(output) == comparable(reference))
+        #expect(try comparable(killed) == comparable(reference))
     }
 }
