@@ -69,10 +69,7 @@ extension VideoReader {
         let code = avformat_seek_file(input.pointer, streamIndex, Int64.min, target, target, 0)
         if code >= 0 { return }
         // Not seekable: start over from the beginning; packets before `start` are skipped.
-        input = try InputContext(path: path, interrupt: interrupt)
-        for i in 0..<input.streamCount where Int32(i) != streamIndex {
-            input.stream(Int32(i))?.pointee.discard = AVDISCARD_ALL
-        }
+        input = try openInput()
     }
 
     /// The demuxer landed after the wanted keyframe: go back to the first packet and skip forward.
@@ -124,6 +121,9 @@ extension VideoReader {
                     if position > state.skipBefore { try rewind(state); continue }
                 }
                 if position < state.skipBefore { continue }
+                // Not every decoder honours skip_frame (FFmpeg 5.1's VP9 decodes everything), so
+                // keyframes-only decoding also withholds the packets the index marks non-key.
+                if state.configuration.keyframesOnly, !index.entries[position].isKeyframe { continue }
                 state.lastFedPosition = position
                 if index.entries[position].isKeyframe { state.lastFedKeyframe = position }
                 var sent = avcodec_send_packet(context, packet.pointer)

@@ -32,7 +32,7 @@ public final class VideoReader {
         guard options.threads >= 0 else { throw MediaError.invalidArgument("threads must be >= 0, got \(options.threads)") }
         interrupt = InterruptFlag(deadline: options.deadline)
         if Task.isCancelled { throw MediaError.cancelled(path: path) }
-        input = try InputContext(path: path, interrupt: interrupt)
+        input = try Self.openInput(path: path, interrupt: interrupt, openedAt: openedAt)
         packet = try PacketBuffer()
         picture = try FrameBuffer()
         streamIndex = try Self.bestVideoStream(in: input)
@@ -54,6 +54,23 @@ public final class VideoReader {
     }
 
     // MARK: - Opening
+
+    /// Opens the input; an open that FFmpeg's I/O abandoned because of cancellation or the deadline
+    /// reports that, not a generic open failure.
+    static func openInput(path: String, interrupt: InterruptFlag, openedAt: ContinuousClock.Instant) throws -> InputContext {
+        do {
+            return try InputContext(path: path, interrupt: interrupt)
+        } catch {
+            try checkStop(path: path, interrupt: interrupt, openedAt: openedAt)
+            throw error
+        }
+    }
+
+    func openInput() throws -> InputContext {
+        let opened = try Self.openInput(path: path, interrupt: interrupt, openedAt: openedAt)
+        Self.discardOtherStreams(in: opened, keeping: streamIndex)
+        return opened
+    }
 
     private static func bestVideoStream(in input: InputContext) throws -> Int32 {
         var codec: UnsafePointer<AVCodec>?

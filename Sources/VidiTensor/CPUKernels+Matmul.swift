@@ -1,0 +1,55 @@
+import COpenBLAS
+
+extension CPUKernels {
+    /// How BLAS reads one matrix operand without copying: row-major with leading dimension `ld`,
+    /// transposed or not.
+    struct MatrixOperand {
+        let transpose: CBLAS_TRANSPOSE
+        let ld: Int32
+    }
+
+    /// The BLAS view of the last two axes of `t` (`rows × cols`), or nil when its strides need a copy.
+    static func matrixOperand(strides: [Int], rows: Int, cols: Int) -> MatrixOperand? {
+        let rowStride = strides[strides.count - 2], colStride = strides[strides.count - 1]
+        // Size-1 axes may carry any stride; BLAS only needs a valid leading dimension.
+        if colStride == 1 || cols == 1, rowStride >= Swift.max(1, cols) || rows == 1 {
+            return MatrixOperand(transpose: CblasNoTrans, ld: Int32(rows == 1 ? Swift.max(1, cols) : rowStride))
+        }
+        if rowStride == 1 || rows == 1, colStride >= Swift.max(1, rows) || cols == 1 {
+            return MatrixOperand(transpose: CblasTrans, ld: Int32(cols == 1 ? Swift.max(1, rows) : colStride))
+        }
+        return nil
+    }
+
+    /// Batched `a @ b` for float32 operands of rank ≥ 2 whose batch axes broadcast to `batchShape`.
+    /// Operands in row-major or transposed layouts go to `cblas_sgemm` as they are.
+    static func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int]) -> Tensor {
+        let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
+        let out = Tensor(zeroed: batchShape + [m, n], dtype: .float32)
+        guard m > 0, n > 0, k > 0 else { return out }
+        let left = matrixOperand(strides: a.strides, rows: m, cols: k) == nil ? copyContiguous(a) : a
+        let right = matrixOperand(strides: b.strides, rows: k, cols: n) == nil ? copyContiguous(b) : b
+        guard let opA = matrixOperand(strides: left.strides, rows: m, cols: k),
+              let opB = matrixOperand(strides: right.strides, rows: k, cols: n) else {
+            preconditionFailure("contiguous matrices always have a BLAS layout")
+        }
+        let batchStridesA = Array(left.broadcastStrides(to: batchShape + [m, k]).dropLast(2))
+        let batchStridesB = Array(right.broadcastStrides(to: batchShape + [k, n]).dropLast(2))
+        let batches = Shape.elementCount(batchShape)
+        let pa = left.typedPointer(Float.self), pb = right.typedPointer(Float.self), pc = out.typedPointer(Float.self)
+        withExtendedLifetime((left, right)) {
+            for batch in 0..<batches {
+                var remainder = batch, offsetA = 0, offsetB = 0
+                for axis in stride(from: batchShape.count - 1, through: 0, by: -1) {
+                    let index = remainder % batchShape[axis]
+                    remainder /= batchShape[axis]
+                    offsetA += index * batchStridesA[axis]
+                    offsetB += index * batchStridesB[axis]
+                }
+                cblas_sgemm(CblasRowMajor, opA.transpose, opB.transpose, Int32(m), Int32(n), Int32(k),
+                            1, pa + offsetA, opA.ld, pb + offsetB, opB.ld, 0, pc + batch * m * n, Int32(n))
+            }
+        }
+        return out
+    }
+}

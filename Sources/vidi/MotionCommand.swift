@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import VidiMedia
+import VidiTensor
+
+struct MotionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "motion",
+        abstract: "Extract the codec's motion vectors (H.264, MPEG-4 Part 2, ...) without converting pixels.",
+        discussion: """
+            --dump DIR writes motion-vector-extractor's `--dump` layout, one entry per frame in display order:
+              DIR/motion_vectors/mvs-<i>.npy   int32 (N, 10): source, w, h, src_x, src_y, dst_x, dst_y,
+                                               motion_x, motion_y, motion_scale  (I-frames: shape (0, 10))
+              DIR/frame_types.txt              I, P, B or ? per line
+              DIR/timestamps.txt               presentation time in seconds per line
+              DIR/frames/frame-<i>.jpg         with --frames only
+            src = dst + motion / motion_scale; source is -1 (past reference) or +1 (future). Timestamps are \
+            the frames' pts in seconds (motion-vector-extractor writes wall-clock time for files).
+
+            Examples:
+              vidi motion clip.mp4 --dump mvs/
+              vidi motion clip.mp4 --dump mvs/ --frames
+              vidi motion videos/*.mp4 --dump mvs/
+
+            Several files write into one folder per file (mvs/<name>/motion_vectors/...). Decoding uses \
+            no frame threading when vectors are exported (frame threading drops B-frame \
+            vectors at random); --threads N adds slice threads, which never change the vectors.
+            """
+    )
+
+    @Argument(help: "Video files.")
+    var files: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Folder for motion-vector-extractor's dump layout.", valueName: "DIR"))
+    var dump: String?
+
+    @Flag(name: .long, help: "With --dump: also write every frame as frames/frame-<i>.jpg.")
+    var frames = false
+
+    @Option(name: .long, help: "Decoder threads (slice threading only), 0 = one per core.")
+    var threads: Int = 1
+
+    func validate() throws {
+        if threads < 0 { throw ValidationError("--threads must be >= 0, got \(threads).") }
+        if dump == nil { throw ValidationError("Give --dump DIR.") }
+    }
+
+    func run() throws {
+        let folders = MediaCommand.outputFolders(for: files, in: dump ?? ".")
+        try MediaCommand.forEachFile(files) { file, position in
+            let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads, exportMotionVectors: true))
+            try writeDump(reader, to: folders[position])
+        }
+    }
+
+    /// motion-vector-extractor's layout; text files are written last so a finished dump is complete.
+    private func writeDump(_ reader: VideoReader, to folder: String) throws {
+        let vectorFolder = (folder as NSString).appendingPathComponent("motion_vectors")
+        let frameFolder = (folder as NSString).appendingPathComponent("frames")
+        try MediaCommand.makeDirectory(vectorFolder, for: reader.path)
+        if frames { try MediaCommand.makeDirectory(frameFolder, for: reader.path) }
+        var types = "", timestamps = ""
+        let progress = FileProgress(label: reader.path, total: reader.info.frameCount)
+        defer { progress.finish() }
+        var done = 0
+        try reader.forEachFrame(frames ? FrameOutput() : nil, motion: true) { decoded in
+            let vectors = decoded.motion?.vectors ?? []
+            try MotionFiles.writeVectors(vectors, to: (vectorFolder as NSString)
+                .appendingPathComponent("mvs-\(decoded.index).npy"))
+            if let image = decoded.image {
+                try FrameFiles.write(image, as: .jpeg(quality: 90), in: frameFolder)
+            }
+            types += "\(decoded.pictureType.character)\n"
+            timestamps += "\(decoded.timestamp)\n"
+            done += 1
+            progress.update(done)
+        }
+        try MediaCommand.writeText(types, to: (folder as NSString).appendingPathComponent("frame_types.txt"))
+        try MediaCommand.writeText(timestamps, to: (folder as NSString).appendingPathComponent("timestamps.txt"))
+    }
+}
+
+/// .npy files of motion data.
+enum MotionFiles {
+    /// int32 (N, 10) in motion-vector-extractor's column order.
+    static func writeVectors(_ vectors: [MotionVector], to path: String) throws {
+        var values = [Int32]()
+        values.reserveCapacity(vectors.count * 10)
+        for v in vectors {
+            values.append(v.source); values.append(v.w); values.append(v.h)
+            values.append(v.srcX); values.append(v.srcY); values.append(v.dstX); values.append(v.dstY)
+            values.append(v.motionX); values.append(v.motionY); values.append(v.motionScale)
+        }
+        let bytes = values.withUnsafeBytes { Array($0) }
+        try write(NPYFormat.Array(descr: "<i4", shape: [vectors.count, 10], data: bytes), to: path)
+    }
+
+    private static func write(_ array: NPYFormat.Array, to path: String) throws {
+        do {
+            try NPYFormat.write(array, to: path)
+        } catch {
+            throw MediaError.cannotOpen(path: path, reason: "cannot write: \(MediaCommand.reason(error))")
+        }
+    }
+}

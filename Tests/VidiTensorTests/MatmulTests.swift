@@ -1,0 +1,43 @@
+import Testing
+import VidiTensor
+import VidiTestSupport
+
+/// Expected values: NumPy matmul in float64 via Tools/goldens/tensor_core.py.
+@Suite struct MatmulTests {
+    @Test func matrixProducts() throws {
+        let a = try golden("mm_a"), b = try golden("mm_b")
+        expectClose(try a.matmul(b), try golden("mm_out"), rtol: 1e-5, atol: 1e-5)
+        let v = try golden("mv_v")
+        expectClose(try v.matmul(b), try golden("vm_out"), rtol: 1e-5, atol: 1e-5)
+        expectClose(try a.matmul(v), try golden("mv_out"), rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test func batchedWithBroadcastBatchAxes() throws {
+        let out = try golden("bmm_a").matmul(golden("bmm_b"))  // [2,1,4,5] @ [3,5,6]
+        #expect(out.shape == [2, 3, 4, 6])
+        expectClose(out, try golden("bmm_out"), rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test func transposedViewsNeedNoCopyAndGiveTheSameProduct() throws {
+        let a = try golden("mm_a"), b = try golden("mm_b")
+        // Store A^T and B^T contiguously and hand in their transposed views (CblasTrans path).
+        let aView = try a.transposed().contiguous().transposed()
+        let bView = try b.transposed().contiguous().transposed()
+        #expect(!aView.isContiguous && !bView.isContiguous)
+        expectClose(try aView.matmul(bView), try golden("mm_out"), rtol: 1e-5, atol: 1e-5)
+        // A strided slice that BLAS cannot read directly is copied first.
+        let wide = try a.unsqueezed(axis: -1).expanded(to: [5, 7, 2]).contiguous().reshaped([5, 14]).sliced(axis: 1, step: 2)
+        expectClose(try wide.matmul(b), try golden("mm_out"), rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test func badShapesThrow() {
+        #expect(throws: TensorError.shapeMismatch(op: "matmul", lhs: [2, 3], rhs: [4, 5])) {
+            try Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]))
+        }
+        #expect(throws: TensorError.self) { try Tensor.zeros([2, 2, 3]).matmul(Tensor.zeros([3, 3, 1])) }
+        #expect(throws: TensorError.self) { try Tensor(Float(1)).matmul(Tensor.zeros([1, 1])) }
+        #expect(throws: TensorError.dtypeMismatch(op: "matmul", expected: .float32, actual: .int64)) {
+            try Tensor.arange(count: 4).matmul(Tensor.zeros([4]))
+        }
+    }
+}
