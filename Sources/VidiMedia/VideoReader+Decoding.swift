@@ -156,6 +156,9 @@ extension VideoReader {
             defer { av_frame_unref(picture.pointer) }
             guard let display = displayIndex(of: picture.pointer) else { continue }
             state.lastOutputDisplay = display
+            if picture.pointer.pointee.decode_error_flags != 0 || picture.pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 {
+                warn("frame \(display) has decoding errors (damaged data, concealed by the decoder)")
+            }
             if try !body(picture.pointer, display) { return false }
         }
     }

@@ -26,11 +26,16 @@ public final class VideoReader {
     /// The decoder in use and where it stands; replaced when a call needs a different configuration.
     var decoder: DecodeState?
 
-    public init(path: String, options: ReaderOptions = .init()) throws {
+    public convenience init(path: String, options: ReaderOptions = .init()) throws {
+        try self.init(path: path, options: options, externalCancellation: nil)
+    }
+
+    /// `externalCancellation` lets a reader on a plain thread (no task) be cancelled from outside.
+    init(path: String, options: ReaderOptions, externalCancellation: (@Sendable () -> Bool)?) throws {
         self.path = path
         self.options = options
         guard options.threads >= 0 else { throw MediaError.invalidArgument("threads must be >= 0, got \(options.threads)") }
-        interrupt = InterruptFlag(deadline: options.deadline)
+        interrupt = InterruptFlag(deadline: options.deadline, externalCancellation: externalCancellation)
         if Task.isCancelled { throw MediaError.cancelled(path: path) }
         input = try Self.openInput(path: path, interrupt: interrupt, openedAt: openedAt)
         packet = try PacketBuffer()
@@ -177,7 +182,7 @@ public final class VideoReader {
     // MARK: - Cancellation and deadline
 
     static func checkStop(path: String, interrupt: InterruptFlag, openedAt: ContinuousClock.Instant) throws {
-        if interrupt.cancelled || Task.isCancelled { throw MediaError.cancelled(path: path) }
+        if interrupt.isCancelled { throw MediaError.cancelled(path: path) }
         if let deadline = interrupt.deadline, ContinuousClock.now >= deadline {
             let elapsed = ContinuousClock.now - openedAt
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -188,9 +193,6 @@ public final class VideoReader {
     func checkStop() throws {
         try Self.checkStop(path: path, interrupt: interrupt, openedAt: openedAt)
     }
-
-    /// Lets a `FrameStream` consumer stop the producer thread between packets.
-    func requestCancellation() { interrupt.cancelled = true }
 
     func warn(_ message: String) { warnings.append("\(path): \(message)") }
 

@@ -1,5 +1,6 @@
+import Foundation
 import Testing
-import VidiMedia
+@testable import VidiMedia
 
 /// Exact random access: every frame fetched by index equals the same frame of one sequential decode
 /// from the start (the decode order FFmpeg itself uses), bit for bit.
@@ -39,6 +40,45 @@ import VidiMedia
         for i in [48, 49, 23, 24] {
             #expect(try VideoReader(path: path).frame(at: i).rgb == sequential[i], "fresh reader, frame \(i)")
         }
+    }
+
+    @Test func openGOPFixtureReallyHasLeadingFrames() throws {
+        // Guards the test above: display frames 48 and 49 are decoded after keyframe 50, so decoding
+        // must start at keyframe 25 for them.
+        let reader = try VideoReader(path: media("h264-bframes-opengop.mp4"))
+        let index = reader.index
+        #expect(reader.info.keyframeIndices == [0, 25, 50])
+        let key50 = index.displayToDecode[50], key25 = index.displayToDecode[25]
+        #expect(index.displayToDecode[48] > key50 && index.displayToDecode[49] > key50)
+        #expect(index.startPosition(forDisplay: 48) == key25)
+        #expect(index.startPosition(forDisplay: 49) == key25)
+        #expect(index.startPosition(forDisplay: 50) == key50)
+        #expect(index.startPosition(forDisplay: 51) == key50)
+    }
+
+    @Test(arguments: [2, 0])
+    func threadedRandomAccessEqualsSingleThreadedSequential(_ threads: Int) throws {
+        let path = media("h264-bframes-opengop.mp4")
+        let sequential = try Self.sequentialFrames(path)
+        let reader = try VideoReader(path: path, options: ReaderOptions(threads: threads))
+        let indices = [70, 2, 49, 48, 26, 26, 0, 74, 51]
+        for frame in try reader.frames(at: indices) { #expect(frame.rgb == sequential[frame.index], "frame \(frame.index)") }
+    }
+
+    @Test func pictureTypesMatchFFprobe() throws {
+        for name in ["h264-bframes-opengop.mp4", "hevc.mp4", "mpeg4-part2.mp4"] {
+            let probed = try FFmpegReference.frames(media(name)).map(\.pictureType)
+            var ours: [String] = []
+            try VideoReader(path: media(name)).forEachFrame(nil) { ours.append(String($0.pictureType.character)) }
+            #expect(ours == probed, "\(name)")
+        }
+    }
+
+    @Test func fileURLsOpenLikePaths() throws {
+        let path = media("vp9.webm")
+        let viaURL = try VideoReader(path: URL(fileURLWithPath: path).absoluteString)
+        #expect(viaURL.info.frameCount == 25)
+        #expect(try viaURL.frame(at: 17) == VideoReader(path: path).frame(at: 17))
     }
 
     @Test func timestampAccessOnVFR() throws {
