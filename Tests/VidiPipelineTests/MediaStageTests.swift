@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VidiMedia
 import VidiTensor
 import VidiTestSupport
 @testable import VidiPipeline
@@ -108,6 +109,34 @@ import VidiTestSupport
         #expect(try npy(output, key: 0, "keyframes.npy").shape == [keyframes, 150, 100, 3])
     }
 
+    @Test func imageFormatsAreDecodableByFFmpeg() async throws {
+        let (output, summary) = try await run("""
+            stages:
+              - keyframes: {format: png}
+              - frames: {sampler: {uniform: 2}, format: jpg, quality: 95, name: thumbs}
+            output: {format: directory}
+            """, ["h264-closedgop.mp4"])
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        // PNG is lossless: each keyframe's pixels must equal ffmpeg's own rgb24 decode of that frame.
+        let all = try runTool("ffmpeg", ["-v", "error", "-nostdin", "-i", Fixtures.path("media/h264-closedgop.mp4"),
+                                         "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]).stdout
+        let size = 240 * 320 * 3
+        guard case .object(let keyframes)? = try json(output, key: 0)["keyframes"], case .array(let indices)? = keyframes["indices"] else {
+            Issue.record("no keyframe indices"); return
+        }
+        for (slot, value) in indices.enumerated() {
+            guard case .int(let index) = value else { continue }
+            let png = output.appendingPathComponent("00000/000000000.keyframes.\(FrameEncoding.number(slot)).png").path
+            let decoded = try runTool("ffmpeg", ["-v", "error", "-nostdin", "-i", png, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]).stdout
+            #expect(decoded == all[(index * size)..<((index + 1) * size)], "keyframe \(index)")
+        }
+        for slot in 0..<2 {
+            let jpg = output.appendingPathComponent("00000/000000000.thumbs.\(FrameEncoding.number(slot)).jpg").path
+            let probe = try runTool("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", jpg])
+            #expect(probe.text.trimmingCharacters(in: .whitespacesAndNewlines) == "mjpeg,320,240")
+        }
+    }
+
     @Test func cropLargerThanTheFrameFailsTheVideo() async throws {
         let (_, summary) = try await run("""
             stages: [{resize: {shorter_side: 120, crop: [100, 150]}}, keyframes]
@@ -185,7 +214,8 @@ import VidiTestSupport
         let sampler = error("stages: [{frames: {sampler: {uniformly: 8}}}]")
         #expect(sampler?.hasPrefix("s.yaml:1:30: 'stages[0].frames.sampler.uniformly': unknown sampler 'uniformly' (did you mean 'uniform'?)") == true, "\(sampler ?? "")")
         #expect(error("stages: [{resize: {shorter_side: 8, width: 4, height: 4}}, keyframes]")?.contains("not both") == true)
-        #expect(error("stages: [{frames: {sampler: {uniform: 8}, format: gif}}]")?.contains("'stages[0].frames.format'") == true)
+        #expect(error("stages: [{frames: {sampler: {uniform: 8}, format: gif}}]")?.contains("'stages[0].frames.format': 'gif' is not one of npy, jpg, png") == true)
+        #expect(error("stages: [{keyframes: {format: png, quality: 80}}]")?.contains("'quality' applies to format jpg only") == true)
         #expect(error("stages: [{dense_motion: {cell: -8}}]")?.contains("must be positive") == true)
         #expect(error("stages: [keyframes, {resize: {shorter_side: 8}}]")?.contains("no frame-decoding stage follows") == true)
         for spec in ["frames", "keyframes-motion", "clips", "demo"] {
@@ -198,5 +228,22 @@ extension JSONValue {
     var objectValue: [String: JSONValue]? {
         if case .object(let object) = self { return object }
         return nil
+    }
+}
+
+/// The aligned fast path must give exactly VidiMedia's `DenseMotion.perGrid` on real vectors.
+@Suite struct AlignedMotionGridTests {
+    @Test(arguments: ["mpeg4-part2.mp4", "h264-closedgop.mp4", "h264-bframes-opengop.mp4", "odd-321x241.mp4"])
+    func equalsDenseMotionPerGrid(name: String) throws {
+        let reader = try VideoReader(path: Fixtures.path("media/\(name)"))
+        var aligned = 0
+        for frame in try reader.motionVectors() {
+            for cell in [8, 16] {
+                guard let fast = try AlignedMotionGrid.map(frame, cell: cell) else { continue }
+                aligned += 1
+                #expect(fast == (try DenseMotion.perGrid(frame, cell: cell)), "\(name) frame \(frame.index) cell \(cell)")
+            }
+        }
+        #expect(aligned > 0, "the fast path must apply to some frames of \(name)")
     }
 }
