@@ -93,7 +93,9 @@ import VidiTestSupport
     }
 
     /// Starts `vidi run` into `output` and sends `signal` once `shards` shards are finished.
-    func interrupt(_ s: Setup, into output: URL, with signal: Int32, afterShards shards: Int) async throws -> Process {
+    /// Polls with a blocking sleep on this thread: an async sleep could wake too late on a cooperative
+    /// pool kept busy by other tests, and the run would finish first.
+    func interrupt(_ s: Setup, into output: URL, with signal: Int32, afterShards shards: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.vidi)
         process.arguments = ["run", s.spec, "--input", s.manifest, "--output", output.path, "--workers", "2"]
@@ -104,7 +106,7 @@ import VidiTestSupport
         while process.isRunning, Date() < deadline {
             let done = (try? FileManager.default.contentsOfDirectory(atPath: output.path))?.filter { $0.hasSuffix("_stats.json") }.count ?? 0
             if done >= shards { break }
-            try await Task.sleep(for: .milliseconds(5))
+            usleep(2_000)
         }
         #expect(process.isRunning, "the run ended before it could be interrupted; the test needs a longer manifest")
         kill(process.processIdentifier, signal)
@@ -116,7 +118,7 @@ import VidiTestSupport
         try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix("_stats.json") }.count
     }
 
-    @Test func interruptedRunsResumeToTheBytesOfAnUninterruptedRun() async throws {
+    @Test func interruptedRunsResumeToTheBytesOfAnUninterruptedRun() throws {
         let s = try setup(repeats: 3, perShard: 2)  // 33 videos, 17 shards
         let reference = s.dir.appendingPathComponent("reference")
         let full = try vidi(["run", s.spec, "--input", s.manifest, "--output", reference.path, "--workers", "2"])
@@ -124,7 +126,7 @@ import VidiTestSupport
 
         // SIGINT: in-flight videos finish, finished shards stay, the partial one leaves no trace, exit 130.
         let stopped = s.dir.appendingPathComponent("sigint")
-        let interrupted = try await interrupt(s, into: stopped, with: SIGINT, afterShards: 2)
+        let interrupted = try interrupt(s, into: stopped, with: SIGINT, afterShards: 2)
         #expect(interrupted.terminationReason == .exit && interrupted.terminationStatus == 130)
         let left = try FileManager.default.contentsOfDirectory(atPath: stopped.path)
         #expect(!left.contains { $0.hasPrefix(".") }, "temporary files left: \(left)")
@@ -135,7 +137,7 @@ import VidiTestSupport
 
         // SIGKILL at an arbitrary instant: no cleanup runs; --resume redoes what was not finished.
         let killed = s.dir.appendingPathComponent("sigkill")
-        let process = try await interrupt(s, into: killed, with: SIGKILL, afterShards: 3)
+        let process = try interrupt(s, into: killed, with: SIGKILL, afterShards: 3)
         #expect(process.terminationReason == .uncaughtSignal)
         let shardsAfterKill = try finishedShards(killed)
         #expect(shardsAfterKill < 17, "some shards must be left to redo")
