@@ -12,6 +12,7 @@ struct Vidi: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Subcommands are registered here, one line each.
+            BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `vidi bench …`: micro-benchmarks of Vidi's building blocks (run a release build).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the speed of Vidi's building blocks (use a release build).",
+        subcommands: [
+            BenchGemmCommand.self,
+            BenchAddCommand.self,
+        ]
+    )
+}
