@@ -11,6 +11,7 @@ struct BenchCommand: ParsableCommand {
             BenchDecodeCommand.self,
             BenchGemmCommand.self,
             BenchAddCommand.self,
+            BenchConvCommand.self,
         ]
     )
 }
