@@ -79,7 +79,7 @@ struct BenchDecodeCommand: ParsableCommand {
                                                     output ?? FrameOutput(size: .original)).count
                     }
                 } else {
-                    let progress = ProgressLine(label: file, total: reader.info.frameCount)
+                    let progress = FileProgress(label: file, total: reader.info.frameCount)
                     defer { progress.finish() }
                     try reader.forEachFrame(output, motion: motion) { _ in
                         frames += 1

@@ -115,7 +115,7 @@ enum FrameFiles {
     static func write(_ indices: [Int], of reader: VideoReader, _ output: FrameOutput, as writer: ImageWriter,
                       in folder: String) throws {
         try MediaCommand.makeDirectory(folder, for: reader.path)
-        let progress = ProgressLine(label: reader.path, total: indices.count)
+        let progress = FileProgress(label: reader.path, total: indices.count)
         defer { progress.finish() }
         var done = 0
         // Bounded batches: memory stays a few dozen frames however many are asked for, and each batch

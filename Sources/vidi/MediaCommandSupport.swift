@@ -131,7 +131,7 @@ struct ImageFormatOptions: ParsableArguments {
 }
 
 /// A one-line progress display on stderr, only when stderr is a terminal; redrawn at most 10 times a second.
-final class ProgressLine {
+final class FileProgress {
     private let label: String
     private let total: Int
     private let enabled = isatty(STDERR_FILENO) == 1

@@ -60,7 +60,7 @@ struct MotionCommand: ParsableCommand {
         try MediaCommand.makeDirectory(vectorFolder, for: reader.path)
         if frames { try MediaCommand.makeDirectory(frameFolder, for: reader.path) }
         var types = "", timestamps = ""
-        let progress = ProgressLine(label: reader.path, total: reader.info.frameCount)
+        let progress = FileProgress(label: reader.path, total: reader.info.frameCount)
         defer { progress.finish() }
         var done = 0
         try reader.forEachFrame(frames ? FrameOutput() : nil, motion: true) { decoded in
