@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Golden tensors for VidiTensor's neural-network ops (Tests/VidiTensorTests/NN*Tests.swift).
+
+Reference: PyTorch (CPU) in float64 for forward values and autograd gradients; inputs come from a seeded
+NumPy generator, are rounded to float32, and are saved next to the results so the Swift tests load both.
+Each differentiable case also stores the gradients of L = sum(out * w), w = linspace(0.5, 1.5, out.numel)
+reshaped like the output, with respect to every float input (`<case>_grad_<input>`).
+
+    /work/venv-ref/bin/python Tools/goldens/make_nnops_goldens.py   # writes Fixtures/golden/nn-ops/*.npy
+"""
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "Fixtures", "golden", "nn-ops")
+rng = np.random.default_rng(20261122)
+
+
+def save(name, array):
+    array = np.require(np.asarray(array), requirements="C")
+    if array.dtype == np.float64:
+        array = array.astype(np.float32)
+    np.save(os.path.join(OUT, name + ".npy"), array)
+
+
+def f32(*shape, low=-2.0, high=2.0):
+    return rng.uniform(low, high, size=shape).astype(np.float32)
+
+
+def case(name, fn, grads=True, **inputs):
+    """Saves inputs, fn(**inputs) computed in float64, and (if grads) d sum(out*w) / d input."""
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=grads) for k, v in inputs.items()}
+    for key, value in inputs.items():
+        save(f"{name}_{key}", value)
+    out = fn(**tensors)
+    save(f"{name}_out", out.detach().numpy())
+    if grads:
+        w = torch.linspace(0.5, 1.5, out.numel(), dtype=torch.float64).reshape(out.shape)
+        (out * w).sum().backward()
+        for key, t in tensors.items():
+            save(f"{name}_grad_{key}", t.grad.numpy())
+
+
+def convolutions():
+    case("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, dilation=2, groups=2),
+         x=f32(2, 4, 9), w=f32(6, 2, 3), b=f32(6))
+    case("conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0), dilation=(1, 2)),
+         x=f32(2, 3, 7, 6), w=f32(4, 3, 3, 2), b=f32(4))
+    case("conv2d_depthwise", lambda x, w: F.conv2d(x, w, None, padding=1, groups=4),
+         x=f32(1, 4, 5, 5), w=f32(4, 1, 3, 3))
+    case("conv2d_pointwise", lambda x, w, b: F.conv2d(x, w, b), x=f32(2, 3, 4, 4), w=f32(5, 3, 1, 1), b=f32(5))
+    case("conv3d", lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=(0, 1, 1), dilation=(2, 1, 1)),
+         x=f32(1, 2, 4, 5, 5), w=f32(3, 2, 2, 3, 3), b=f32(3))
+    case("convt1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=2, output_padding=1),
+         x=f32(2, 3, 5), w=f32(3, 2, 4), b=f32(2))
+    case("convt2d", lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+         x=f32(2, 4, 3, 4), w=f32(4, 3, 3, 3), b=f32(3))
+    case("convt2d_grouped", lambda x, w: F.conv_transpose2d(x, w, None, stride=(2, 1), dilation=(1, 2), groups=2),
+         x=f32(1, 4, 3, 3), w=f32(4, 1, 2, 2))
+    case("convt3d", lambda x, w, b: F.conv_transpose3d(x, w, b, stride=(1, 2, 2), padding=(0, 1, 0)),
+         x=f32(1, 2, 2, 3, 3), w=f32(2, 3, 2, 3, 2), b=f32(3))
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(0)
+    convolutions()
+
+
+if __name__ == "__main__":
+    main()
