@@ -20,13 +20,19 @@ public final class Linear: Module, Layer {
 
     /// `input` of shape `[..., in]` → `[..., out]`.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        try Linear.apply(input, weight: weight.value, bias: bias?.value)
+    }
+
+    /// `x Wᵀ + b` for `weight` `[out, in]` (also used by layers that keep packed projection weights).
+    static func apply(_ input: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
         guard input.rank >= 1, input.shape[input.rank - 1] == inFeatures else {
-            throw TensorError.shapeMismatch(op: "Linear(\(inFeatures)→\(outFeatures))", lhs: input.shape, rhs: [inFeatures])
+            throw TensorError.shapeMismatch(op: "linear(\(inFeatures)→\(outFeatures))", lhs: input.shape, rhs: weight.shape)
         }
         // One GEMM over all leading axes rather than a batched product per leading index.
         let rows = try input.reshaped([-1, inFeatures])
-        var out = try rows.matmul(weight.value.transposed())
-        if let bias { out = try out + bias.value }
+        var out = try rows.matmul(weight.transposed())
+        if let bias { out = try out + bias }
         return try out.reshaped(Array(input.shape.dropLast()) + [outFeatures])
     }
 }
