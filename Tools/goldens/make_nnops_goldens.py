@@ -64,10 +64,37 @@ def convolutions():
          x=f32(1, 2, 2, 3, 3), w=f32(2, 3, 2, 3, 2), b=f32(3))
 
 
+def softmax_and_norms():
+    big = f32(3, 4, 5) * 10
+    big[1] += 1000.0  # large logits: a naive exp would overflow
+    case("softmax", lambda x: F.softmax(x, dim=1), x=big)
+    small = f32(2, 3, 6) * 10
+    small[0, 0] -= 1.0e4  # very negative logits: log-softmax stays finite and exact
+    case("log_softmax", lambda x: F.log_softmax(x, dim=-1), x=small)
+    case("layer_norm", lambda x, w, b: F.layer_norm(x, (3, 4), w, b, eps=1e-5),
+         x=f32(2, 3, 4) + 3, w=f32(3, 4), b=f32(3, 4))
+    case("group_norm", lambda x, w, b: F.group_norm(x, 3, w, b, eps=1e-5),
+         x=f32(2, 6, 3, 2), w=f32(6), b=f32(6))
+    # Batch norm, training: output and gradients, plus the running statistics after one update.
+    x, w, b = f32(4, 3, 2, 2) * 2 + 1, f32(3), f32(3)
+    running_mean, running_var = f32(3), f32(3, low=0.5, high=2.0)
+    save("batch_norm_train_running_mean", running_mean)
+    save("batch_norm_train_running_var", running_var)
+    rm, rv = torch.tensor(running_mean, dtype=torch.float64), torch.tensor(running_var, dtype=torch.float64)
+    case("batch_norm_train", lambda x, w, b: F.batch_norm(x, rm, rv, w, b, training=True, momentum=0.2, eps=1e-5),
+         x=x, w=w, b=b)
+    save("batch_norm_train_new_running_mean", rm.numpy())
+    save("batch_norm_train_new_running_var", rv.numpy())
+    case("batch_norm_eval", lambda x, w, b: F.batch_norm(
+        x, torch.tensor(running_mean, dtype=torch.float64), torch.tensor(running_var, dtype=torch.float64),
+        w, b, training=False, eps=1e-5), x=x, w=w, b=b)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     convolutions()
+    softmax_and_norms()
 
 
 if __name__ == "__main__":
