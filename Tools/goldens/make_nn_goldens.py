@@ -34,7 +34,7 @@ def save_npy(name, tensor):
     array = tensor.detach().numpy() if torch.is_tensor(tensor) else np.asarray(tensor)
     if array.dtype == np.float64:
         array = array.astype(np.float32)
-    np.save(os.path.join(OUT, name + ".npy"), np.ascontiguousarray(array))
+    np.save(os.path.join(OUT, name + ".npy"), np.require(array, requirements="C"))  # keeps rank 0
 
 
 def save_weights(name, module):
