@@ -24,10 +24,10 @@ extension Tensor {
     }
 
     private static func filled<T: TensorElement>(_ shape: [Int], value: T) -> Tensor {
-        let out = Tensor(zeroed: shape, dtype: T.dtype)
+        let out = Tensor(uninitialized: shape, dtype: T.dtype)
         let pointer = out.typedPointer(T.self)
         Parallel.forEachChunk(count: out.elementCount) { _, range in
-            (pointer + range.lowerBound).update(repeating: value, count: range.count)
+            (pointer + range.lowerBound).initialize(repeating: value, count: range.count)
         }
         return out
     }

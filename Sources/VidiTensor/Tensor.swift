@@ -55,6 +55,14 @@ public struct Tensor: Sendable {
                   shape: shape, strides: Shape.contiguousStrides(shape), offset: 0)
     }
 
+    /// Fresh contiguous storage with undefined contents: only for kernels that write every element.
+    init(uninitialized shape: [Int], dtype: DType) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        let count = Shape.elementCount(shape)
+        self.init(unchecked: TensorStorage(uninitializedByteCount: count * dtype.byteSize), dtype: dtype,
+                  shape: shape, strides: Shape.contiguousStrides(shape), offset: 0)
+    }
+
     // MARK: - From Swift arrays
 
     /// A float32 tensor of `shape` filled row-major from `values`.

@@ -90,11 +90,32 @@ def softmax_and_norms():
         w, b, training=False, eps=1e-5), x=x, w=w, b=b)
 
 
+def pooling():
+    case("max_pool1d", lambda x: F.max_pool1d(x, 3, stride=2, padding=1, dilation=2, ceil_mode=True), x=f32(2, 3, 11))
+    case("max_pool2d", lambda x: F.max_pool2d(x, (3, 2), stride=(2, 3), padding=(1, 1), dilation=(1, 2)), x=f32(2, 2, 7, 8))
+    case("max_pool2d_ceil", lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), x=f32(1, 2, 6, 7))
+    case("max_pool3d", lambda x: F.max_pool3d(x, (2, 3, 2), stride=(2, 2, 1), padding=(1, 1, 0)), x=f32(1, 2, 5, 6, 5))
+    case("avg_pool1d", lambda x: F.avg_pool1d(x, 4, stride=3, padding=2, ceil_mode=True, count_include_pad=False),
+         x=f32(2, 3, 10))
+    x = f32(2, 2, 7, 6)
+    case("avg_pool2d_incl", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=True), x=x)
+    case("avg_pool2d_excl", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), x=x)
+    case("avg_pool3d", lambda x: F.avg_pool3d(x, (2, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1), ceil_mode=True),
+         x=f32(1, 2, 5, 4, 6))
+    case("adaptive_avg1d", lambda x: F.adaptive_avg_pool1d(x, 4), x=f32(2, 3, 10))
+    case("adaptive_avg2d", lambda x: F.adaptive_avg_pool2d(x, (3, 7)), x=f32(1, 3, 7, 5))
+    case("adaptive_avg3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, 4)), x=f32(1, 2, 5, 6, 7))
+    case("adaptive_max1d", lambda x: F.adaptive_max_pool1d(x, 4), x=f32(2, 3, 10))
+    case("adaptive_max2d", lambda x: F.adaptive_max_pool2d(x, (3, 7)), x=f32(1, 3, 7, 5))
+    case("adaptive_max3d", lambda x: F.adaptive_max_pool3d(x, (2, 3, 4)), x=f32(1, 2, 5, 6, 7))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     convolutions()
     softmax_and_norms()
+    pooling()
 
 
 if __name__ == "__main__":
