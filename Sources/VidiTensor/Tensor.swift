@@ -102,6 +102,19 @@ public struct Tensor: Sendable {
         fill(from: [scalar])
     }
 
+    /// A new contiguous tensor whose elements `body` writes, row-major, without a zero-fill first — the way
+    /// kernels outside this module produce outputs. `body` must write every element.
+    public init<T: TensorElement>(unsafeUninitializedShape shape: [Int], as type: T.Type,
+                                  initializingWith body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
+        self.init(uninitialized: shape, dtype: T.dtype)
+        try body(UnsafeMutableBufferPointer(start: typedPointer(T.self), count: elementCount))
+    }
+
+    /// Float32 shorthand for `init(unsafeUninitializedShape:as:initializingWith:)`.
+    public init(unsafeUninitializedShape shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        try self.init(unsafeUninitializedShape: shape, as: Float.self, initializingWith: body)
+    }
+
     private func fill<T>(from values: [T]) {
         values.withUnsafeBufferPointer { src in
             guard let base = src.baseAddress else { return }
