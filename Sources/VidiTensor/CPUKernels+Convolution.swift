@@ -4,19 +4,21 @@ import COpenBLAS
 /// Images run one after another and OpenBLAS threads each GEMM, while im2col/col2im split rows across cores.
 /// All operands are contiguous float32 with the geometry's shapes.
 extension CPUKernels {
-    /// A scratch column matrix for one image's channel group (not needed by pointwise convolutions).
+    /// A scratch column matrix for one image's channel group (not needed by pointwise convolutions), in
+    /// tensor storage so large ones get huge pages. Also makes sure OpenBLAS has picked its kernels.
     private static func withColumnBuffer<R>(_ g: ConvGeometry, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        BLAS.prepare()
         let count = g.isPointwise ? 1 : g.columnRows * g.outputVolume
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        defer { buffer.deallocate() }
-        return body(buffer)
+        let scratch = TensorStorage(uninitializedByteCount: count * MemoryLayout<Float>.size)
+        return withExtendedLifetime(scratch) { body(scratch.pointer(as: Float.self)) }
     }
 
     /// Forward convolution; `bias` (length C_out) is added to every output position.
     static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
-        let out = Tensor(zeroed: g.outputShape, dtype: .float32)
-        let px = x.typedPointer(Float.self), pw = weight.typedPointer(Float.self), po = out.typedPointer(Float.self)
         let (cog, rows, inVol, outVol) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume)
+        // SGEMM (beta 0) or the bias fill writes every element unless a channel count is zero.
+        let out = cog > 0 && rows > 0 ? Tensor(uninitialized: g.outputShape, dtype: .float32) : Tensor(zeroed: g.outputShape, dtype: .float32)
+        let px = x.typedPointer(Float.self), pw = weight.typedPointer(Float.self), po = out.typedPointer(Float.self)
         if let bias {
             let pb = bias.typedPointer(Float.self)
             withExtendedLifetime(bias) {

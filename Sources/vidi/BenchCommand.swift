@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGemmCommand.self,
             BenchAddCommand.self,
             BenchDecodeCommand.self,
+            BenchConvCommand.self,
         ]
     )
 }

@@ -110,12 +110,49 @@ def pooling():
     case("adaptive_max3d", lambda x: F.adaptive_max_pool3d(x, (2, 3, 4)), x=f32(1, 2, 5, 6, 7))
 
 
+def interpolation():
+    def up(**kw):
+        return lambda x: F.interpolate(x, **kw)
+    case("nearest1d", up(size=8, mode="nearest"), x=f32(2, 3, 5))
+    case("nearest2d_scale", up(scale_factor=1.7, mode="nearest"), x=f32(1, 2, 4, 5))
+    case("nearest3d", up(size=(3, 5, 2), mode="nearest"), x=f32(1, 2, 4, 3, 5))
+    case("linear_align", up(size=11, mode="linear", align_corners=True), x=f32(2, 3, 6))
+    case("linear_down", up(size=4, mode="linear", align_corners=False), x=f32(2, 3, 6))
+    case("bilinear_align", up(size=(7, 9), mode="bilinear", align_corners=True), x=f32(1, 2, 5, 4))
+    case("bilinear_scale", up(scale_factor=1.5, mode="bilinear", align_corners=False), x=f32(1, 2, 5, 4))
+    case("bilinear_down", up(size=(3, 3), mode="bilinear", align_corners=False), x=f32(1, 2, 5, 4))
+    case("trilinear", up(size=(5, 3, 7), mode="trilinear", align_corners=False), x=f32(1, 2, 3, 4, 5))
+    case("trilinear_align", up(scale_factor=(2.0, 1.5, 0.5), mode="trilinear", align_corners=True), x=f32(1, 2, 3, 4, 6))
+
+
+def linear_sampling():
+    """1-D sampling at fractional positions; reference: grid_sample(align_corners=True, zeros padding)."""
+    def sample(signal, positions):
+        batched = signal.dim() == 3
+        x = signal if batched else signal[None]
+        p = positions if batched else positions.reshape(1, -1)
+        t = x.shape[-1]
+        gx = p.reshape(p.shape[0], -1) * (2.0 / (t - 1)) - 1.0
+        grid = torch.stack([gx, torch.zeros_like(gx)], dim=-1)[:, None]  # [B, 1, P, 2]
+        out = F.grid_sample(x[:, :, None, :], grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+        out = out[:, :, 0, :]  # [B, C, P]
+        if batched:
+            return out.reshape(x.shape[0], x.shape[1], *positions.shape[1:])
+        return out[0].reshape(x.shape[1], *positions.shape)
+    positions = np.array([[0.3, 2.75, 8.6, 9.4], [-0.6, 10.5, -2.2, 4.1]], dtype=np.float32)
+    case("sample_linear", sample, signal=f32(3, 10), positions=positions)
+    batched_positions = rng.uniform(-0.8, 6.8, size=(2, 5)).astype(np.float32)
+    case("sample_linear_batched", sample, signal=f32(2, 3, 7), positions=batched_positions)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     convolutions()
     softmax_and_norms()
     pooling()
+    interpolation()
+    linear_sampling()
 
 
 if __name__ == "__main__":
