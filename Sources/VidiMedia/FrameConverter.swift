@@ -17,7 +17,8 @@ final class FrameConverter {
 
     /// The SwsContext is reused while the key stays the same (one per reader in practice).
     private var scaler: (key: ScaleKey, context: ScaleContext)?
-    /// swscale writes whole SIMD blocks past the row end, so it gets FFmpeg's padded buffer, never ours.
+    /// swscale writes whole SIMD blocks past the row end, so it gets FFmpeg's padded buffer, not ours
+    /// (except in `scaleDirectly`, where rows end on block boundaries).
     private var rgb: FrameBuffer?
 
     /// The output size (width, height) after resize and rotation for a `width` x `height` coded picture.
@@ -62,12 +63,19 @@ final class FrameConverter {
                            width: Int32(scaledWidth), height: Int32(scaledHeight),
                            flags: Self.swscaleFlags(output.interpolation))
         let context = try scaleContext(for: key, path: path)
-        let target = try rgbBuffer(width: scaledWidth, height: scaledHeight, path: path)
-
         let sourcePlanes: [UnsafePointer<UInt8>?] = withUnsafeBytes(of: source.data) { raw in
             raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self).map { UnsafePointer($0) }
         }
         let sourceStrides: [Int32] = withUnsafeBytes(of: source.linesize) { Array($0.bindMemory(to: Int32.self)) }
+        if turn == 0 && scaledWidth % 16 == 0 {
+            let bytes = try Self.scaleDirectly(context, sourcePlanes, sourceStrides, sourceHeight: source.height,
+                                               width: scaledWidth, height: scaledHeight, path: path)
+            switch output.layout {
+            case .rgb8: return (width, height, .rgb8(bytes))
+            case .planarFloat: return (width, height, .planarFloat(Self.planarFloats(bytes, width: width, height: height)))
+            }
+        }
+        let target = try rgbBuffer(width: scaledWidth, height: scaledHeight, path: path)
         let targetPlanes: [UnsafeMutablePointer<UInt8>?] = withUnsafeBytes(of: target.pointee.data) {
             Array($0.bindMemory(to: UnsafeMutablePointer<UInt8>?.self))
         }
@@ -82,6 +90,25 @@ final class FrameConverter {
         case .rgb8: return (width, height, .rgb8(bytes))
         case .planarFloat: return (width, height, .planarFloat(Self.planarFloats(bytes, width: width, height: height)))
         }
+    }
+
+    /// Unrotated output whose width is a multiple of 16 pixels: swscale writes straight into the returned
+    /// array, saving a full-frame copy (about 8% of 1080p decode + RGB). Rows are 48-byte multiples, so
+    /// SIMD blocks end at row ends; 64 spare bytes of capacity absorb any write past the last row.
+    private static func scaleDirectly(_ context: ScaleContext, _ sourcePlanes: [UnsafePointer<UInt8>?],
+                                      _ sourceStrides: [Int32], sourceHeight: Int32, width: Int, height: Int,
+                                      path: String) throws -> [UInt8] {
+        var rows: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: width * height * 3 + 64) { out, initialized in
+            let planes: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
+            let strides: [Int32] = [Int32(width * 3), 0, 0, 0]
+            rows = sws_scale(context.pointer, sourcePlanes, sourceStrides, 0, sourceHeight, planes, strides)
+            initialized = rows == Int32(height) ? width * height * 3 : 0
+        }
+        guard rows == Int32(height) else {
+            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "converted \(rows) of \(height) rows")
+        }
+        return bytes
     }
 
     private func scaleContext(for key: ScaleKey, path: String) throws -> ScaleContext {
