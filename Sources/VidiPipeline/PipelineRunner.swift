@@ -131,6 +131,7 @@ public struct PipelineRunner: Sendable {
         let stages = spec.stages
         let limit = spec.run.videoTimeout
         let keepDamaged = spec.run.keepDamaged
+        let maxSampleBytes = spec.run.maxSampleBytes
         let cancellation = options.cancellation
         var interrupted = false
         let total = entries.count
@@ -146,7 +147,7 @@ public struct PipelineRunner: Sendable {
                     group.addTask {
                         (position, await pool.run {
                             VideoOutcome.process(entry, stages: stages, limitSeconds: limit, keepDamaged: keepDamaged,
-                                                 cancellation: cancellation)
+                                                 maxSampleBytes: maxSampleBytes, cancellation: cancellation)
                         })
                     }
                     nextToStart += 1

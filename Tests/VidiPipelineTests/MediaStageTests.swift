@@ -137,6 +137,15 @@ import VidiTestSupport
         }
     }
 
+    @Test func oversizedSamplesFailBeforeDecoding() async throws {
+        // mjpeg.avi: 25 keyframes of 320x240x3 = 5.8 MB; h264-closedgop: 5 keyframes = 1.15 MB; limit 2 MB.
+        let (_, summary) = try await run("stages: [keyframes]\nrun: {max_sample_mb: 2}\noutput: {format: directory}",
+                                         ["mjpeg.avi", "h264-closedgop.mp4"])
+        #expect(summary.succeeded == 1)
+        #expect(summary.failures.map(\.reason) == [
+            "keyframes: stage keyframes: output would reach 5 MB, over run.max_sample_mb (2); sample fewer frames or raise the limit"])
+    }
+
     @Test func cropLargerThanTheFrameFailsTheVideo() async throws {
         let (_, summary) = try await run("""
             stages: [{resize: {shorter_side: 120, crop: [100, 150]}}, keyframes]

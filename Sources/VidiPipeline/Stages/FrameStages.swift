@@ -25,6 +25,7 @@ struct FramesStage: PipelineStage {
         let reader = try video.reader()
         let geometry = video.geometry
         let groups = try sampler.indices(for: reader.info, videoIndex: video.entry.index)
+        try video.reserve(groups.reduce(0) { $0 + $1.count } * geometry.frameBytes(reader.info), for: name)
         var all: [Int] = []
         for group in groups { all += group }
         let frames = try reader.frames(at: all, geometry.output)
@@ -64,7 +65,9 @@ struct KeyframesStage: PipelineStage {
 
     func process(_ video: VideoContext) throws {
         let geometry = video.geometry
-        let frames = try video.reader().keyframes(geometry.output)
+        let reader = try video.reader()
+        try video.reserve(reader.info.keyframeIndices.count * geometry.frameBytes(reader.info), for: name)
+        let frames = try reader.keyframes(geometry.output)
         video.framesDecoded += frames.count
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
         try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
@@ -143,7 +146,9 @@ struct ClipsStage: PipelineStage {
         let info = reader.info
         let geometry = video.geometry
         var clips: [JSONValue] = []
-        for (c, window) in try windows(video, info: info).enumerated() {
+        let windows = try windows(video, info: info)
+        try video.reserve(windows.count * framesPerClip * geometry.frameBytes(info), for: name)
+        for (c, window) in windows.enumerated() {
             let step = (window.1 - window.0) / Double(framesPerClip)
             var indices: [Int] = []
             for k in 0..<framesPerClip {
