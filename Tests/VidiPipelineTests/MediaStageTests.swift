@@ -93,6 +93,34 @@ import VidiTestSupport
         }
     }
 
+    @Test func randomSamplersDrawPerVideoAndRepeatExactly() async throws {
+        let yaml = """
+            stages:
+              - frames: {sampler: {segments: {count: 4, seed: 7}}}
+              - frames: {sampler: {random_clips: {count: 2, length: 4, stride: 2, seed: 1}}, name: clips}
+            output: {format: directory}
+            """
+        let files = ["h264-closedgop.mp4", "h264-closedgop.mp4"]  // 50 frames each
+        let (first, _) = try await run(yaml, files)
+        let (second, _) = try await run(yaml, files)
+        func indices(_ output: URL, _ key: Int, _ name: String) throws -> [[Int]] {
+            guard case .object(let meta)? = try json(output, key: key)[name], case .array(let clips)? = meta["indices"] else { return [] }
+            return clips.map { clip in
+                guard case .array(let values) = clip else { return [] }
+                return values.compactMap { if case .int(let v) = $0 { return v } else { return nil } }
+            }
+        }
+        let segments = try indices(first, 0, "frames")
+        #expect(segments.count == 1 && segments[0].count == 4)
+        // TSN: one frame inside each of 4 equal segments of 50 frames (k * 50 / 4 ..< (k + 1) * 50 / 4).
+        for (k, index) in (segments.first ?? []).enumerated() { #expect((k * 50 / 4)..<((k + 1) * 50 / 4) ~= index) }
+        #expect(try indices(first, 1, "frames") != segments, "the same file at another manifest position draws again")
+        #expect(try indices(second, 0, "frames") == segments && indices(second, 1, "frames") == indices(first, 1, "frames"))
+        let clips = try indices(first, 0, "clips")
+        #expect(clips.count == 2 && clips.allSatisfy { $0.count == 4 && zip($0, $0.dropFirst()).allSatisfy { $1 - $0 == 2 } })
+        #expect(try npy(first, key: 0, "clips.0001.npy").shape == [4, 240, 320, 3])
+    }
+
     @Test func resizeAndCropShapeTheFrames() async throws {
         let (output, summary) = try await run("""
             stages:
