@@ -204,6 +204,26 @@ import VidiTestSupport
         }
     }
 
+    @Test func clipsFromManifestRangesAndColumnsCarriedIntoMetadata() async throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-ranges")
+        let manifest = dir.appendingPathComponent("m.jsonl")
+        try """
+            {"path": "\(Fixtures.path("media/h264-closedgop.mp4"))", "label": "walk", "segments": [[0.0, 0.4], [1.0, 1.8]]}
+            {"path": "\(Fixtures.path("media/mpeg4-part2.mp4"))", "label": "run", "segments": [[0.5, 0.1]]}
+            """.write(to: manifest, atomically: true, encoding: .utf8)
+        let spec = try PipelineSpec.parse(yaml: "stages: [{clips: {ranges_column: segments, frames: 2}}]\noutput: {format: directory}")
+        let output = dir.appendingPathComponent("out")
+        let summary = try await PipelineRunner(spec: spec, manifest: try Manifest.load(path: manifest.path),
+                                               outputDirectory: output.path, options: RunOptions(workers: 1)).run()
+        #expect(summary.failures.map(\.reason) == ["clips: stage clips: 'segments' holds a range that is not [start, end] with end > start"])
+        let meta = try json(output, key: 0)
+        #expect(meta["label"] == .string("walk"))
+        // 25 fps, frames at (j + 0.5) / 2 of each range: 0.1 s -> frame 2, 0.3 s -> 7; 1.2 s -> 30, 1.6 s -> 40.
+        guard case .array(let clips)? = meta["clip"] else { Issue.record("no clips"); return }
+        #expect(clips.map { $0.objectValue?["indices"] } == [.array([.int(2), .int(7)]), .array([.int(30), .int(40)])])
+        #expect(try npy(output, key: 0, "clip.0001.npy").shape == [2, 240, 320, 3])
+    }
+
     @Test func motionVectorsMatchPyAV() async throws {
         let files = ["mpeg4-part2.mp4", "h264-bframes-opengop.mp4"]
         let (output, _) = try await run("stages: [motion_vectors]\noutput: {format: directory}", files)
