@@ -174,7 +174,8 @@ public struct PipelineRunner: Sendable {
     }
 
     /// `failures.jsonl`: every failure recorded in any finished shard of this output directory, by shard,
-    /// rebuilt from the stats files so parallel processes converge on the same list.
+    /// rebuilt from the stats files so parallel processes converge on the same list (each rewrites it
+    /// whole under its own temporary name; the last rename wins and is complete).
     private func writeFailureList() throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
         var lines: [UInt8] = []
@@ -186,7 +187,7 @@ public struct PipelineRunner: Sendable {
                 lines += Array(try encoder.encode(failure)) + [0x0A]
             }
         }
-        try DurableFile.write(lines, to: (outputDirectory as NSString).appendingPathComponent("failures.jsonl"))
+        try DurableFile.write(lines, to: (outputDirectory as NSString).appendingPathComponent("failures.jsonl"), shared: true)
     }
 }
 
