@@ -56,7 +56,8 @@ extension Tensor {
     static func orderKey(_ value: Float) -> UInt32 {
         if value.isNaN { return .max }
         let bits = value == 0 ? 0 : value.bitPattern
-        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        // Negative: flip every bit; positive: set the sign bit. Branch-free: signs of data are unpredictable.
+        return bits ^ (UInt32(bitPattern: Int32(bitPattern: bits) >> 31) | 0x8000_0000)
     }
 
     /// The 64-bit order key of element `i` of a contiguous tensor of `dtype` (wider than any line index).
@@ -87,20 +88,17 @@ extension Tensor {
             for inner in 0..<layout.inner {
                 let base = outer * layout.size * layout.inner + inner
                 packed.withUnsafeMutableBufferPointer { keys in
-                    // One loop per dtype so the key function inlines into it.
-                    func fill(_ key: (Int) -> UInt64) {
-                        let flip: UInt64 = descending ? UInt64(UInt32.max) : 0
-                        for i in 0..<layout.size { keys[i] = (flip ^ key(base + i * layout.inner)) << 32 | UInt64(i) }
-                    }
+                    // One plain loop per dtype (no closure in the hot loop).
+                    let (flip, n, step) = (descending ? UInt64(UInt32.max) : 0, layout.size, layout.inner)
                     switch dtype {
                     case .float32:
-                        let f = s.assumingMemoryBound(to: Float.self)
-                        fill { UInt64(orderKey(f[$0])) }
+                        let f = s.assumingMemoryBound(to: Float.self) + base
+                        for i in 0..<n { keys[i] = (flip ^ UInt64(orderKey(f[i * step]))) << 32 | UInt64(i) }
                     case .int32:
-                        let n = s.assumingMemoryBound(to: Int32.self)
-                        fill { UInt64(UInt32(bitPattern: n[$0]) ^ 0x8000_0000) }
+                        let q = s.assumingMemoryBound(to: Int32.self) + base
+                        for i in 0..<n { keys[i] = (flip ^ UInt64(UInt32(bitPattern: q[i * step]) ^ 0x8000_0000)) << 32 | UInt64(i) }
                     default:
-                        fill { orderKey64(s, $0, dtype) }
+                        for i in 0..<n { keys[i] = (flip ^ orderKey64(s, base + i * step, dtype)) << 32 | UInt64(i) }
                     }
                 }
                 if useHeap {
