@@ -241,8 +241,10 @@ public struct Tensor: Sendable {
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
-        let values = scalars
-        let shown = values.prefix(8).map { "\($0)" }.joined(separator: ", ")
-        return "Tensor(\(dtype), shape: \(shape), [\(shown)\(values.count > 8 ? ", …" : "")]\(gradNode != nil ? ", requiresGrad" : ""))"
+        // Only the first few elements are read, so printing a huge tensor stays cheap.
+        let shownCount = Swift.min(elementCount, 8)
+        let head = (try? detached().reshaped([elementCount]).narrowed(axis: 0, start: 0, length: shownCount).scalars) ?? []
+        let shown = head.map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(\(dtype), shape: \(shape), [\(shown)\(elementCount > 8 ? ", …" : "")]\(gradNode != nil ? ", requiresGrad" : ""))"
     }
 }
