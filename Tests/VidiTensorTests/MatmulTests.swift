@@ -10,6 +10,7 @@ import VidiTestSupport
         let v = try golden("mv_v")
         expectClose(try v.matmul(b), try golden("vm_out"), rtol: 1e-5, atol: 1e-5)
         expectClose(try a.matmul(v), try golden("mv_out"), rtol: 1e-5, atol: 1e-5)
+        expectClose(try v.matmul(v), try golden("dot_out"), rtol: 1e-5, atol: 1e-5)  // rank 0, like numpy
     }
 
     @Test func batchedWithBroadcastBatchAxes() throws {
