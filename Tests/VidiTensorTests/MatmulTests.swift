@@ -42,3 +42,19 @@ import VidiTestSupport
         }
     }
 }
+
+@Suite struct MatmulDeterminismTests {
+    /// OpenBLAS splits SGEMM over rows/columns of C, never over K, so every element is summed in the same
+    /// order whatever the thread count.
+    @Test func sameBitsForOneAndTwoBLASThreads() throws {
+        var generator = RandomGenerator(seed: 21)
+        let a = Tensor.normal([256, 300], generator: &generator), b = Tensor.normal([300, 256], generator: &generator)
+        let original = BLAS.threads
+        defer { BLAS.setThreads(original) }
+        BLAS.setThreads(1)
+        let single = try a.matmul(b).scalars.map(\.bitPattern)
+        BLAS.setThreads(2)
+        let double = try a.matmul(b).scalars.map(\.bitPattern)
+        #expect(single == double)
+    }
+}
