@@ -172,7 +172,8 @@ extension Tensor {
     }
 
     /// Back-propagates from this tensor. `gradient` defaults to 1 for a one-element tensor (a loss).
-    /// Gradients accumulate into leaves across calls; call `zeroGrad()` between steps.
+    /// Gradients accumulate into leaves across calls; call `zeroGrad()` between steps. The graph stays
+    /// alive as long as this tensor does, so backward may run again (PyTorch's `retain_graph=True`).
     public func backward(_ gradient: Tensor? = nil) throws {
         guard let node = gradNode else {
             throw TensorError.noGradient(reason: "tensor of shape \(shape) does not require grad")
