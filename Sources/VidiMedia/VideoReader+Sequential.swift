@@ -6,7 +6,13 @@ extension VideoReader {
     /// converted picture when `output` is given and the motion vectors when `motion` is true. Streams:
     /// only one frame is alive at a time. A stream that breaks midway delivers the frames before the break
     /// and adds a warning; a file with no decodable frame throws `MediaError.corrupt`.
-    public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, _ body: (DecodedFrame) throws -> Void) throws {
+    ///
+    /// `converting` limits the colour conversion to some frames (the others come with `image == nil`), so
+    /// one pass can export every frame's motion and keep, say, only the keyframes as pictures: cheaper than
+    /// a motion pass plus `keyframes()`, and the keyframe pictures are the same bytes (an intra picture
+    /// decodes the same whatever was decoded before it).
+    public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, converting selection: FrameSelection = .all,
+                             _ body: (DecodedFrame) throws -> Void) throws {
         if let output { try FrameConverter.validate(output) }
         let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false)
         let state = try decodeState(configuration)
@@ -17,10 +23,11 @@ extension VideoReader {
             guard !seen[display] else { return true }  // a repeated timestamp: keep the first picture
             seen[display] = true
             let entry = index.entries[index.displayToDecode[display]]
+            let converts = selection.contains(display, isKeyframe: entry.isKeyframe)
             let decoded = DecodedFrame(
                 index: display, timestamp: info.frameTimestamps[display],
                 pictureType: PictureType(picture.pointee.pict_type), isKeyframe: entry.isKeyframe,
-                image: try output.map { try frameValue(picture, display: display, output: $0) },
+                image: converts ? try output.map { try frameValue(picture, display: display, output: $0) } : nil,
                 motion: motion ? motionValue(picture, display: display) : nil)
             try body(decoded)
             delivered += 1
@@ -63,5 +70,22 @@ extension VideoReader {
             throw MediaError.corrupt(path: path, reason: "none of the \(expected) \(what) could be decoded")
         }
         if delivered < expected { warn("decoded \(delivered) of \(expected) \(what)") }
+    }
+}
+
+/// Which frames a sequential pass converts to pictures.
+public enum FrameSelection: Sendable, Equatable {
+    case all
+    /// Frames whose packet is a keyframe (the frames `VideoReader.keyframes()` returns).
+    case keyframes
+    /// These display indices.
+    case indices(Set<Int>)
+
+    func contains(_ display: Int, isKeyframe: Bool) -> Bool {
+        switch self {
+        case .all: return true
+        case .keyframes: return isKeyframe
+        case .indices(let set): return set.contains(display)
+        }
     }
 }

@@ -12,6 +12,9 @@ public protocol PipelineStage: Sendable {
     var outputs: [String] { get }
     /// How the stage relates to others, for combination checks.
     var role: StageRole { get }
+    /// Whether the stage reads `VideoContext.motionPass()`, so a keyframes stage before it can decode
+    /// keyframes and motion in one pass. Defaults to false.
+    var readsMotionPass: Bool { get }
     /// Runs on one video. Throws to mark the video failed (the runner records the reason and goes on).
     func process(_ video: VideoContext) throws
 }
@@ -28,4 +31,5 @@ public enum StageRole: Sendable, Equatable {
 
 extension PipelineStage {
     public var role: StageRole { .producer }
+    public var readsMotionPass: Bool { false }
 }

@@ -17,6 +17,7 @@ struct VideoOutcome: Sendable {
                         keepDamaged: Bool, maxSampleBytes: Int, cancellation: CancellationFlag?) -> VideoOutcome {
         let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index), limitSeconds: limitSeconds,
                                    maxSampleBytes: maxSampleBytes, cancellation: cancellation)
+        context.needsMotionPass = stages.contains { $0.readsMotionPass }
         var seconds: [String: Double] = [:]
         for stage in stages {
             let start = ContinuousClock.now

@@ -17,4 +17,38 @@ import VidiMedia
         let full = try VideoReader(path: path).frames(at: keyframes.map(\.index))
         #expect(keyframes == full)
     }
+
+    /// One pass exporting every frame's motion and converting only the keyframes (what the pipeline's
+    /// keyframes + motion stages use) gives bit for bit `keyframes()`'s pictures (a separate
+    /// skip_frame=NONKEY decode, itself checked against ffprobe above) and `motionVectors()`' motion.
+    @Test(arguments: ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "hevc.mp4", "vp9.webm", "mpeg4-part2.mp4",
+                      "rotated-90.mp4", "mjpeg.avi", "vfr.mp4"])
+    func keyframesFromAMotionPassEqualKeyframesOnlyDecoding(_ name: String) throws {
+        let path = media(name)
+        for output in [FrameOutput(), FrameOutput(size: .shorterSide(48))] {
+            var keyframes: [Frame] = []
+            var motion: [FrameMotion] = []
+            var delivered = 0
+            try VideoReader(path: path).forEachFrame(output, motion: true, converting: .keyframes) { decoded in
+                delivered += 1
+                if let image = decoded.image { keyframes.append(image) }
+                if let vectors = decoded.motion { motion.append(vectors) }
+                #expect((decoded.image != nil) == decoded.isKeyframe)
+            }
+            let reader = try VideoReader(path: path)
+            #expect(delivered == reader.info.frameCount)
+            #expect(keyframes.sorted { $0.index < $1.index } == (try reader.keyframes(output)))
+            #expect(motion == (try VideoReader(path: path).motionVectors()))
+        }
+    }
+
+    @Test func selectedIndicesAreTheOnlyConvertedFrames() throws {
+        let path = media("h264-bframes-opengop.mp4")
+        let wanted: Set<Int> = [0, 3, 7]
+        var images: [Frame] = []
+        try VideoReader(path: path).forEachFrame(FrameOutput(), converting: .indices(wanted)) { decoded in
+            if let image = decoded.image { images.append(image) }
+        }
+        #expect(images.sorted { $0.index < $1.index } == (try VideoReader(path: path).frames(at: wanted.sorted())))
+    }
 }

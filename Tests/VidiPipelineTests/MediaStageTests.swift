@@ -77,6 +77,28 @@ import VidiTestSupport
         }
     }
 
+    /// With a motion stage in the spec, keyframes come from the motion pass (one decode); alone, from
+    /// `VideoReader.keyframes` (skip_frame=NONKEY, checked against ffprobe and ffmpeg by the media tests).
+    /// Both must write the same bytes, and the motion outputs must not depend on the keyframes stage.
+    @Test func keyframesFromTheMotionPassEqualKeyframesOnlyDecoding() async throws {
+        let files = Self.good
+        let (single, singleSummary) = try await run("""
+            stages: [{resize: {shorter_side: 120}}, keyframes, {dense_motion: {cell: 8}}, frame_types]
+            output: {format: directory}
+            """, files)
+        let (separate, separateSummary) = try await run("""
+            stages: [{dense_motion: {cell: 8}}, frame_types, {resize: {shorter_side: 120}}, keyframes]
+            output: {format: directory}
+            """, files)
+        #expect(singleSummary.failures.isEmpty && separateSummary.failures.isEmpty)
+        for index in files.indices {
+            for name in ["keyframes.npy", "motion.npy", "frame_types.txt"] {
+                #expect(try file(single, key: index, name) == file(separate, key: index, name), "\(files[index]) \(name)")
+            }
+            #expect(try json(single, key: index)["keyframes"] == json(separate, key: index)["keyframes"])
+        }
+    }
+
     @Test func uniformFramesAreFFmpegsPixels() async throws {
         let (output, _) = try await run("stages: [{frames: {sampler: {uniform: 4}}}]\noutput: {format: directory}", ["h264-closedgop.mp4"])
         // Centres of 4 equal spans of 50 frames: floor((i + 0.5) * 12.5).

@@ -67,8 +67,7 @@ struct KeyframesStage: PipelineStage {
         let geometry = video.geometry
         let reader = try video.reader()
         try video.reserve(reader.info.keyframeIndices.count * geometry.frameBytes(reader.info), for: name)
-        let frames = try reader.keyframes(geometry.output)
-        video.framesDecoded += frames.count
+        let frames = try video.keyframes(geometry.output)
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
         try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
         video.metadata[output] = .object(["indices": .array(frames.map { .int($0.index) })])

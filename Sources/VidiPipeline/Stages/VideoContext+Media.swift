@@ -53,19 +53,45 @@ extension VideoContext {
     /// and shared by the motion stages.
     public func motionPass() throws -> [FrameMotion] {
         if let cached = shared["motion"] as? [FrameMotion] { return cached }
-        let reader = try reader()
-        var frames: [FrameMotion] = []
-        frames.reserveCapacity(reader.info.frameCount)
-        try reader.forEachFrame(nil, motion: true) { decoded in
-            if let motion = decoded.motion {
-                frames.append(motion)
-            } else {
-                frames.append(FrameMotion(index: decoded.index, timestamp: decoded.timestamp, pictureType: decoded.pictureType,
-                                          width: reader.info.width, height: reader.info.height, vectors: []))
-            }
+        _ = try decodePass(keyframes: nil)
+        return shared["motion"] as? [FrameMotion] ?? []
+    }
+
+    /// The keyframes at `output`, in display order. When a later stage reads the motion pass (and it has
+    /// not run yet), both come from one decode: every frame's motion is exported and only the keyframes
+    /// are converted; the motion is cached for those stages. Otherwise `VideoReader.keyframes` (which
+    /// decodes the keyframes alone). Same pictures either way (tested).
+    public func keyframes(_ output: FrameOutput) throws -> [Frame] {
+        guard needsMotionPass, shared["motion"] == nil else {
+            let frames = try reader().keyframes(output)
+            framesDecoded += frames.count
+            return frames
         }
-        framesDecoded += frames.count
-        shared["motion"] = frames
-        return frames
+        return try decodePass(keyframes: output)
+    }
+
+    /// One sequential decode that exports every frame's motion (cached as the motion pass) and, when
+    /// `keyframes` is given, converts the keyframes to it and returns them (sorted by display index).
+    private func decodePass(keyframes output: FrameOutput?) throws -> [Frame] {
+        let reader = try reader()
+        let (width, height) = (reader.info.width, reader.info.height)
+        var motion: [FrameMotion] = []
+        motion.reserveCapacity(reader.info.frameCount)
+        var keyframes: [Frame] = []
+        try reader.forEachFrame(output, motion: true, converting: .keyframes) { decoded in
+            motion.append(decoded.motion ?? FrameMotion(index: decoded.index, timestamp: decoded.timestamp, pictureType: decoded.pictureType,
+                                                         width: width, height: height, vectors: []))
+            if let image = decoded.image { keyframes.append(image) }
+        }
+        keyframes.sort { $0.index < $1.index }
+        framesDecoded += motion.count + keyframes.count
+        shared["motion"] = motion
+        return keyframes
+    }
+
+    /// Whether a stage of this run reads `motionPass()` (set by the runner from the stage list).
+    var needsMotionPass: Bool {
+        get { shared["needsMotionPass"] as? Bool ?? false }
+        set { shared["needsMotionPass"] = newValue }
     }
 }
