@@ -10,6 +10,16 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// Ends OpenBLAS's worker threads for now. The pthreads build starts them when the library loads and
+    /// each spins on sched_yield for about 2^28 cycles before sleeping: ~35 ms of CPU per process that
+    /// never multiplies a matrix (`vidi run` over 50 short videos: 6 % of its CPU). OpenBLAS starts them
+    /// again on its next multi-threaded call. Looked up at run time; a no-op on builds without it.
+    public static func stopIdleThreads() {
+        guard let handle = dlopen(nil, RTLD_NOW), let shutdown = dlsym(handle, "blas_thread_shutdown_") else { return }
+        typealias Routine = @convention(c) () -> Int32
+        _ = unsafeBitCast(shutdown, to: Routine.self)()
+    }
+
     /// Threads OpenBLAS currently uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 

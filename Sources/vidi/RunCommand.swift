@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import VidiPipeline
+import VidiTensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        // No built-in stage multiplies matrices, and OpenBLAS's idle threads would spin on the cores the
+        // video workers need; they restart if a stage ever calls BLAS.
+        BLAS.stopIdleThreads()
         let summary: RunSummary
         do {
             summary = try await execute()
