@@ -107,7 +107,13 @@ final class DecoderContext {
     ///   - exportMotionVectors: `flags2 +export_mvs`; forces slice-only threading because frame
     ///     threading loses B-frame vectors (media.md).
     ///   - keyframesOnly: `skip_frame = AVDISCARD_NONKEY`, so P/B frames are never decoded.
-    init(input: InputContext, streamIndex: Int32, threads: Int, exportMotionVectors: Bool, keyframesOnly: Bool) throws {
+    ///   - intraPicturesOnly: P/B pictures are parsed (picture types, motion vectors) but their pixels are
+    ///     not needed: `skip_idct = AVDISCARD_NONKEY` (MPEG-1/2/4, H.263: no motion compensation or IDCT
+    ///     for non-I pictures) and `skip_loop_filter = AVDISCARD_NONINTRA` (H.264, HEVC: no deblocking of
+    ///     non-I slices). Bitstream parsing, and so every motion vector, never depends on pixel values; I
+    ///     pictures are reconstructed in full.
+    init(input: InputContext, streamIndex: Int32, threads: Int, exportMotionVectors: Bool, keyframesOnly: Bool,
+         intraPicturesOnly: Bool = false) throws {
         self.input = input
         let path = input.path
         guard let stream = input.stream(streamIndex), let parameters = stream.pointee.codecpar else {
@@ -126,6 +132,10 @@ final class DecoderContext {
         context.pointee.thread_type = exportMotionVectors ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE)
         if exportMotionVectors { context.pointee.flags2 |= Int32(AV_CODEC_FLAG2_EXPORT_MVS) }
         if keyframesOnly { context.pointee.skip_frame = AVDISCARD_NONKEY }
+        if intraPicturesOnly {
+            context.pointee.skip_idct = AVDISCARD_NONKEY
+            context.pointee.skip_loop_filter = AVDISCARD_NONINTRA
+        }
         try check(avcodec_open2(context, codec, nil), "avcodec_open2", path: path)
     }
 

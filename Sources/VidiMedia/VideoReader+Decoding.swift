@@ -4,6 +4,8 @@ import CFFmpeg
 struct DecoderConfiguration: Equatable {
     var exportsMotion: Bool
     var keyframesOnly: Bool
+    /// Only I pictures' pixels are used: P/B reconstruction is skipped (see `DecoderContext`).
+    var intraPicturesOnly = false
 }
 
 /// Counters of decoding work, for tests and benchmarks.
@@ -43,7 +45,8 @@ extension VideoReader {
         decoder = nil  // free the old decoder before making the next
         let context = try DecoderContext(input: input, streamIndex: streamIndex, threads: options.threads,
                                          exportMotionVectors: configuration.exportsMotion,
-                                         keyframesOnly: configuration.keyframesOnly)
+                                         keyframesOnly: configuration.keyframesOnly,
+                                         intraPicturesOnly: configuration.intraPicturesOnly)
         let state = DecodeState(configuration: configuration, context: context)
         decoder = state
         return state

@@ -10,11 +10,15 @@ extension VideoReader {
     /// `converting` limits the colour conversion to some frames (the others come with `image == nil`), so
     /// one pass can export every frame's motion and keep, say, only the keyframes as pictures: cheaper than
     /// a motion pass plus `keyframes()`, and the keyframe pictures are the same bytes (an intra picture
-    /// decodes the same whatever was decoded before it).
+    /// decodes the same whatever was decoded before it). With no `output`, or `.keyframes`, P and B
+    /// pictures are parsed but not reconstructed (their pixels are never used; vectors and picture types
+    /// come from the bitstream alone).
     public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, converting selection: FrameSelection = .all,
                              _ body: (DecodedFrame) throws -> Void) throws {
         if let output { try FrameConverter.validate(output) }
-        let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false)
+        // When no P/B picture is converted their pixels are never looked at: skip reconstructing them.
+        let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false,
+                                                 intraPicturesOnly: output == nil || selection == .keyframes)
         let state = try decodeState(configuration)
         try position(state, at: 0)
         var delivered = 0

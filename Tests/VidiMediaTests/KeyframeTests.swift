@@ -19,8 +19,9 @@ import VidiMedia
     }
 
     /// One pass exporting every frame's motion and converting only the keyframes (what the pipeline's
-    /// keyframes + motion stages use) gives bit for bit `keyframes()`'s pictures (a separate
-    /// skip_frame=NONKEY decode, itself checked against ffprobe above) and `motionVectors()`' motion.
+    /// keyframes + motion stages use; P/B pictures are then not reconstructed) gives bit for bit
+    /// `keyframes()`'s pictures (a separate skip_frame=NONKEY decode, itself checked against ffprobe
+    /// above) and the motion of a full decode that converts every picture.
     @Test(arguments: ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "hevc.mp4", "vp9.webm", "mpeg4-part2.mp4",
                       "rotated-90.mp4", "mjpeg.avi", "vfr.mp4"])
     func keyframesFromAMotionPassEqualKeyframesOnlyDecoding(_ name: String) throws {
@@ -38,6 +39,12 @@ import VidiMedia
             let reader = try VideoReader(path: path)
             #expect(delivered == reader.info.frameCount)
             #expect(keyframes.sorted { $0.index < $1.index } == (try reader.keyframes(output)))
+            var fullMotion: [FrameMotion] = []
+            try VideoReader(path: path).forEachFrame(output, motion: true) { decoded in
+                #expect(decoded.image != nil)
+                if let vectors = decoded.motion { fullMotion.append(vectors) }
+            }
+            #expect(motion == fullMotion)
             #expect(motion == (try VideoReader(path: path).motionVectors()))
         }
     }
