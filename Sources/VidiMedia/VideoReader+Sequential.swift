@@ -12,7 +12,8 @@ extension VideoReader {
     /// a motion pass plus `keyframes()`, and the keyframe pictures are the same bytes (an intra picture
     /// decodes the same whatever was decoded before it). With no `output`, or `.keyframes`, P and B
     /// pictures are parsed but not reconstructed (their pixels are never used; vectors and picture types
-    /// come from the bitstream alone).
+    /// come from the bitstream alone), and with `.keyframes` only key frames that are I pictures come
+    /// with an image.
     public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, converting selection: FrameSelection = .all,
                              _ body: (DecodedFrame) throws -> Void) throws {
         if let output { try FrameConverter.validate(output) }
@@ -27,7 +28,10 @@ extension VideoReader {
             guard !seen[display] else { return true }  // a repeated timestamp: keep the first picture
             seen[display] = true
             let entry = index.entries[index.displayToDecode[display]]
+            // A skipped reconstruction leaves only I pictures whole: never hand out another picture then
+            // (a container can flag a P picture as key).
             let converts = selection.contains(display, isKeyframe: entry.isKeyframe)
+                && (!configuration.intraPicturesOnly || picture.pointee.pict_type == AV_PICTURE_TYPE_I)
             let decoded = DecodedFrame(
                 index: display, timestamp: info.frameTimestamps[display],
                 pictureType: PictureType(picture.pointee.pict_type), isKeyframe: entry.isKeyframe,

@@ -67,7 +67,14 @@ extension VideoContext {
             framesDecoded += frames.count
             return frames
         }
-        return try decodePass(keyframes: output)
+        let frames = try decodePass(keyframes: output)
+        // Odd streams (a key-flagged P picture) leave a keyframe out of the pass: decode them the usual way.
+        guard frames.map(\.index) == (try reader()).info.keyframeIndices else {
+            let keyframes = try reader().keyframes(output)
+            framesDecoded += keyframes.count
+            return keyframes
+        }
+        return frames
     }
 
     /// One sequential decode that exports every frame's motion (cached as the motion pass) and, when
