@@ -13,13 +13,19 @@ let silenceFFmpegLogging: Void = { av_log_set_level(AV_LOG_QUIET) }()
 /// still honours cancellation and the deadline.
 final class InterruptFlag {
     let deadline: ContinuousClock.Instant?
-    /// Set from the owning thread when the task is cancelled; read by the callback on the same thread.
-    var cancelled = false
+    /// Asked by readers that run on a thread of their own (`FrameStream`), where there is no task to
+    /// cancel: true once the consumer has gone away.
+    let externalCancellation: (@Sendable () -> Bool)?
 
-    init(deadline: ContinuousClock.Instant?) { self.deadline = deadline }
+    init(deadline: ContinuousClock.Instant?, externalCancellation: (@Sendable () -> Bool)? = nil) {
+        self.deadline = deadline
+        self.externalCancellation = externalCancellation
+    }
+
+    var isCancelled: Bool { Task.isCancelled || (externalCancellation?() ?? false) }
 
     var shouldInterrupt: Bool {
-        if cancelled || Task.isCancelled { return true }
+        if isCancelled { return true }
         if let deadline, ContinuousClock.now >= deadline { return true }
         return false
     }

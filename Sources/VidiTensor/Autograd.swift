@@ -48,6 +48,7 @@ public enum Autograd {
     @TaskLocal public static var isGradEnabled: Bool = true
 
     /// Attaches a backward function to `output` when any input requires grad; returns `output` (with the node).
+    /// `op` names the operation in errors (default: the calling function).
     ///
     /// How to add a differentiable op: compute the value without recording (from raw buffers, or with tensor
     /// ops on `detached()` inputs), then call `record` once with the inputs that may need gradients.
@@ -70,7 +71,7 @@ public enum Autograd {
     ///     }
     /// }
     /// ```
-    public static func record(_ output: Tensor, op: String, inputs: [Tensor],
+    public static func record(_ output: Tensor, op: String = #function, inputs: [Tensor],
                               backward: @escaping @Sendable (_ gradOutput: Tensor) throws -> [Tensor?]) -> Tensor {
         guard isGradEnabled, inputs.contains(where: { $0.gradNode != nil }) else { return output }
         var result = output

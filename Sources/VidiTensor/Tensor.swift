@@ -21,15 +21,20 @@ public struct Tensor: Sendable {
     /// A view onto existing storage. Throws if the view would reach outside the storage
     /// (used by loaders that map files and then describe tensors inside them).
     public init(storage: TensorStorage, dtype: DType, shape: [Int], strides: [Int], offset: Int = 0) throws {
-        guard shape.count == strides.count, shape.allSatisfy({ $0 >= 0 }), offset >= 0 else {
+        guard shape.count == strides.count, Shape.checkedElementCount(shape) != nil, offset >= 0 else {
             throw TensorError.invalidArgument(op: "Tensor(storage:)", reason: "shape \(shape), strides \(strides), offset \(offset) are not a valid view")
         }
         if !shape.contains(0) {
-            var lowest = offset, highest = offset
+            // Lowest and highest element reached, with overflow checks: the values may come from a file.
+            var lowest = offset, highest = offset, overflow = false
             for (dim, stride) in zip(shape, strides) {
-                if stride >= 0 { highest += (dim - 1) * stride } else { lowest += (dim - 1) * stride }
+                let (reach, o1) = (dim - 1).multipliedReportingOverflow(by: stride)
+                let (moved, o2) = (stride >= 0 ? highest : lowest).addingReportingOverflow(reach)
+                overflow = overflow || o1 || o2
+                if stride >= 0 { highest = moved } else { lowest = moved }
             }
-            guard lowest >= 0, (highest + 1) * dtype.byteSize <= storage.byteCount else {
+            let (end, o3) = (highest &+ 1).multipliedReportingOverflow(by: dtype.byteSize)
+            guard !overflow, !o3, lowest >= 0, end <= storage.byteCount else {
                 throw TensorError.invalidArgument(op: "Tensor(storage:)", reason: "view of shape \(shape) at offset \(offset) runs past the \(storage.byteCount)-byte storage")
             }
         }
@@ -83,7 +88,7 @@ public struct Tensor: Sendable {
 
     /// A tensor of `T`'s dtype (`[Int32]`, `[Int64]`, `[Bool]`, `[Float]`) filled row-major from `values`.
     public init<T: TensorElement>(elements values: [T], shape: [Int]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), Shape.elementCount(shape) == values.count else {
+        guard Shape.checkedElementCount(shape) == values.count else {
             throw TensorError.countMismatch(op: "Tensor(_:shape:)", shape: shape, count: values.count)
         }
         self.init(zeroed: shape, dtype: T.dtype)
@@ -236,8 +241,10 @@ public struct Tensor: Sendable {
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
-        let values = scalars
-        let shown = values.prefix(8).map { "\($0)" }.joined(separator: ", ")
-        return "Tensor(\(dtype), shape: \(shape), [\(shown)\(values.count > 8 ? ", …" : "")]\(gradNode != nil ? ", requiresGrad" : ""))"
+        // Only the first few elements are read, so printing a huge tensor stays cheap.
+        let shownCount = Swift.min(elementCount, 8)
+        let head = (try? detached().reshaped([elementCount]).narrowed(axis: 0, start: 0, length: shownCount).scalars) ?? []
+        let shown = head.map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(\(dtype), shape: \(shape), [\(shown)\(elementCount > 8 ? ", …" : "")]\(gradNode != nil ? ", requiresGrad" : ""))"
     }
 }

@@ -18,7 +18,8 @@ struct BenchDecodeCommand: ParsableCommand {
               vidi bench decode clip.mp4 --rgb
               vidi bench decode clip.mp4 --keyframes
 
-            --json prints one object per file per line: path, mode, frames, seconds, fps, threads.
+            --json prints one object per file per line: path, mode, frames, seconds, fps, cpu_seconds \
+            (user + system CPU time over the same span, steadier than wall time on a busy machine), threads.
             """
     )
 
@@ -31,7 +32,7 @@ struct BenchDecodeCommand: ParsableCommand {
     @Flag(name: .long, help: "Convert every frame to RGB bytes (H x W x 3).")
     var rgb = false
 
-    @Flag(name: .long, help: "Decode keyframes only.")
+    @Flag(name: .long, help: "Decode keyframes only, as `vidi keyframes` does (always converted to RGB).")
     var keyframes = false
 
     @Option(name: .long, help: "Decoder threads; 1 = single-threaded, 0 = one per core.")
@@ -51,25 +52,32 @@ struct BenchDecodeCommand: ParsableCommand {
         var frames: Int
         var seconds: Double
         var fps: Double
+        /// CPU time (user + system, all threads) over the same span: steadier than wall time on a busy machine.
+        var cpuSeconds: Double
         var threads: Int
     }
 
+    /// This process's CPU time so far, user + system, in seconds.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     func run() throws {
-        let mode = keyframes ? (rgb ? "keyframes+rgb" : "keyframes")
+        let mode = keyframes ? "keyframes"
             : [motion ? "motion" : nil, rgb ? "rgb" : nil].compactMap { $0 }.joined(separator: "+")
         try MediaCommand.forEachFile(files) { file, _ in
             let clock = ContinuousClock()
+            let cpuStart = Self.processCPUSeconds()
             var frames = 0
             let elapsed = try clock.measure {
                 let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads,
                                                                                 exportMotionVectors: motion))
                 let output: FrameOutput? = rgb ? FrameOutput() : nil
                 if keyframes {
-                    let indices = reader.info.keyframeIndices
-                    for start in stride(from: 0, to: indices.count, by: 32) {
-                        frames += try reader.frames(at: Array(indices[start..<min(start + 32, indices.count)]),
-                                                    output ?? FrameOutput(size: .original)).count
-                    }
+                    try KeyframesCommand.forEachKeyframe(of: reader, output ?? FrameOutput()) { _ in frames += 1 }
                 } else {
                     let progress = FileProgress(label: file, total: reader.info.frameCount)
                     defer { progress.finish() }
@@ -79,14 +87,16 @@ struct BenchDecodeCommand: ParsableCommand {
                     }
                 }
             }
+            let cpuSeconds = Self.processCPUSeconds() - cpuStart
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let result = Result(path: file, mode: mode.isEmpty ? "decode" : mode, frames: frames, seconds: seconds,
-                                fps: seconds > 0 ? Double(frames) / seconds : 0, threads: threads)
+                                fps: seconds > 0 ? Double(frames) / seconds : 0, cpuSeconds: cpuSeconds, threads: threads)
             if json {
                 MediaCommand.printLine(try MediaCommand.jsonLine(result))
             } else {
                 MediaCommand.printLine("\(file): \(frames) frames in \(String(format: "%.3f", seconds)) s = "
-                                       + "\(String(format: "%.1f", result.fps)) fps (\(result.mode), threads \(threads))")
+                                       + "\(String(format: "%.1f", result.fps)) fps, \(String(format: "%.3f", cpuSeconds)) s CPU "
+                                       + "(\(result.mode), threads \(threads))")
             }
         }
     }

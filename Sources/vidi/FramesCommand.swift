@@ -59,7 +59,7 @@ struct FrameSelectionOptions: ParsableArguments {
                                             valueName: "F"))
     var fps: Double?
 
-    @Option(name: .long, help: ArgumentHelp("K frames spread evenly over the whole video.", valueName: "K"))
+    @Option(name: .long, help: ArgumentHelp("K frames spread evenly: the middle frame of each of K equal segments.", valueName: "K"))
     var uniform: Int?
 
     func validate() throws {
@@ -92,16 +92,11 @@ struct FrameSelectionOptions: ParsableArguments {
                 throw MediaError.outOfRange(path: info.path, what: "frame index \(bad) (the video has \(info.frameCount) frames)")
             }
         } else if let every {
-            chosen = Array(stride(from: 0, to: info.frameCount, by: every))
+            chosen = try FrameSampler.every(step: every).indices(for: info)
         } else if let fps {
-            // One frame per 1/fps seconds of presentation time: the frame displayed at each instant.
-            let start = info.frameTimestamps.first ?? 0
-            let steps = Int(((info.endTime - start) * fps).rounded(.up))
-            chosen = (0..<max(steps, 0)).compactMap { info.frameIndex(displayedAt: start + Double($0) / fps) }
+            chosen = try FrameSampler.fps(fps).indices(for: info)
         } else if let uniform {
-            // K indices spread evenly from the first to the last frame (numpy.linspace(0, n - 1, K).round()).
-            let last = Double(info.frameCount - 1)
-            chosen = uniform == 1 ? [0] : (0..<uniform).map { Int((Double($0) * last / Double(uniform - 1)).rounded()) }
+            chosen = try FrameSampler.uniform(count: uniform).indices(for: info)
         } else {
             chosen = Array(0..<info.frameCount)
         }
@@ -118,15 +113,49 @@ enum FrameFiles {
         let progress = FileProgress(label: reader.path, total: indices.count)
         defer { progress.finish() }
         var done = 0
-        // Bounded batches: memory stays a few dozen frames however many are asked for, and each batch
-        // still decodes every group of pictures it touches only once.
-        for start in stride(from: 0, to: indices.count, by: 32) {
-            for frame in try reader.frames(at: Array(indices[start..<min(start + 32, indices.count)]), output) {
-                try write(frame, as: writer, in: folder)
-                done += 1
-                progress.update(done)
+        let save = { (frame: Frame) throws in
+            try write(frame, as: writer, in: folder)
+            done += 1
+            progress.update(done)
+        }
+        if indices.count * 8 >= reader.info.frameCount {
+            // Dense selection: one sequential pass costs less than seeking, and holds one frame at a time.
+            var wanted = Set(indices)
+            try reader.forEachFrame(output, motion: false) { decoded in
+                guard wanted.remove(decoded.index) != nil, let image = decoded.image else { return }
+                try save(image)
+            }
+            if let missing = wanted.min() {
+                throw MediaError.corrupt(path: reader.path, reason: "frame \(missing) could not be decoded")
+            }
+        } else {
+            for batch in batches(indices, keyframes: reader.info.keyframeIndices) {
+                for frame in try reader.frames(at: batch, output) { try save(frame) }
             }
         }
+    }
+
+    /// Splits ascending indices into batches of at most 32 frames that do not cross a keyframe, so memory
+    /// stays bounded and no group of pictures is decoded twice (the reader decodes each GOP once per call).
+    static func batches(_ indices: [Int], keyframes: [Int]) -> [[Int]] {
+        var result: [[Int]] = []
+        var current: [Int] = []
+        var nextKeyframe = keyframes.makeIterator()
+        var boundary = nextKeyframe.next()
+        for index in indices {
+            var crossed = false
+            while let b = boundary, index >= b {
+                crossed = true
+                boundary = nextKeyframe.next()
+            }
+            if !current.isEmpty && (crossed || current.count == 32) {
+                result.append(current)
+                current = []
+            }
+            current.append(index)
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
     }
 
     static func write(_ frame: Frame, as writer: ImageWriter, in folder: String) throws {

@@ -37,7 +37,31 @@ struct KeyframesCommand: ParsableCommand {
         let folders = MediaCommand.outputFolders(for: files, in: out)
         try MediaCommand.forEachFile(files) { file, position in
             let reader = try VideoReader(path: file)
-            try FrameFiles.write(reader.info.keyframeIndices, of: reader, output, as: writer, in: folders[position])
+            let folder = folders[position]
+            try MediaCommand.makeDirectory(folder, for: file)
+            let progress = FileProgress(label: file, total: reader.info.keyframeIndices.count)
+            defer { progress.finish() }
+            var done = 0
+            try Self.forEachKeyframe(of: reader, output) { frame in
+                try FrameFiles.write(frame, as: writer, in: folder)
+                done += 1
+                progress.update(done)
+            }
+        }
+    }
+
+    /// Decodes every keyframe in display order. `VideoReader.keyframes` (skip_frame NONKEY: nothing but
+    /// I-frames reaches the decoder) is about twice as fast as seeking to each one, but returns them all
+    /// at once, so it is used while they fit in 256 MB; beyond that, seek batches keep memory bounded.
+    static func forEachKeyframe(of reader: VideoReader, _ output: FrameOutput, _ body: (Frame) throws -> Void) throws {
+        let keyframes = reader.info.keyframeIndices
+        let bytesPerFrame = max(reader.info.width * reader.info.height * 3, 1)
+        if keyframes.count <= (256 << 20) / bytesPerFrame {
+            for frame in try reader.keyframes(output) { try body(frame) }
+        } else {
+            for batch in FrameFiles.batches(keyframes, keyframes: keyframes) {
+                for frame in try reader.frames(at: batch, output) { try body(frame) }
+            }
         }
     }
 }

@@ -17,9 +17,15 @@ struct MotionCommand: ParsableCommand {
             src = dst + motion / motion_scale; source is -1 (past reference) or +1 (future). Timestamps are \
             the frames' pts in seconds (motion-vector-extractor writes wall-clock time for files).
 
+            --dense GRID --out DIR writes dense maps instead: DIR/motion-<i>.npy, float32 (H, W, 2) for \
+            GRID 1, where every pixel of a past-referencing block holds its (dst - src) in pixels \
+            (CoViAR/CMD style; 0 where there is no vector), or (H/GRID, W/GRID, 2) cell means for GRID > 1; \
+            plus frame_types.txt and timestamps.txt. Maps are in stored (unrotated) coordinates.
+
             Examples:
               vidi motion clip.mp4 --dump mvs/
               vidi motion clip.mp4 --dump mvs/ --frames
+              vidi motion clip.mp4 --dense 8 --out dense/
               vidi motion videos/*.mp4 --dump mvs/
 
             Several files write into one folder per file (mvs/<name>/motion_vectors/...). Decoding uses \
@@ -37,36 +43,60 @@ struct MotionCommand: ParsableCommand {
     @Flag(name: .long, help: "With --dump: also write every frame as frames/frame-<i>.jpg.")
     var frames = false
 
+    @Option(name: .long, help: ArgumentHelp("Write dense motion maps with cells of GRID pixels (1 = per pixel).",
+                                            valueName: "GRID"))
+    var dense: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Output folder for --dense.", valueName: "DIR"))
+    var out: String?
+
     @Option(name: .long, help: "Decoder threads (slice threading only), 0 = one per core.")
     var threads: Int = 1
 
     func validate() throws {
         if threads < 0 { throw ValidationError("--threads must be >= 0, got \(threads).") }
-        if dump == nil { throw ValidationError("Give --dump DIR.") }
-    }
-
-    func run() throws {
-        let folders = MediaCommand.outputFolders(for: files, in: dump ?? ".")
-        try MediaCommand.forEachFile(files) { file, position in
-            let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads, exportMotionVectors: true))
-            try writeDump(reader, to: folders[position])
+        switch (dump, dense) {
+        case (nil, nil): throw ValidationError("Give --dump DIR, or --dense GRID with --out DIR.")
+        case (.some, .some): throw ValidationError("--dump and --dense are separate outputs; give one of them.")
+        case (nil, .some(let grid)):
+            if grid <= 0 { throw ValidationError("--dense must be a positive cell size in pixels, got \(grid).") }
+            if out == nil { throw ValidationError("--dense needs --out DIR.") }
+            if frames { throw ValidationError("--frames goes with --dump.") }
+        case (.some, nil):
+            if out != nil { throw ValidationError("--out goes with --dense; --dump names its own folder.") }
         }
     }
 
-    /// motion-vector-extractor's layout; text files are written last so a finished dump is complete.
-    private func writeDump(_ reader: VideoReader, to folder: String) throws {
+    func run() throws {
+        let folders = MediaCommand.outputFolders(for: files, in: dump ?? out ?? ".")
+        try MediaCommand.forEachFile(files) { file, position in
+            let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads, exportMotionVectors: true))
+            try write(reader, to: folders[position])
+        }
+    }
+
+    /// One pass over the video. Text files are written last, so a folder that has them is complete.
+    private func write(_ reader: VideoReader, to folder: String) throws {
         let vectorFolder = (folder as NSString).appendingPathComponent("motion_vectors")
         let frameFolder = (folder as NSString).appendingPathComponent("frames")
-        try MediaCommand.makeDirectory(vectorFolder, for: reader.path)
+        try MediaCommand.makeDirectory(dense == nil ? vectorFolder : folder, for: reader.path)
         if frames { try MediaCommand.makeDirectory(frameFolder, for: reader.path) }
         var types = "", timestamps = ""
         let progress = FileProgress(label: reader.path, total: reader.info.frameCount)
         defer { progress.finish() }
         var done = 0
         try reader.forEachFrame(frames ? FrameOutput() : nil, motion: true) { decoded in
-            let vectors = decoded.motion?.vectors ?? []
-            try MotionFiles.writeVectors(vectors, to: (vectorFolder as NSString)
-                .appendingPathComponent("mvs-\(decoded.index).npy"))
+            guard let motion = decoded.motion else {
+                throw MediaError.corrupt(path: reader.path, reason: "frame \(decoded.index) came without motion data")
+            }
+            if let dense {
+                let map = dense == 1 ? DenseMotion.perPixel(motion) : try DenseMotion.perGrid(motion, cell: dense)
+                try MotionFiles.writeFloat(map.values, shape: map.shape,
+                                           to: (folder as NSString).appendingPathComponent("motion-\(decoded.index).npy"))
+            } else {
+                try MotionFiles.writeVectors(motion.vectors, to: (vectorFolder as NSString)
+                    .appendingPathComponent("mvs-\(decoded.index).npy"))
+            }
             if let image = decoded.image {
                 try FrameFiles.write(image, as: .jpeg(quality: 90), in: frameFolder)
             }
@@ -93,6 +123,11 @@ enum MotionFiles {
         }
         let bytes = values.withUnsafeBytes { Array($0) }
         try write(NPYFormat.Array(descr: "<i4", shape: [vectors.count, 10], data: bytes), to: path)
+    }
+
+    static func writeFloat(_ values: [Float], shape: [Int], to path: String) throws {
+        let bytes = values.withUnsafeBytes { Array($0) }
+        try write(NPYFormat.Array(descr: "<f4", shape: shape, data: bytes), to: path)
     }
 
     private static func write(_ array: NPYFormat.Array, to path: String) throws {

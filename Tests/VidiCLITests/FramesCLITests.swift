@@ -55,6 +55,23 @@ struct FramesCLITests {
         #expect(probe["codec_name"] == "mjpeg" && probe["width"] == "64" && probe["height"] == "48")
     }
 
+    @Test("a dense selection (one sequential pass) writes the same pixels as a sparse one (seeking)")
+    func denseEqualsSparse() throws {
+        let path = VidiCLI.fixture("h264-bframes-opengop.mp4")  // 75 frames, B-frames, open GOPs
+        let dense = try Fixtures.temporaryDirectory().path
+        var result = try VidiCLI.run(["frames", path, "--out", dense, "--every", "3", "--format", "npy"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.sortedContents(dense).count == 25)
+        let sparse = try Fixtures.temporaryDirectory().path
+        result = try VidiCLI.run(["frames", path, "--out", sparse, "--indices", "24,27,51", "--format", "npy"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for index in [24, 27, 51] {
+            let a = try NPYFormat.read(path: "\(dense)/frame-\(index).npy")
+            let b = try NPYFormat.read(path: "\(sparse)/frame-\(index).npy")
+            #expect(a == b, "frame \(index)")
+        }
+    }
+
     @Test("rotation metadata is applied: a 90-degree file gives portrait frames")
     func rotation() throws {
         let out = try Fixtures.temporaryDirectory().path

@@ -79,6 +79,41 @@ struct MotionCLITests {
         #expect(probe["codec_name"] == "mjpeg" && probe["width"] == "320" && probe["height"] == "240")
     }
 
+    @Test("--dense maps equal a numpy rasterisation of the dumped vectors (dst - src over each block, cell means)",
+          arguments: [1, 8])
+    func dense(grid: Int) throws {
+        let path = VidiCLI.fixture("mpeg4-part2.mp4")  // 320x240, I + P
+        let dump = try Fixtures.temporaryDirectory().path
+        let out = try Fixtures.temporaryDirectory().path
+        var result = try VidiCLI.run(["motion", path, "--dump", dump])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try VidiCLI.run(["motion", path, "--dense", String(grid), "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.sortedContents(out).filter { $0.hasPrefix("motion-") }.count == 50)
+        #expect(try String(contentsOfFile: "\(out)/frame_types.txt", encoding: .utf8)
+                == (try String(contentsOfFile: "\(dump)/frame_types.txt", encoding: .utf8)))
+        // Reference: the documented convention, written independently in numpy from the (PyAV-checked) dump.
+        let check = try Reference.python("""
+            import sys, numpy as np
+            dump, out, g = sys.argv[1], sys.argv[2], int(sys.argv[3])
+            worst, nonzero = 0.0, 0
+            for i in [0, 1, 5, 13]:
+                mvs = np.load(f"{dump}/motion_vectors/mvs-{i}.npy")
+                full = np.zeros((240, 320, 2), np.float32)
+                for s, w, h, sx, sy, dx, dy, mx, my, sc in mvs:
+                    if s >= 0 or sc == 0: continue
+                    x0, y0 = max(0, dx - w // 2), max(0, dy - h // 2)
+                    full[y0:dy - h // 2 + h, x0:dx - w // 2 + w] = (-mx / sc, -my / sc)
+                want = full[:240 // g * g, :320 // g * g].reshape(240 // g, g, 320 // g, g, 2).mean(axis=(1, 3))
+                got = np.load(f"{out}/motion-{i}.npy")
+                assert got.dtype == np.float32 and got.shape == want.shape, (got.dtype, got.shape)
+                worst = max(worst, float(np.abs(got - want).max()))
+                nonzero += int(np.count_nonzero(got))
+            print(worst < 1e-5, nonzero > 0)
+            """, [dump, out, String(grid)])
+        #expect(check == "True True\n")
+    }
+
     @Test("bad files fail one line each, exit 1, while the good one is dumped")
     func badFiles() throws {
         let out = try Fixtures.temporaryDirectory().path

@@ -1,3 +1,5 @@
+import Foundation
+import VidiTestSupport
 import Testing
 import VidiMedia
 
@@ -62,5 +64,34 @@ import VidiMedia
         let path = media("bad-random.mp4")
         let text = Self.openError(path)?.description ?? ""
         #expect(text.contains("bad-random.mp4"))
+    }
+}
+
+/// A file damaged in the middle (400 random bytes written over H.264 slice data) decodes like ffmpeg
+/// decodes it: same frames, same pixels, and warnings about the damage.
+@Suite struct DamagedStreamTests {
+    static func damagedCopy() throws -> String {
+        let directory = try Fixtures.temporaryDirectory("vidi-damaged")
+        let path = directory.appendingPathComponent("damaged.mp4").path
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: media("h264-bframes-opengop.mp4"))))
+        var generator = SplitMix64(seed: 3)
+        for i in 60_000..<60_400 { bytes[i] = UInt8(truncatingIfNeeded: generator.next()) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func damagedMiddleGivesFFmpegsFramesAndWarnings() throws {
+        let path = try Self.damagedCopy()
+        let probed = try FFmpegReference.frames(path)
+        let reader = try VideoReader(path: path)
+        var indices: [Int] = [], pixels: [UInt8] = []
+        try reader.forEachFrame(FrameOutput()) { frame in
+            indices.append(frame.index)
+            pixels += frame.image?.rgb ?? []
+        }
+        #expect(indices.count == probed.count)
+        #expect(reader.info.frameTimestamps.filter { t in probed.contains { abs($0.timestamp - t) < 1e-9 } }.count == probed.count)
+        #expect(pixels == (try FFmpegReference.rgbFrames(path, extraInput: ["-threads", "1"])))
+        #expect(reader.warnings.contains { $0.contains("could not be decoded") || $0.contains("decoding errors") })
     }
 }

@@ -78,6 +78,8 @@ import VidiTestSupport
         try gradCheck([input([2, 1, 3, 4], seed: 10), input([3, 4, 2], seed: 11)]) { try $0[0].matmul($0[1]) }
         try gradCheck([input([4], seed: 12), input([4, 2], seed: 13)]) { try $0[0].matmul($0[1]) }
         try gradCheck([input([3, 4], seed: 14), input([4], seed: 15)]) { try $0[0].matmul($0[1]) }
+        try gradCheck([input([4], seed: 16), input([4], seed: 17)]) { try $0[0].matmul($0[1]) }
+        try gradCheck([input([4], seed: 18), input([2, 4, 3], seed: 19)]) { try $0[0].matmul($0[1]) }
         // Against PyTorch autograd: sum(w * (A @ B)) with broadcast batch axes.
         let a = try golden("bmm_a").requiresGrad(), b = try golden("bmm_b").requiresGrad()
         try (a.matmul(b) * golden("bmm_w")).sum().backward()

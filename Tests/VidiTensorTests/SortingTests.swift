@@ -56,6 +56,27 @@ import VidiTestSupport
         #expect(try Tensor([true, false, true], shape: [3]).sort().indices.toArray(Int64.self) == [1, 0, 2])
     }
 
+    @Test func heapSelectionAgreesWithFullSort() throws {
+        // Long lines with many ties, NaN and signed zeros take the bounded-heap path for small k; the result
+        // must equal the first k of the (golden-tested) stable sort, values and indices.
+        var generator = RandomGenerator(seed: 9)
+        var values = try Tensor.uniform([3, 400], low: -4, high: 4, generator: &generator).round().toArray(Float.self)
+        values[5] = .nan; values[17] = -0.0; values[401] = .nan; values[800] = .infinity
+        let x = try Tensor(values, shape: [3, 400])
+        for (k, largest) in [(1, true), (7, true), (7, false), (40, false)] {
+            let top = try x.topK(k, axis: 1, largest: largest)
+            let sorted = try x.sort(axis: 1, descending: largest)
+            let prefixValues = try sorted.values.narrowed(axis: 1, start: 0, length: k).contiguous()
+            let prefixIndices = try sorted.indices.narrowed(axis: 1, start: 0, length: k).contiguous()
+            expectClose(top.values, prefixValues, rtol: 0, atol: 0, "k \(k) largest \(largest)")
+            #expect(try top.indices.toArray(Int64.self) == prefixIndices.toArray(Int64.self), "k \(k) largest \(largest)")
+        }
+        // Packed int32 keys order like the int64 path.
+        let ints = try x.to(.int32)
+        #expect(try ints.sort(axis: 1, descending: true).indices.toArray(Int64.self)
+                == ints.to(.int64).sort(axis: 1, descending: true).indices.toArray(Int64.self))
+    }
+
     @Test func badArgumentsAreErrors() throws {
         let x = try Tensor([1, 2, 3], shape: [3])
         #expect(throws: TensorError.self) { try x.topK(4) }

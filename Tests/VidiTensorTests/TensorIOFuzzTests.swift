@@ -73,7 +73,7 @@ import VidiTestSupport
     }
 
     @Test func everyTruncationOfAnNPZIsAnError() throws {
-        for fixture in ["arrays-compressed.npz", "arrays.npz"] {
+        for fixture in ["arrays-compressed.npz", "arrays.npz", "zip64.npz"] {
             let full = try Self.bytes(fixture)
             #expect(Self.loadNPZ(full))
             for length in 0..<full.count {
