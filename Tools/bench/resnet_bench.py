@@ -6,7 +6,7 @@ Tools/goldens/make_nn_goldens.py, since torchvision is not installed) on 224×22
 Rounds alternate PyTorch / Vidi and keep each side's best, so background load hits both alike.
 
     swift build -c release --product vidi
-    /work/venv-ref/bin/python Tools/bench/resnet_bench.py [--rounds 3] [--batch 1 8] [--markdown]
+    /work/venv-ref/bin/python Tools/bench/resnet_bench.py [--rounds 3] [--batch 1 8] [--threads 1] [--markdown]
 """
 import argparse
 import importlib.util
@@ -40,9 +40,10 @@ def torch_best(model, x, seconds):
     return best
 
 
-def vidi_best(binary, batch, size, seconds):
+def vidi_best(binary, batch, size, seconds, threads):
+    extra = ["--threads", str(threads)] if threads else []
     out = subprocess.run([binary, "bench", "resnet50", "--batch", str(batch), "--size", str(size),
-                          "--seconds", str(seconds), "--json"], check=True, capture_output=True, text=True)
+                          "--seconds", str(seconds), "--json", *extra], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])["best_seconds"]
 
 
@@ -53,11 +54,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum timed seconds per measurement")
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--threads", type=int, default=0, help="threads for both (torch.set_num_threads and "
+                        "OpenBLAS); 0 keeps each library's default")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(args.vidi):
         sys.exit(f"{args.vidi} not found: run `swift build -c release --product vidi` first")
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     model = reference_resnet50()
     rows = []
     for batch in args.batch:
@@ -65,7 +70,7 @@ def main():
         t_best, v_best = float("inf"), float("inf")
         for _ in range(args.rounds):
             t_best = min(t_best, torch_best(model, x, args.seconds))
-            v_best = min(v_best, vidi_best(args.vidi, batch, args.size, args.seconds))
+            v_best = min(v_best, vidi_best(args.vidi, batch, args.size, args.seconds, args.threads))
         rows.append((batch, batch / t_best, batch / v_best))
 
     header = (f"ResNet-50 forward {args.size}x{args.size}, torch {torch.__version__} ({torch.get_num_threads()} threads), "

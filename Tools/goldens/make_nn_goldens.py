@@ -137,6 +137,8 @@ def attention():
     case("mha", mha, {"q": q, "k": k, "v": v, "key_padding_mask": kpm, "attn_mask": am}, grads=True,
          call=lambda m, q, k, v, key_padding_mask, attn_mask: m(q, k, v, key_padding_mask=key_padding_mask,
                                                                 attn_mask=attn_mask, need_weights=False)[0])
+    with torch.no_grad():  # head-averaged attention weights (need_weights=True), same module and inputs
+        save_npy("mha_weights", mha(q, k, v, key_padding_mask=kpm, attn_mask=am, need_weights=True)[1])
     bool_mask = torch.triu(torch.ones(4, 4, dtype=torch.bool), diagonal=1)
     x = randn(4, 2, e)  # sequence first
     mha2 = nn.MultiheadAttention(e, h, batch_first=False)
