@@ -22,6 +22,27 @@ import VidiTestSupport
         expectClose(try withNoGrad { try model(x) }, try golden.tensor("out"), rtol: 1e-4, atol: 1e-5, "logits")
     }
 
+    @Test mutating func resnet18TrainingModeForwardBackwardAndRunningStatistics() throws {
+        let model = ResNet(.init(.resnet18, widths: [8, 16, 32, 64], classes: 10), generator: &generator)
+        try GoldenCase("resnet18_w8").load(into: model)
+        let golden = GoldenCase("resnet18_w8_train")
+        let x = try golden.tensor("x").requiresGrad()
+        let out = try model(x)
+        expectClose(out, try golden.tensor("out"), rtol: 1e-4, atol: 1e-5, "training-mode logits")
+        try golden.backward(out)
+        expectClose(x.grad ?? Tensor.zeros([0]), try golden.tensor("grad_x"), rtol: 1e-3, atol: 1e-5, "input gradient")
+        // Weight gradients sum thousands of terms that BatchNorm's mean subtraction makes cancel, so the
+        // absolute tolerance scales with the gradient's largest element (1e-5 of it; observed ≈ 9e-6).
+        for key in ["conv1.weight", "fc.weight", "layer3.0.downsample.0.weight"] {
+            let expected = try golden.tensor("grad_" + key.replacingOccurrences(of: ".", with: "_"))
+            let scale = try expected.abs().max().item()
+            try golden.expectGradient(model, key, rtol: 1e-3, atol: 1e-5 * scale)
+        }
+        expectClose(model.bn1.runningMean.value, try golden.tensor("after_bn1_running_mean"), rtol: 1e-4, atol: 1e-6)
+        let bn = try #require(model.namedBuffers().first { $0.name == "layer4.1.bn2.running_var" }?.buffer)
+        expectClose(bn.value, try golden.tensor("after_layer4_1_bn2_running_var"), rtol: 1e-4, atol: 1e-6)
+    }
+
     @Test mutating func truncatedResNetLoadsTheFullCheckpointNonStrictly() throws {
         let golden = GoldenCase("resnet18_w8")
         let model = ResNet(.init(.resnet18, widths: [8, 16, 32, 64], classes: nil, stages: 2), generator: &generator)
