@@ -7,6 +7,14 @@
 ///
 /// A tensor that requires grad carries a `GradNode`; operations on it record how to propagate gradients
 /// (see `Autograd`).
+///
+/// Every shape-dependent operation throws `TensorError` (operators too):
+/// ```swift
+/// let w = try Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]).requiresGrad()
+/// let x = try Tensor([0.5, -1, 2], shape: [3])
+/// let loss = try (w.matmul(x) + 1).relu().sum()
+/// try loss.backward()          // w.grad: [[0.5, -1, 2], [0.5, -1, 2]]
+/// ```
 public struct Tensor: Sendable {
     public internal(set) var storage: TensorStorage
     public internal(set) var dtype: DType

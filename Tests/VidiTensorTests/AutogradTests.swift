@@ -151,3 +151,16 @@ import VidiTestSupport
         #expect(w.scalars == [5, 6] && w.gradNode === node && w.grad?.scalars == [2, 4])
     }
 }
+
+@Suite struct AutogradDocExampleTests {
+    /// The example in `Tensor`'s documentation, worked by hand: w·x = [4.5, 9] > -1, so relu passes and
+    /// d loss / d w[i][j] = x[j].
+    @Test func documentedExampleHolds() throws {
+        let w = try Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]).requiresGrad()
+        let x = try Tensor([0.5, -1, 2], shape: [3])
+        let loss = try (w.matmul(x) + 1).relu().sum()
+        #expect(try loss.item() == 15.5)
+        try loss.backward()
+        #expect(w.grad?.scalars == [0.5, -1, 2, 0.5, -1, 2])
+    }
+}
