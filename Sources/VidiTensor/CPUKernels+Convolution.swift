@@ -1,14 +1,13 @@
 import COpenBLAS
-import Foundation
 
 /// Convolution as im2col + SGEMM, per image, channel group and block of output lines:
 /// `out[g] = W[g] · columns(x[g])`. OpenBLAS threads each GEMM; im2col/col2im split rows across cores.
+/// Stride-1 forward passes skip im2col (`shiftedConvolution`): measured 1.25× faster per CPU-second
+/// on 3×3, 64 channels, 56×56 (im2col's writes and their page faults cost more than the extra GEMM calls).
 /// All operands are contiguous float32 with the geometry's shapes.
 extension CPUKernels {
     /// Bytes of column matrix per block: small enough to stay in L2 between im2col and the GEMM that packs it.
-    static var columnBlockBytes: Int { (Int(ProcessInfo.processInfo.environment["VIDI_CONV_BLOCK_KB"] ?? "512") ?? 512) << 10 }
-
-    static var useShiftedConvolution: Bool { ProcessInfo.processInfo.environment["VIDI_CONV_IM2COL"] == nil }
+    private static let columnBlockBytes = 512 << 10
 
     /// Output lines per block (all of them for pointwise convolutions, which read the input in place).
     private static func linesPerBlock(_ g: ConvGeometry) -> Int {
@@ -37,7 +36,7 @@ extension CPUKernels {
     /// Forward convolution; `bias` (length C_out) is added to every output position.
     static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
-        if g.stride == [1, 1, 1], !g.isPointwise, cog > 0, rows > 0, useShiftedConvolution {
+        if g.stride == [1, 1, 1], !g.isPointwise, cog > 0, rows > 0 {
             return shiftedConvolution(x, weight: weight, bias: bias, g)
         }
         // SGEMM (beta 0) or the bias fill writes every element unless a channel count is zero.
