@@ -8,8 +8,8 @@ let package = Package(
         .executable(name: "vidi", targets: ["vidi"]),
         .library(name: "VidiMedia", targets: ["VidiMedia"]),
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
-        // .library(name: "VidiNN", targets: ["VidiNN"]),
-        // .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiNN", targets: ["VidiNN"]),
+        .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -27,18 +27,23 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // Libraries, lowest layer first.
-        .target(name: "VidiTensor", dependencies: ["COpenBLAS"]),
-        // .target(name: "VidiNN", dependencies: ["VidiTensor"]),
+        .target(name: "VidiTensor", dependencies: ["COpenBLAS", "CZlib"]),
+        .target(name: "VidiNN", dependencies: ["VidiTensor"]),
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiTensor"]),
-        // .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor",  // "VidiNN", "VidiPipeline",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,9 +52,9 @@ let package = Package(
         .target(name: "VidiTestSupport", dependencies: ["VidiTensor"]),
 
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiTestSupport"]),
-        // .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
-        // .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
-        // .testTarget(name: "VidiCLITests", dependencies: ["VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

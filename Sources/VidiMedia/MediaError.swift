@@ -16,6 +16,10 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
     case outOfRange(path: String, what: String)
     /// An argument the caller passed is invalid (e.g. a zero-sized resize).
     case invalidArgument(String)
+    /// The calling task was cancelled while reading `path`.
+    case cancelled(path: String)
+    /// `ReaderOptions.deadline` passed while reading `path`; `seconds` is how long the reader had run.
+    case timedOut(path: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -27,6 +31,9 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
         case .corrupt(let path, let reason): return "\(path): corrupt or truncated: \(reason)"
         case .outOfRange(let path, let what): return "\(path): \(what) out of range"
         case .invalidArgument(let why): return "invalid argument: \(why)"
+        case .cancelled(let path): return "\(path): cancelled"
+        case .timedOut(let path, let seconds):
+            return "\(path): deadline passed after \((seconds * 1000).rounded() / 1000) s"
         }
     }
 }

@@ -48,6 +48,7 @@ public enum Autograd {
     @TaskLocal public static var isGradEnabled: Bool = true
 
     /// Attaches a backward function to `output` when any input requires grad; returns `output` (with the node).
+    /// `op` names the operation in errors (default: the calling function).
     ///
     /// How to add a differentiable op: compute the value without recording (from raw buffers, or with tensor
     /// ops on `detached()` inputs), then call `record` once with the inputs that may need gradients.
@@ -70,7 +71,7 @@ public enum Autograd {
     ///     }
     /// }
     /// ```
-    public static func record(_ output: Tensor, op: String, inputs: [Tensor],
+    public static func record(_ output: Tensor, op: String = #function, inputs: [Tensor],
                               backward: @escaping @Sendable (_ gradOutput: Tensor) throws -> [Tensor?]) -> Tensor {
         guard isGradEnabled, inputs.contains(where: { $0.gradNode != nil }) else { return output }
         var result = output
@@ -171,7 +172,8 @@ extension Tensor {
     }
 
     /// Back-propagates from this tensor. `gradient` defaults to 1 for a one-element tensor (a loss).
-    /// Gradients accumulate into leaves across calls; call `zeroGrad()` between steps.
+    /// Gradients accumulate into leaves across calls; call `zeroGrad()` between steps. The graph stays
+    /// alive as long as this tensor does, so backward may run again (PyTorch's `retain_graph=True`).
     public func backward(_ gradient: Tensor? = nil) throws {
         guard let node = gradNode else {
             throw TensorError.noGradient(reason: "tensor of shape \(shape) does not require grad")

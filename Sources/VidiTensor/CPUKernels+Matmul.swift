@@ -11,6 +11,7 @@ extension CPUKernels {
     /// The BLAS view of the last two axes of `t` (`rows × cols`), or nil when its strides need a copy.
     static func matrixOperand(strides: [Int], rows: Int, cols: Int) -> MatrixOperand? {
         let rowStride = strides[strides.count - 2], colStride = strides[strides.count - 1]
+        guard Swift.max(rowStride, colStride) < Int(Int32.max) else { return nil }  // BLAS takes 32-bit leading dimensions
         // Size-1 axes may carry any stride; BLAS only needs a valid leading dimension.
         if colStride == 1 || cols == 1, rowStride >= Swift.max(1, cols) || rows == 1 {
             return MatrixOperand(transpose: CblasNoTrans, ld: Int32(rows == 1 ? Swift.max(1, cols) : rowStride))

@@ -40,7 +40,11 @@ extension Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw TensorError.invalidArgument(op: "arange", reason: "start \(start), end \(end), step \(step) do not define a finite range")
         }
-        let count = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
+        let steps = ((Double(end) - Double(start)) / Double(step)).rounded(.up)
+        guard steps < Double(Int32.max) else {
+            throw TensorError.invalidArgument(op: "arange", reason: "start \(start), end \(end), step \(step) give \(steps) values")
+        }
+        let count = Swift.max(0, Int(steps))
         return Tensor((0..<count).map { Float(Double(start) + Double($0) * Double(step)) })
     }
 

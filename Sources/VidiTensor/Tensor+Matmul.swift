@@ -8,10 +8,15 @@ extension Tensor {
         guard rank >= 1, other.rank >= 1 else {
             throw TensorError.shapeMismatch(op: "matmul", lhs: shape, rhs: other.shape)
         }
+        if rank == 1, other.rank == 1 { return try unsqueezed(axis: 0).matmul(other.unsqueezed(axis: 1)).reshaped([]) }
         if rank == 1 { return try unsqueezed(axis: 0).matmul(other).squeezed(axis: -2) }
         if other.rank == 1 { return try matmul(other.unsqueezed(axis: 1)).squeezed(axis: -1) }
         guard shape[rank - 1] == other.shape[other.rank - 2] else {
             throw TensorError.shapeMismatch(op: "matmul", lhs: shape, rhs: other.shape)
+        }
+        let (m, k, n) = (shape[rank - 2], shape[rank - 1], other.shape[other.rank - 1])
+        guard Swift.max(m, k, n) < Int(Int32.max) else {
+            throw TensorError.invalidArgument(op: "matmul", reason: "dimensions \(shape) × \(other.shape) exceed BLAS's 32-bit sizes")
         }
         let batchShape = try Shape.broadcast(Array(shape.dropLast(2)), Array(other.shape.dropLast(2)), op: "matmul")
         let out = CPUKernels.matmul(self, other, batchShape: batchShape)

@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchGemmCommand.self,
             BenchAddCommand.self,
+            BenchDecodeCommand.self,
             BenchConvCommand.self,
         ]
     )

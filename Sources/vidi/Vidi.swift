@@ -12,7 +12,12 @@ struct Vidi: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Subcommands are registered here, one line each.
+            ProbeCommand.self,
+            FramesCommand.self,
+            KeyframesCommand.self,
+            MotionCommand.self,
             BenchCommand.self,
+            RunCommand.self,
         ]
     )
 }

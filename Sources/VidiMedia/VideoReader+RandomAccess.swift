@@ -1,0 +1,62 @@
+import CFFmpeg
+
+extension VideoReader {
+    /// The frame at display index `index`, bit-identical to the same frame of a decode from the start.
+    public func frame(at index: Int, _ output: FrameOutput = .init()) throws -> Frame {
+        let frames = try frames(at: [index], output)
+        guard let frame = frames.first else {
+            throw MediaError.corrupt(path: path, reason: "frame \(index) could not be decoded")
+        }
+        return frame
+    }
+
+    /// The frames at `indices` (any order, repeats allowed), returned in the requested order. Targets are
+    /// grouped by the keyframe their decoding starts from, so each GOP is decoded at most once per call.
+    public func frames(at indices: [Int], _ output: FrameOutput = .init()) throws -> [Frame] {
+        for i in indices { try checkIndex(i) }
+        _ = try FrameConverter.outputSize(width: info.width, height: info.height, rotation: info.rotation, output: output)
+        var groups: [Int: [Int]] = [:]
+        for target in Set(indices) { groups[index.startPosition(forDisplay: target), default: []].append(target) }
+        let state = try decodeState(pictureConfiguration)
+        var found: [Int: Frame] = [:]
+        for start in groups.keys.sorted() {
+            let wanted = (groups[start] ?? []).sorted()
+            try decode(wanted, startingAt: start, state: state, output: output, into: &found)
+        }
+        return try indices.map { i in
+            guard let frame = found[i] else {
+                throw MediaError.corrupt(path: path, reason: "frame \(i) could not be decoded")
+            }
+            return frame
+        }
+    }
+
+    /// The frame displayed at `seconds` (its timestamp <= seconds < the next frame's timestamp, or the
+    /// end of the video for the last frame). Timestamps are ffprobe's `pts_time`.
+    public func frame(displayedAt seconds: Double, _ output: FrameOutput = .init()) throws -> Frame {
+        guard let i = info.frameIndex(displayedAt: seconds) else {
+            throw MediaError.outOfRange(path: path, what: "time \(seconds) s (frames cover \(info.frameTimestamps.first ?? 0) ..< \(info.endTime) s)")
+        }
+        return try frame(at: i, output)
+    }
+
+    /// Decodes forward from keyframe `start` (seeking only when the decoder cannot just go on) until every
+    /// display index in `wanted` (ascending) has come out.
+    private func decode(_ wanted: [Int], startingAt start: Int, state: DecodeState, output: FrameOutput,
+                        into found: inout [Int: Frame]) throws {
+        guard let first = wanted.first, let last = wanted.last else { return }
+        if !canContinue(state, from: start, to: first) { try position(state, at: start) }
+        var remaining = Set(wanted)
+        var converted: [Int: Frame] = [:]
+        try pump(state) { picture, display in
+            if remaining.remove(display) != nil {
+                converted[display] = try frameValue(picture, display: display, output: output)
+            }
+            return !remaining.isEmpty && display < last
+        }
+        found.merge(converted) { a, _ in a }
+        if let missing = remaining.min() {
+            throw MediaError.corrupt(path: path, reason: "frame \(missing) could not be decoded")
+        }
+    }
+}

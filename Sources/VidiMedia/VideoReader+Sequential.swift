@@ -1,0 +1,65 @@
+import CFFmpeg
+
+extension VideoReader {
+    /// Decodes the whole video from the start and calls `body` for each frame in display order, with the
+    /// converted picture when `output` is given and the motion vectors when `motion` is true. Streams:
+    /// only one frame is alive at a time. A stream that breaks midway delivers the frames before the break
+    /// and adds a warning; a file with no decodable frame throws `MediaError.corrupt`.
+    public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, _ body: (DecodedFrame) throws -> Void) throws {
+        if let output { _ = try FrameConverter.outputSize(width: info.width, height: info.height, rotation: info.rotation, output: output) }
+        let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false)
+        let state = try decodeState(configuration)
+        try position(state, at: 0)
+        var delivered = 0, lastIndex = -1
+        try pump(state) { picture, display in
+            guard display > lastIndex else { return true }  // a repeated timestamp: keep the first picture
+            lastIndex = display
+            let entry = index.entries[index.displayToDecode[display]]
+            let decoded = DecodedFrame(
+                index: display, timestamp: info.frameTimestamps[display],
+                pictureType: PictureType(picture.pointee.pict_type), isKeyframe: entry.isKeyframe,
+                image: try output.map { try frameValue(picture, display: display, output: $0) },
+                motion: motion ? motionValue(picture, display: display) : nil)
+            try body(decoded)
+            delivered += 1
+            return true
+        }
+        try finishSequential(delivered: delivered, what: "frames")
+    }
+
+    /// Every keyframe, decoded with `skip_frame = AVDISCARD_NONKEY` (P and B frames are never decoded),
+    /// in display order.
+    public func keyframes(_ output: FrameOutput = .init()) throws -> [Frame] {
+        _ = try FrameConverter.outputSize(width: info.width, height: info.height, rotation: info.rotation, output: output)
+        let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: true))
+        try position(state, at: 0)
+        var frames: [Frame] = []
+        try pump(state) { picture, display in
+            frames.append(try frameValue(picture, display: display, output: output))
+            return true
+        }
+        try finishSequential(delivered: frames.count, what: "keyframes", expected: info.keyframeIndices.count)
+        return frames.sorted { $0.index < $1.index }
+    }
+
+    /// The motion vectors of every frame in display order (I-frames: empty), decoded with
+    /// `flags2 +export_mvs` and slice threading only, so they are the same for every `threads` setting.
+    /// No colour conversion is done.
+    public func motionVectors() throws -> [FrameMotion] {
+        var result: [FrameMotion] = []
+        result.reserveCapacity(info.frameCount)
+        try forEachFrame(nil, motion: true) { frame in
+            if let motion = frame.motion { result.append(motion) }
+        }
+        return result
+    }
+
+    /// Throws when nothing decoded; warns when fewer frames came out than the index holds.
+    private func finishSequential(delivered: Int, what: String, expected: Int? = nil) throws {
+        let expected = expected ?? info.frameCount
+        if delivered == 0, expected > 0 {
+            throw MediaError.corrupt(path: path, reason: "none of the \(expected) \(what) could be decoded")
+        }
+        if delivered < expected { warn("decoded \(delivered) of \(expected) \(what)") }
+    }
+}

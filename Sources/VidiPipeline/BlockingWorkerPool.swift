@@ -1,0 +1,44 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A fixed set of dedicated threads for blocking work (FFmpeg decode, file I/O), so it never occupies
+/// the cooperative pool's few threads. Jobs run in submission order as threads free up.
+final class BlockingWorkerPool: Sendable {
+    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let available = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    let threadCount: Int
+
+    init(threads: Int, name: String = "vidi-worker") {
+        threadCount = max(1, threads)
+        for index in 0..<threadCount {
+            let thread = Thread { [self] in self.loop() }
+            thread.name = "\(name)-\(index)"
+            thread.stackSize = 16 << 20  // decoders recurse; be generous
+            thread.start()
+        }
+    }
+
+    private func loop() {
+        while true {
+            available.wait()
+            let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            if let job { job() } else if stopping.load(ordering: .acquiring) { return }
+        }
+    }
+
+    /// Runs `body` on a pool thread and resumes the caller with its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            jobs.withLock { $0.append { continuation.resume(returning: body()) } }
+            available.signal()
+        }
+    }
+
+    /// Lets the threads exit once the queue is empty.
+    func shutdown() {
+        stopping.store(true, ordering: .releasing)
+        for _ in 0..<threadCount { available.signal() }
+    }
+}

@@ -1,0 +1,207 @@
+import VidiMedia
+import VidiTensor
+
+/// `frames`: decodes the frames a sampler picks at the current geometry.
+/// `{sampler: {uniform: 8}, format: npy|jpg|png, quality: 90, name: frames}`. The sampled indices and
+/// timestamps go into the `.json` under the stage's name.
+struct FramesStage: PipelineStage {
+    let name = "frames"
+    var sampler: FrameSelection
+    var encoding: FrameEncoding
+    var output: String
+    var outputs: [String] { encoding.outputs(output) }
+    var role: StageRole { .frameProducer }
+
+    static func make(_ parameters: StageParameters) throws -> any PipelineStage {
+        guard let map = try parameters.mapping() else { throw parameters.keyNode.error("needs a sampler, e.g. {sampler: {uniform: 8}}") }
+        let sampler = try parseSampler(try map.required("sampler"))
+        let encoding = try FrameEncoding.parse(map)
+        let output = try map.optional("name")?.string() ?? "frames"
+        try map.finish()
+        return FramesStage(sampler: sampler, encoding: encoding, output: output)
+    }
+
+    func process(_ video: VideoContext) throws {
+        let reader = try video.reader()
+        let geometry = video.geometry
+        let groups = try sampler.indices(for: reader.info, videoIndex: video.entry.index)
+        var all: [Int] = []
+        for group in groups { all += group }
+        let frames = try reader.frames(at: all, geometry.output)
+        video.framesDecoded += frames.count
+        try video.checkDeadline()
+        if groups.count == 1 {
+            try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
+        } else {
+            // Clip samplers: one array (or image run) per clip.
+            var start = 0
+            for (c, group) in groups.enumerated() {
+                try encoding.emit(Array(frames[start..<(start + group.count)]), name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+                start += group.count
+            }
+        }
+        video.metadata[output] = .object([
+            "indices": .array(groups.map { .array($0.map { .int($0) }) }),
+            "timestamps": .array(groups.map { .array($0.map { .double(reader.info.frameTimestamps[$0]) }) }),
+        ])
+    }
+}
+
+/// `keyframes`: decodes only the keyframes (non-key packets skipped) at the current geometry.
+/// `{format: npy|jpg|png, quality: 90, name: keyframes}`; their indices go into the `.json`.
+struct KeyframesStage: PipelineStage {
+    let name = "keyframes"
+    var encoding: FrameEncoding
+    var output: String
+    var outputs: [String] { encoding.outputs(output) }
+    var role: StageRole { .frameProducer }
+
+    static func make(_ parameters: StageParameters) throws -> any PipelineStage {
+        try parameters.read { map in
+            KeyframesStage(encoding: try FrameEncoding.parse(map), output: try map?.optional("name")?.string() ?? "keyframes")
+        }
+    }
+
+    func process(_ video: VideoContext) throws {
+        let geometry = video.geometry
+        let frames = try video.reader().keyframes(geometry.output)
+        video.framesDecoded += frames.count
+        guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
+        try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
+        video.metadata[output] = .object(["indices": .array(frames.map { .int($0.index) })])
+    }
+}
+
+/// `clips`: cuts fixed-length time windows (`length`, `stride` seconds) or the time ranges listed in a
+/// manifest column (`ranges_column`, a JSON list of [start, end] seconds) and samples `frames` frames
+/// evenly in time from each, at the current geometry: `clip.000.npy` (F, H, W, 3) per clip.
+struct ClipsStage: PipelineStage {
+    let name = "clips"
+    enum Ranges: Sendable {
+        case fixed(length: Double, stride: Double, maxClips: Int?)
+        case column(String)
+    }
+    var ranges: Ranges
+    var framesPerClip: Int
+    var encoding: FrameEncoding
+    var output: String
+    var outputs: [String] { encoding.outputs("\(output).*") }
+    var role: StageRole { .frameProducer }
+
+    static func make(_ parameters: StageParameters) throws -> any PipelineStage {
+        guard let map = try parameters.mapping() else { throw parameters.keyNode.error("needs length (seconds) or ranges_column") }
+        let ranges: Ranges
+        let length = map.optional("length")
+        let column = map.optional("ranges_column")
+        switch (length, column) {
+        case (let length?, nil):
+            let seconds = try length.positiveDouble()
+            let stride = try map.optional("stride")?.positiveDouble() ?? seconds
+            ranges = .fixed(length: seconds, stride: stride, maxClips: try map.optional("max_clips")?.positiveInt())
+        case (nil, let column?):
+            ranges = .column(try column.string())
+        case (_?, _?):
+            throw map.owner.error("give either length or ranges_column, not both")
+        case (nil, nil):
+            throw map.owner.error("needs length (seconds) or ranges_column")
+        }
+        let count = try map.optional("frames")?.positiveInt() ?? 8
+        let encoding = try FrameEncoding.parse(map)
+        let output = try map.optional("name")?.string() ?? "clip"
+        try map.finish()
+        return ClipsStage(ranges: ranges, framesPerClip: count, encoding: encoding, output: output)
+    }
+
+    func windows(_ video: VideoContext, info: VideoInfo) throws -> [(Double, Double)] {
+        switch ranges {
+        case .fixed(let length, let stride, let maxClips):
+            let start = info.frameTimestamps.first ?? 0
+            let end = info.endTime
+            var windows: [(Double, Double)] = []
+            var t = start
+            // Windows must fit; a tolerance of 1e-6 s absorbs rounding in the timestamps.
+            while t + length <= end + 1e-6, windows.count < (maxClips ?? Int.max) {
+                windows.append((t, t + length))
+                t += stride
+            }
+            return windows
+        case .column(let column):
+            guard case .array(let items)? = video.entry.columns[column] else {
+                throw PipelineError.stage(stage: name, message: "manifest column '\(column)' is missing or not a list of [start, end]")
+            }
+            return try items.map { item in
+                guard case .array(let pair) = item, pair.count == 2, let s = pair[0].number, let e = pair[1].number, e > s else {
+                    throw PipelineError.stage(stage: name, message: "'\(column)' holds a range that is not [start, end] with end > start")
+                }
+                return (s, e)
+            }
+        }
+    }
+
+    func process(_ video: VideoContext) throws {
+        let reader = try video.reader()
+        let info = reader.info
+        let geometry = video.geometry
+        var clips: [JSONValue] = []
+        for (c, window) in try windows(video, info: info).enumerated() {
+            let step = (window.1 - window.0) / Double(framesPerClip)
+            var indices: [Int] = []
+            for k in 0..<framesPerClip {
+                let t = window.0 + (Double(k) + 0.5) * step
+                guard let index = info.frameIndex(displayedAt: t) else {
+                    throw PipelineError.stage(stage: name, message: "time \(t) s is outside the video")
+                }
+                indices.append(index)
+            }
+            let frames = try reader.frames(at: indices, geometry.output)
+            video.framesDecoded += frames.count
+            try video.checkDeadline()
+            try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+            clips.append(.object(["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]))
+        }
+        guard !clips.isEmpty else { throw PipelineError.stage(stage: name, message: "video is shorter than one clip") }
+        video.metadata[output] = .array(clips)
+    }
+}
+
+extension JSONValue {
+    var number: Double? {
+        switch self {
+        case .int(let v): return Double(v)
+        case .double(let v): return v
+        default: return nil
+        }
+    }
+}
+
+/// `{uniform: 8}`, `{every: 5}`, `{fps: 2.5}`, `{segments: 8}` or `{segments: {count: 8, seed: 1}}`,
+/// `{random_clips: {count: 2, length: 16, stride: 2, seed: 0}}`.
+func parseSampler(_ node: SpecNode) throws -> FrameSelection {
+    let entry = try node.mapping().single()
+    let value = entry.value
+    switch entry.key {
+    case "uniform": return .uniform(count: try value.positiveInt())
+    case "every": return .every(step: try value.positiveInt())
+    case "fps": return .fps(try value.positiveDouble())
+    case "segments":
+        if value.isMapping {
+            let map = try value.mapping()
+            let sampler = FrameSelection.segments(count: try map.required("count").positiveInt(), seed: UInt64(try map.optional("seed")?.int() ?? 0))
+            try map.finish()
+            return sampler
+        }
+        return .segments(count: try value.positiveInt(), seed: 0)
+    case "random_clips":
+        let map = try value.mapping()
+        let sampler = FrameSelection.randomClips(
+            count: try map.required("count").positiveInt(), length: try map.required("length").positiveInt(),
+            stride: try map.optional("stride")?.positiveInt() ?? 1, seed: UInt64(try map.optional("seed")?.int() ?? 0))
+        try map.finish()
+        return sampler
+    default:
+        var message = "unknown sampler '\(entry.key)'"
+        let names = ["uniform", "every", "fps", "segments", "random_clips"]
+        if let hint = closest(to: entry.key, in: names) { message += " (did you mean '\(hint)'?)" }
+        throw entry.keyNode.error(message + "; samplers: \(names.joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// One video's state while its stages run: the manifest entry, the deadline, the metadata that goes into
+/// the sample's `.json`, and the files emitted so far. Confined to the worker thread that owns the video.
+public final class VideoContext {
+    public let entry: ManifestEntry
+    /// The sample key: the entry's manifest position, zero-padded, so keys never depend on sharding.
+    public let key: String
+    /// Past this instant stages must stop (`checkDeadline()`); readers get it as their own deadline.
+    public let deadline: ContinuousClock.Instant?
+    let limitSeconds: Double?
+    /// Stop flag of the run (SIGINT); long stages poll it through `checkDeadline()`.
+    let cancellation: CancellationFlag?
+    /// Merged into the sample's `.json` (after the manifest's columns); stages add their own fields.
+    public var metadata: [String: JSONValue]
+    /// Files emitted so far, in emission order (the tar keeps that order).
+    public private(set) var files: [SampleFile] = []
+    /// Frames decoded by stages, for statistics (frames/s).
+    public var framesDecoded: Int = 0
+    /// Per-video resources stages share (an open reader, the resize geometry), keyed by type name.
+    public var shared: [String: Any] = [:]
+
+    init(entry: ManifestEntry, key: String, limitSeconds: Double?, cancellation: CancellationFlag?) {
+        self.entry = entry
+        self.key = key
+        self.limitSeconds = limitSeconds
+        self.deadline = limitSeconds.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        self.cancellation = cancellation
+        self.metadata = entry.columns
+        metadata["source"] = .string(entry.path)
+        metadata["key"] = .string(key)
+    }
+
+    /// Path of the video on disk (resolved against the manifest's folder).
+    public var path: String { entry.resolvedPath }
+
+    /// Adds `name` (a suffix such as `frames.npy`) with its bytes to the sample.
+    public func emit(_ name: String, _ bytes: [UInt8]) throws {
+        guard SampleFile.isValidName(name) else {
+            throw PipelineError.stage(stage: name, message: "invalid output name '\(name)' (use a-z, 0-9, _, - and dots)")
+        }
+        guard name != "json", !files.contains(where: { $0.name == name }) else {
+            throw PipelineError.stage(stage: name, message: "output '\(name)' emitted twice")
+        }
+        files.append(SampleFile(name: name, bytes: bytes))
+    }
+
+    /// Throws when the per-video time limit passed or the run was interrupted.
+    public func checkDeadline() throws {
+        if cancellation?.isSet == true { throw PipelineError.cancelled }
+        if let deadline, ContinuousClock.now >= deadline { throw PipelineError.timedOut(seconds: limitSeconds ?? 0) }
+    }
+
+    /// The finished sample: metadata `.json` first, then the files in emission order.
+    func sample() throws -> Sample {
+        Sample(key: key, files: [SampleFile(name: "json", bytes: try JSONValue.object(metadata).encoded())] + files)
+    }
+}

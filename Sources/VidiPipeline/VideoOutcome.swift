@@ -1,0 +1,46 @@
+import VidiMedia
+
+/// The result of running every stage on one video: its sample, or why it failed; plus counters for stats.
+struct VideoOutcome: Sendable {
+    enum Result: Sendable {
+        case success(Sample)
+        case failure(String)
+    }
+
+    var result: Result
+    var frames: Int
+    var stageSeconds: [String: Double]
+
+    /// Runs `stages` in order on `entry` (on the calling worker thread). Never throws: a failing stage
+    /// turns into a failure naming the stage and the reason.
+    static func process(_ entry: ManifestEntry, stages: [any PipelineStage], limitSeconds: Double?,
+                        keepDamaged: Bool, cancellation: CancellationFlag?) -> VideoOutcome {
+        let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index),
+                                   limitSeconds: limitSeconds, cancellation: cancellation)
+        var seconds: [String: Double] = [:]
+        for stage in stages {
+            let start = ContinuousClock.now
+            do {
+                try context.checkDeadline()
+                try stage.process(context)
+            } catch {
+                seconds[stage.name, default: 0] += (ContinuousClock.now - start).seconds
+                return VideoOutcome(result: .failure("\(stage.name): \(error)"), frames: context.framesDecoded, stageSeconds: seconds)
+            }
+            seconds[stage.name, default: 0] += (ContinuousClock.now - start).seconds
+        }
+        // The decoder keeps going past damage; a dataset should not silently hold half a video.
+        if let reader = context.shared["reader"] as? VideoReader, !reader.warnings.isEmpty {
+            if !keepDamaged {
+                return VideoOutcome(result: .failure("damaged: " + reader.warnings.joined(separator: "; ")),
+                                    frames: context.framesDecoded, stageSeconds: seconds)
+            }
+            context.metadata["warnings"] = .array(reader.warnings.map { .string($0) })
+        }
+        do {
+            return VideoOutcome(result: .success(try context.sample()), frames: context.framesDecoded, stageSeconds: seconds)
+        } catch {
+            return VideoOutcome(result: .failure("metadata: \(error)"), frames: context.framesDecoded, stageSeconds: seconds)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import VidiMedia
+
+/// What the media commands share: per-file error reporting, output folders, stdout lines, FFmpeg's log.
+enum MediaCommand {
+    /// Runs `body` for each file (with its position in `files`), printing one stderr line per failure;
+    /// throws `ExitCode(1)` at the end when any file failed, so the other files are still processed.
+    static func forEachFile(_ files: [String], _ body: (_ file: String, _ position: Int) throws -> Void) throws {
+        var failures = 0
+        for (position, file) in files.enumerated() {
+            do {
+                try body(file, position)
+            } catch {
+                failures += 1
+                reportFailure(file: file, error)
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// `vidi: FILE: reason` on one line. Library errors already start with the path; others get it added.
+    static func reportFailure(file: String, _ error: Error) {
+        var text = String(describing: error)
+        if !text.hasPrefix(file) { text = "\(file): \(text)" }
+        text = text.replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("vidi: \(text)\n".utf8))
+    }
+
+    /// Where one file's outputs go: `dir` itself for a single input, `dir/<file stem>` for several
+    /// (a stem seen before gets `-2`, `-3`, ... so two `clip.mp4` in different folders do not collide).
+    static func outputFolders(for files: [String], in dir: String) -> [String] {
+        guard files.count > 1 else { return files.map { _ in dir } }
+        var seen: [String: Int] = [:]
+        return files.map { file in
+            let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            let count = (seen[stem] ?? 0) + 1
+            seen[stem] = count
+            return (dir as NSString).appendingPathComponent(count == 1 ? stem : "\(stem)-\(count)")
+        }
+    }
+
+    /// Creates `path` and its parents; a failure names the folder and the file being processed.
+    static func makeDirectory(_ path: String, for file: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError.cannotOpen(path: file, reason: "cannot create output folder \(path): \(reason(error))")
+        }
+    }
+
+    /// Writes text to a file, naming it on failure.
+    static func writeText(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw MediaError.cannotOpen(path: path, reason: "cannot write: \(reason(error))")
+        }
+    }
+
+    /// A short reason from a Foundation error (the POSIX text when there is one).
+    static func reason(_ error: Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let posix = underlying, posix.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(posix.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        return (error as NSError).localizedDescription
+    }
+
+    /// One line on stdout.
+    static func printLine(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Compact JSON with sorted keys and snake_case names.
+    static func jsonLine<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// `--size WxH` / `--short-side S`, shared by the commands that write images.
+struct ResizeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Resize every frame to exactly WIDTHxHEIGHT (aspect ratio not kept).",
+                                            valueName: "WxH"))
+    var size: String?
+
+    @Option(name: .customLong("short-side"),
+            help: ArgumentHelp("Resize so the shorter side is S pixels, keeping the aspect ratio.", valueName: "S"))
+    var shortSide: Int?
+
+    func validate() throws {
+        if size != nil && shortSide != nil { throw ValidationError("Give either --size or --short-side, not both.") }
+        if let shortSide, shortSide <= 0 { throw ValidationError("--short-side must be positive, got \(shortSide).") }
+        if size != nil { _ = try outputSize() }
+    }
+
+    func outputSize() throws -> FrameOutput.Size {
+        if let shortSide { return .shorterSide(shortSide) }
+        guard let size else { return .original }
+        let parts = size.lowercased().split(separator: "x")
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0 else {
+            throw ValidationError("--size must look like 320x240, got '\(size)'.")
+        }
+        return .exact(width: width, height: height)
+    }
+}
+
+/// `--format png|jpg|npy` and `--quality`, shared by the commands that write frames.
+struct ImageFormatOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Image format: png (lossless), jpg, or npy (uint8 array H x W x 3, RGB).",
+                                            valueName: "png|jpg|npy"))
+    var format: String = "png"
+
+    @Option(name: .long, help: "JPEG quality, 1 (smallest) to 100 (best).")
+    var quality: Int = 90
+
+    func validate() throws {
+        _ = try writer()
+    }
+
+    func writer() throws -> ImageWriter {
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100, got \(quality).") }
+        guard let writer = ImageWriter(formatName: format, jpegQuality: quality) else {
+            throw ValidationError("--format must be png, jpg or npy, got '\(format)'.")
+        }
+        return writer
+    }
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal; redrawn at most 10 times a second.
+final class FileProgress {
+    private let label: String
+    private let total: Int
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var lastDraw = ContinuousClock.now - .seconds(1)
+    private var drawn = false
+
+    init(label: String, total: Int) {
+        self.label = label
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        guard now - lastDraw >= .milliseconds(100) || done == total else { return }
+        lastDraw = now
+        drawn = true
+        let percent = total > 0 ? done * 100 / total : 0
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(done)/\(total) (\(percent)%)".utf8))
+    }
+
+    /// Clears the line so later output starts clean.
+    func finish() {
+        guard enabled, drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Synchronization
+import VidiPipeline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vidi run SPEC`: runs a pipeline spec over a manifest and writes shards.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline spec (Pipelines/*.yaml) over a list of videos and write a dataset.",
+        discussion: """
+            Samples go to WebDataset shards (<shard>.tar) or a directory tree, each shard followed by \
+            <shard>_stats.json, which marks it done; failures.jsonl lists every video that failed and why. \
+            Output is byte-identical whatever --workers or the --shard split. Several processes can share \
+            one output directory with --shard I/N, or with the scheduler's environment: Slurm job arrays \
+            (SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX with \
+            VIDI_SHARD_COUNT), any launcher (VIDI_SHARD_INDEX/VIDI_SHARD_COUNT). Exit status: 0 when every \
+            video succeeded, 1 when some failed, 2 for a bad spec/manifest/option, 130 when interrupted.
+            """)
+
+    @Argument(help: "Pipeline spec (YAML).")
+    var spec: String
+
+    @Option(help: "Manifest: text file of paths, CSV/JSONL with a path column, or a directory (overrides the spec's input).")
+    var input: String?
+
+    @Option(help: "Output directory (overrides the spec's output.path).")
+    var output: String?
+
+    @Option(help: "Videos processed at once (default: the spec's run.workers, else one per core).")
+    var workers: Int?
+
+    @Option(help: "Do only shards s with s % N == I, written I/N (default: from the scheduler's environment, else all).")
+    var shard: String?
+
+    @Flag(help: "Skip shards that are finished (have a stats file); redo the others.")
+    var resume = false
+
+    @Flag(help: "Redo shards even if they are finished.")
+    var overwrite = false
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    func run() async throws {
+        let summary: RunSummary
+        do {
+            summary = try await execute()
+        } catch let error as PipelineError {
+            FileHandle.standardError.write(Data("vidi run: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        report(summary)
+        if summary.interrupted { throw ExitCode(130) }
+        if !summary.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    private func execute() async throws -> RunSummary {
+        let spec = try PipelineSpec.load(path: self.spec)
+        guard let manifestPath = input ?? spec.input.manifest else {
+            throw PipelineError.invalidOption("no input: pass --input or set input.manifest in \(self.spec)")
+        }
+        guard let outputPath = output ?? spec.output.path else {
+            throw PipelineError.invalidOption("no output: pass --output or set output.path in \(self.spec)")
+        }
+        let manifest = try Manifest.load(path: manifestPath, pathColumn: spec.input.pathColumn, extensions: spec.input.extensions)
+        var options = RunOptions(workers: workers ?? spec.run.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        if let workers, workers < 1 { throw PipelineError.invalidOption("--workers must be at least 1") }
+        if resume && overwrite { throw PipelineError.invalidOption("--resume and --overwrite exclude each other") }
+        if let shard {
+            options.selection = try ShardSelection.parse(shard)
+        } else if let fromEnvironment = try ShardSelection.fromEnvironment(ProcessInfo.processInfo.environment) {
+            options.selection = fromEnvironment
+        }
+        options.resume = resume
+        options.overwrite = overwrite
+        let cancellation = CancellationFlag()
+        options.cancellation = cancellation
+        let interrupt = InterruptHandler(cancellation)
+        defer { interrupt.restore() }
+        let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
+        options.progress = { display.update($0) }
+        let summary = try await PipelineRunner(spec: spec, manifest: manifest, outputDirectory: outputPath, options: options).run()
+        display.finish()
+        return summary
+    }
+
+    private func report(_ s: RunSummary) {
+        if json {
+            let object: [String: Any] = [
+                "output": s.outputDirectory, "shard_selection": s.selection.description, "shards_total": s.shardsTotal,
+                "shards_assigned": s.shardsAssigned, "shards_skipped": s.shardsSkipped, "shards_written": s.shardsWritten,
+                "videos": s.videos, "succeeded": s.succeeded, "failed": s.failures.count, "frames": s.frames,
+                "seconds": s.seconds, "interrupted": s.interrupted,
+                "failures": s.failures.map { ["key": $0.key, "source": $0.source, "shard": $0.shard, "reason": $0.reason] },
+            ]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+            return
+        }
+        var lines: [String] = []
+        if s.interrupted { lines.append("interrupted: finished shards are kept; rerun with --resume to continue") }
+        lines.append("wrote \(s.shardsWritten) shard(s), skipped \(s.shardsSkipped) finished, of \(s.shardsAssigned) assigned (\(s.selection)) and \(s.shardsTotal) in all")
+        lines.append(String(format: "%d videos (%d ok) and %d frames in %.1f s: %.1f videos/s, %.0f frames/s",
+                            s.videos, s.succeeded, s.frames, s.seconds,
+                            s.seconds > 0 ? Double(s.videos) / s.seconds : 0, s.seconds > 0 ? Double(s.frames) / s.seconds : 0))
+        if !s.failures.isEmpty {
+            lines.append("\(s.failures.count) video(s) failed (listed in failures.jsonl):")
+            for failure in s.failures.prefix(20) { lines.append("  \(failure.source): \(failure.reason)") }
+            if s.failures.count > 20 { lines.append("  ... and \(s.failures.count - 20) more") }
+        }
+        lines.append("output: \(s.outputDirectory)")
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+/// Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise.
+final class ProgressDisplay: Sendable {
+    private let terminal: Bool
+    private let lastDraw = Mutex<ContinuousClock.Instant?>(nil)
+    private let drewBar = Atomic<Bool>(false)
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func update(_ progress: RunProgress) {
+        let interval: Duration = terminal ? .milliseconds(200) : .seconds(5)
+        let now = ContinuousClock.now
+        let isLast = progress.videosDone == progress.videosTotal
+        let due = lastDraw.withLock { last -> Bool in
+            // Logs get their first line only after one interval, so short runs stay quiet.
+            if let previous = last {
+                if now - previous < interval && !isLast { return false }
+            } else if !terminal {
+                last = now
+                return false
+            }
+            last = now
+            return true
+        }
+        guard due else { return }
+        if terminal {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(ProgressLine.bar(progress))".utf8))
+            drewBar.store(true, ordering: .relaxed)
+        } else {
+            FileHandle.standardError.write(Data("\(ProgressLine.plain(progress))\n".utf8))
+        }
+    }
+
+    func finish() {
+        if terminal, drewBar.load(ordering: .relaxed) { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// First SIGINT: stop starting videos, keep finished shards, exit 130. Second SIGINT: exit at once.
+final class InterruptHandler {
+    private let source: any DispatchSourceSignal
+
+    init(_ cancellation: CancellationFlag) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            if cancellation.isSet { _exit(130) }
+            cancellation.set()
+            FileHandle.standardError.write(Data("\ninterrupt: finishing bookkeeping (press Ctrl-C again to quit now)\n".utf8))
+        }
+        source.resume()
+    }
+
+    func restore() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}

@@ -1,0 +1,158 @@
+import Testing
+@testable import VidiPipeline
+
+/// Spec errors must name the line, column and key path: expected positions are counted by hand from the
+/// YAML literals below (1-based, as editors show them).
+@Suite struct SpecValidationTests {
+    func parseError(_ yaml: String) -> PipelineError? {
+        do {
+            _ = try PipelineSpec.parse(yaml: yaml, file: "t.yaml", catalog: .testing)
+            return nil
+        } catch let error as PipelineError {
+            return error
+        } catch {
+            return .invalidOption("unexpected error type: \(error)")
+        }
+    }
+
+    @Test func validSpecParsesEverySection() throws {
+        let spec = try PipelineSpec.parse(yaml: """
+            name: demo
+            input:
+              manifest: videos.csv
+              path_column: file
+              extensions: [.MP4, webm]
+            stages:
+              - file_head: {name: first}
+              - file_head
+            output:
+              path: out/demo
+              format: directory
+              samples_per_shard: 7
+            run:
+              workers: 3
+              video_timeout: 2.5
+            """, file: "t.yaml", catalog: .testing.adding("file_head") { p in
+                // Second use of the same stage needs another output name; the default is "head".
+                try p.read { map in FileHeadStage(output: try map?.optional("name")?.string() ?? "head") }
+            })
+        #expect(spec.name == "demo")
+        #expect(spec.input == .init(manifest: "videos.csv", pathColumn: "file", extensions: ["mp4", "webm"]))
+        #expect(spec.stages.count == 2)
+        #expect(spec.output == .init(path: "out/demo", format: .directory, samplesPerShard: 7))
+        #expect(spec.run == .init(workers: 3, videoTimeout: 2.5))
+    }
+
+    @Test func unknownTopLevelKeyNamesLineAndHint() {
+        let error = parseError("""
+            stages:
+              - file_head
+            outptu:
+              path: x
+            """)
+        #expect(error == .spec(file: "t.yaml", line: 3, column: 1, key: "outptu",
+                               message: "unknown key 'outptu' (did you mean 'output'?); allowed: input, name, output, run, stages"))
+    }
+
+    @Test func unknownStageParameterIsRejectedAtItsLine() {
+        let error = parseError("""
+            stages:
+              - file_head:
+                  name: a
+                  colour: red
+            """)
+        guard case .spec(_, let line, let column, let key, let message)? = error else {
+            Issue.record("expected a spec error, got \(String(describing: error))"); return
+        }
+        #expect(line == 4 && column == 7)
+        #expect(key == "stages[0].file_head.colour")
+        #expect(message.hasPrefix("unknown key 'colour'"))
+    }
+
+    @Test func wrongTypesAreRejected() {
+        guard case .spec(_, 5, 22, "output.samples_per_shard", let message)? = parseError("""
+            stages:
+              - file_head
+            output:
+              format: webdataset
+              samples_per_shard: ten
+            """) else { Issue.record("wrong position or key"); return }
+        #expect(message == "expected an integer, found 'ten'")
+
+        guard case .spec(_, 3, 11, "output.format", _)? = parseError("""
+            stages: [file_head]
+            output:
+              format: 5
+            """) else { Issue.record("a number is not a format string"); return }
+
+        guard case .spec(_, 3, 11, "output.format", let choice)? = parseError("""
+            stages: [file_head]
+            output:
+              format: parquet
+            """) else { Issue.record("unknown format not rejected"); return }
+        #expect(choice == "'parquet' is not one of webdataset, directory")
+
+        guard case .spec(_, 2, 16, "run.workers", let positive)? = parseError("""
+            stages: [file_head]
+            run: {workers: 0}
+            """) else { Issue.record("zero workers not rejected"); return }
+        #expect(positive == "must be positive, found 0")
+
+        guard case .spec(_, 1, 9, "stages", _)? = parseError("stages: file_head") else {
+            Issue.record("stages must be a list"); return
+        }
+    }
+
+    @Test func unknownStageSuggestsTheClosest() {
+        guard case .spec(_, 3, 5, "stages[1].file_hed", let message)? = parseError("""
+            stages:
+              - file_head
+              - file_hed: {}
+            """) else { Issue.record("unknown stage not located"); return }
+        #expect(message.hasPrefix("unknown stage 'file_hed' (did you mean 'file_head'?)"))
+    }
+
+    @Test func impossibleCombinationsAreRejected() {
+        // Two stages writing the same file.
+        guard case .spec(_, 3, 5, "stages[1]", let duplicate)? = parseError("""
+            stages:
+              - file_head
+              - file_head
+            """) else { Issue.record("duplicate output not rejected"); return }
+        #expect(duplicate.contains("'head.npy'"))
+
+        // A resize/crop after the last frame-decoding stage changes nothing.
+        guard case .spec(_, 3, 5, "stages[1]", let geometry)? = parseError("""
+            stages:
+              - test_frames
+              - test_geometry
+            """) else { Issue.record("useless geometry not rejected"); return }
+        #expect(geometry.contains("no frame-decoding stage follows"))
+        #expect(parseError("stages: [test_geometry, test_frames]") == nil)
+
+        guard case .spec(_, 1, 9, "stages", let empty)? = parseError("stages: []") else {
+            Issue.record("empty stage list not rejected"); return
+        }
+        #expect(empty == "a pipeline needs at least one stage")
+        guard case .spec(_, 1, 1, "", let missing)? = parseError("name: x") else {
+            Issue.record("missing stages not rejected"); return
+        }
+        #expect(missing == "missing required key 'stages'")
+    }
+
+    @Test func duplicateKeysAndBadYAML() {
+        // libyaml itself accepts duplicate keys; the spec reader must not silently keep one.
+        let duplicate = parseError("""
+            stages: [file_head]
+            run: {workers: 1}
+            run: {workers: 2}
+            """)
+        switch duplicate {
+        case .spec(_, 3, 1, "run", _)?, .yaml?: break
+        default: Issue.record("duplicate key not rejected: \(String(describing: duplicate))")
+        }
+        guard case .yaml(file: "t.yaml", _)? = parseError("stages: [file_head\n") else {
+            Issue.record("invalid YAML not reported as such"); return
+        }
+    }
+}
