@@ -2,12 +2,17 @@ import COpenBLAS
 
 /// Convolution as im2col + SGEMM, per image, channel group and block of output lines:
 /// `out[g] = W[g] · columns(x[g])`. OpenBLAS threads each GEMM; im2col/col2im split rows across cores.
-/// Stride-1 forward passes skip im2col (`shiftedConvolution`): measured 1.25× faster per CPU-second
-/// on 3×3, 64 channels, 56×56 (im2col's writes and their page faults cost more than the extra GEMM calls).
+/// Stride-1 convolutions skip im2col (`ShiftedLayout`): measured 1.25× faster per CPU-second on 3×3,
+/// 64 channels, 56×56 (writing the 9× larger column matrix costs more than the extra, smaller GEMM calls).
 /// All operands are contiguous float32 with the geometry's shapes.
 extension CPUKernels {
     /// Bytes of column matrix per block: small enough to stay in L2 between im2col and the GEMM that packs it.
     private static let columnBlockBytes = 512 << 10
+
+    /// Stride-1, non-pointwise convolutions with channels skip im2col (`ShiftedLayout`).
+    private static func usesShiftedKernels(_ g: ConvGeometry) -> Bool {
+        g.stride == [1, 1, 1] && !g.isPointwise && g.outChannelsPerGroup > 0 && g.columnRows > 0
+    }
 
     /// Output lines per block (all of them for pointwise convolutions, which read the input in place).
     private static func linesPerBlock(_ g: ConvGeometry) -> Int {
@@ -36,9 +41,7 @@ extension CPUKernels {
     /// Forward convolution; `bias` (length C_out) is added to every output position.
     static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
-        if g.stride == [1, 1, 1], !g.isPointwise, cog > 0, rows > 0 {
-            return shiftedConvolution(x, weight: weight, bias: bias, g)
-        }
+        if usesShiftedKernels(g) { return shiftedConvolution(x, weight: weight, bias: bias, g) }
         // SGEMM (beta 0) or the bias fill writes every element unless a channel count is zero.
         let out = cog > 0 && rows > 0 ? Tensor(uninitialized: g.outputShape, dtype: .float32) : Tensor(zeroed: g.outputShape, dtype: .float32)
         let px = x.typedPointer(Float.self), pw = weight.typedPointer(Float.self), po = out.typedPointer(Float.self)
@@ -74,6 +77,7 @@ extension CPUKernels {
     /// Gradient with respect to the input: `columns = W[g]ᵀ · gOut[g]`, then col2im.
     /// (Also the forward pass of a transposed convolution.)
     static func convolutionInputGradient(_ gradOutput: Tensor, weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        if usesShiftedKernels(g) { return shiftedConvolutionInputGradient(gradOutput, weight: weight, g) }
         let gradInput = Tensor(zeroed: g.inputShape, dtype: .float32)
         let pg = gradOutput.typedPointer(Float.self), pw = weight.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
@@ -99,6 +103,7 @@ extension CPUKernels {
 
     /// Gradient with respect to the weight: `Σ_images gOut[g] · columns(x[g])ᵀ`.
     static func convolutionWeightGradient(_ x: Tensor, gradOutput: Tensor, _ g: ConvGeometry) -> Tensor {
+        if usesShiftedKernels(g) { return shiftedConvolutionWeightGradient(x, gradOutput: gradOutput, g) }
         let gradWeight = Tensor(zeroed: g.weightShape, dtype: .float32)
         let px = x.typedPointer(Float.self), pg = gradOutput.typedPointer(Float.self), pw = gradWeight.typedPointer(Float.self)
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
