@@ -18,7 +18,7 @@ struct BenchConvCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
     @Option(help: "Alternating rounds of conv and SGEMM; each side keeps its best.") var rounds: Int = 3
     @Option(help: "Minimum seconds of timed runs per measurement.") var seconds: Double = 1.0
-    @Flag(help: "Also time the backward pass (input and weight gradients).") var backward = false
+    @Flag(help: "Also time forward + backward (input and weight gradients).") var backward = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func validate() throws {
@@ -86,8 +86,8 @@ struct BenchConvCommand: ParsableCommand {
             ("conv_gflops_per_cpu_s", cpuRate.conv), ("square_gflops_per_cpu_s", cpuRate.square),
             ("cpu_ratio_vs_square_sgemm", cpuRate.conv / cpuRate.square),
         ]
-        // Backward does two GEMMs of the forward's size (input and weight gradients).
-        if backward { fields.append(("backward_gflops", 2 * flops / backwardTime.wall / 1e9)) }
+        // Forward + backward: three GEMMs of the forward's size (output, input gradient, weight gradient).
+        if backward { fields.append(("forward_backward_gflops", 3 * flops / backwardTime.wall / 1e9)) }
         if json {
             printJSON(fields)
             return
@@ -100,7 +100,8 @@ struct BenchConvCommand: ParsableCommand {
         print(String(format: "  square SGEMM n=%-4d%9.2f  %8.1f  %8.1f", n, sgemm.wall * 1e3, rate.square, cpuRate.square))
         print(String(format: "  conv / square SGEMM: %.0f%% (wall), %.0f%% (CPU time)", 100 * rate.conv / rate.square, 100 * cpuRate.conv / cpuRate.square))
         if backward {
-            print(String(format: "  conv2d backward    %9.2f  %8.1f", backwardTime.wall * 1e3, 2 * flops / backwardTime.wall / 1e9))
+            print(String(format: "  forward + backward %9.2f  %8.1f  %8.1f", backwardTime.wall * 1e3, 3 * flops / backwardTime.wall / 1e9,
+                         3 * flops / backwardTime.cpu / 1e9))
         }
     }
 }
