@@ -15,7 +15,7 @@ ff() { ffmpeg -hide_banner -loglevel error -y "$@"; }
     -g 12 -bf 0 "$dir/mpeg4-320x240.mp4"
 swift build -c release --package-path Tools/MediaBench >/dev/null
 bench=$(swift build -c release --package-path Tools/MediaBench --show-bin-path)/MediaBench
-python=${PYTHON:-/work/venv-ref/bin/python}
+python=${PYTHON:-$(Tools/reference-venv.sh)}
 for f in "$dir/360p.mp4" "$dir/1080p.mp4" "$dir/mpeg4-320x240.mp4"; do
     "$bench" "$f" "$threads"
     "$python" Tools/bench_media_peers.py "$f" "$threads" || true
