@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "vidi", targets: ["vidi"]),
         .library(name: "VidiMedia", targets: ["VidiMedia"]),
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
-        // .library(name: "VidiNN", targets: ["VidiNN"]),
+        .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
     ],
     dependencies: [
@@ -35,7 +35,7 @@ let package = Package(
 
         // Libraries, lowest layer first.
         .target(name: "VidiTensor", dependencies: ["COpenBLAS", "CZlib"]),
-        // .target(name: "VidiNN", dependencies: ["VidiTensor"]),
+        .target(name: "VidiNN", dependencies: ["VidiTensor"]),
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
 
@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline",  // "VidiNN",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "VidiTestSupport", dependencies: ["VidiTensor"]),
 
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiTestSupport"]),
-        // .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),

@@ -16,14 +16,29 @@ public struct FrameOutput: Sendable, Equatable {
         case planarFloat
     }
 
+    /// swscale's resampling filter for resizing (colour conversion at the same size does not use it).
+    public enum Interpolation: Sendable, Equatable {
+        /// SWS_BICUBIC: what the ffmpeg CLI uses, so output equals `ffmpeg -vf scale=...` byte for byte.
+        case bicubic
+        /// SWS_BILINEAR: cheaper, what PyAV's `reformat` uses by default.
+        case bilinear
+        /// SWS_AREA: averaging, good for large downscales.
+        case area
+        /// SWS_POINT: nearest neighbour, cheapest.
+        case nearest
+    }
+
     public var size: Size
     /// Apply the stream's display rotation (exact transposes/flips after colour conversion). Default on.
     public var applyRotation: Bool
     public var layout: Layout
+    public var interpolation: Interpolation
 
-    public init(size: Size = .original, applyRotation: Bool = true, layout: Layout = .rgb8) {
+    public init(size: Size = .original, applyRotation: Bool = true, layout: Layout = .rgb8,
+                interpolation: Interpolation = .bicubic) {
         self.size = size
         self.applyRotation = applyRotation
         self.layout = layout
+        self.interpolation = interpolation
     }
 }

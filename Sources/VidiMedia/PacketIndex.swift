@@ -1,8 +1,8 @@
-import CFFmpeg
-
 /// One video packet as the demuxer delivered it (decode order).
 struct PacketEntry: Sendable {
-    /// The packet's timestamp in stream time base: pts, or dts when the container gives no pts.
+    /// The packet's timestamp in stream time base: pts, or dts when the container gives no pts. For
+    /// streams without timestamps (raw elementary streams) it is the decode position, which Vidi writes
+    /// into the packet's pts before decoding so the decoded frame carries it.
     var timestamp: Int64
     var dts: Int64?
     var duration: Int64
@@ -13,27 +13,37 @@ struct PacketEntry: Sendable {
 }
 
 /// Every video packet of a file, found by one demuxing pass (no decoding), in decode order with the
-/// display order (sorted by timestamp) beside it. Frame indices everywhere mean display order; container
-/// headers (`nb_frames`) are never trusted.
+/// display order beside it. Frame indices everywhere mean display order; container headers
+/// (`nb_frames`) are never trusted.
 struct PacketIndex: Sendable {
     /// Decode order.
     let entries: [PacketEntry]
     /// `displayToDecode[i]` is the decode position of display frame `i`.
     let displayToDecode: [Int]
+    /// `decodeToDisplay[p]` is the display index of the packet at decode position `p` (nil: never shown).
+    let decodeToDisplay: [Int?]
     /// Decode positions of keyframe packets, ascending.
     let keyframePositions: [Int]
     /// Packet timestamp -> decode position; how a packet read after a seek is placed.
     let positionOfTimestamp: [Int64: Int]
     /// Packet timestamp -> display index; how a decoded frame's `best_effort_timestamp` is placed.
     let displayOfTimestamp: [Int64: Int]
+    /// False for streams whose packets carry no timestamps: packets are then placed by counting from
+    /// the start of the file, and the demuxer is never asked to seek.
+    let hasTimestamps: Bool
 
-    init(entries: [PacketEntry]) {
+    /// - Parameter displayOrder: decode positions in the order the decoder outputs them, for streams
+    ///   without timestamps; nil to sort by timestamp (stable: equal timestamps keep decode order).
+    init(entries: [PacketEntry], hasTimestamps: Bool = true, displayOrder: [Int]? = nil) {
         self.entries = entries
-        // Stable sort by timestamp: equal timestamps keep decode order.
-        let order = entries.indices.filter { !entries[$0].isHidden }.sorted {
+        self.hasTimestamps = hasTimestamps
+        let order = displayOrder ?? entries.indices.filter { !entries[$0].isHidden }.sorted {
             (entries[$0].timestamp, $0) < (entries[$1].timestamp, $1)
         }
         displayToDecode = order
+        var decodeToDisplay = [Int?](repeating: nil, count: entries.count)
+        for (display, position) in order.enumerated() { decodeToDisplay[position] = display }
+        self.decodeToDisplay = decodeToDisplay
         keyframePositions = entries.indices.filter { entries[$0].isKeyframe }
         var positions = [Int64: Int](minimumCapacity: entries.count)
         for (position, entry) in entries.enumerated() where positions[entry.timestamp] == nil {
@@ -55,9 +65,7 @@ struct PacketIndex: Sendable {
 
     /// Display indices of keyframes, ascending.
     var keyframeDisplayIndices: [Int] {
-        var decodeToDisplay = [Int](repeating: 0, count: entries.count)
-        for (display, position) in displayToDecode.enumerated() { decodeToDisplay[position] = display }
-        return keyframePositions.map { decodeToDisplay[$0] }.sorted()
+        keyframePositions.compactMap { decodeToDisplay[$0] }.sorted()
     }
 
     /// Whether display order differs from decode order anywhere (B-frames or other reordering).
@@ -82,7 +90,7 @@ struct PacketIndex: Sendable {
     func startPosition(forDisplay display: Int) -> Int {
         let position = displayToDecode[display]
         let key = keyframePosition(atOrBefore: position)
-        if key > 0, entries[position].timestamp < entries[key].timestamp {
+        if key > 0, let keyDisplay = decodeToDisplay[key], display < keyDisplay {
             return keyframePosition(atOrBefore: key - 1)
         }
         return key

@@ -38,14 +38,20 @@ public struct VideoInfo: Sendable, Codable, Equatable {
     public var duration: Double
     /// Bits per second (container's `bit_rate`, 0 when unknown).
     public var bitRate: Int
-    /// Exact number of frames: counted from the packet index.
+    /// Exact number of frames: counted from the packet index (packets flagged corrupt or discard are not
+    /// frames).
     public var frameCount: Int
     /// Display-order indices of keyframes, ascending.
     public var keyframeIndices: [Int]
     /// Whether display order differs from decode order (B-frames or other reordering), from the index.
     public var hasBFrames: Bool
-    /// Presentation time in seconds of each frame, in display order (ffprobe's `pts_time`).
+    /// Presentation time in seconds of each frame, in display order (ffprobe's `pts_time`). For streams
+    /// without timestamps (`hasTimestamps == false`) frame i gets i / frame rate.
     public var frameTimestamps: [Double]
+    /// False for raw elementary streams (Annex B .h264/.hevc) whose packets carry no pts or dts. Their
+    /// display order is then learnt by decoding the whole stream once at open, and random access decodes
+    /// forward from the start of the file (skipping packets before the needed keyframe).
+    public var hasTimestamps: Bool
     /// When the last frame stops being displayed: its timestamp plus its packet duration (or the mean
     /// frame interval when the packet has none).
     public var endTime: Double

@@ -6,6 +6,12 @@ struct DecoderConfiguration: Equatable {
     var keyframesOnly: Bool
 }
 
+/// Counters of decoding work, for tests and benchmarks.
+struct DecodeStatistics {
+    var seeks = 0
+    var packetsDecoded = 0
+}
+
 /// A decoder and where its current continuous run stands, in packet-index terms.
 final class DecodeState {
     let configuration: DecoderConfiguration
@@ -17,6 +23,8 @@ final class DecodeState {
     /// The first packet after a seek tells whether the demuxer landed at or before the keyframe.
     var awaitingFirstPacket = false
     var rewound = false
+    /// Video packets read since the run began at the start of the file (streams without timestamps).
+    var readCount = 0
     var lastFedPosition = -1
     var lastFedKeyframe = -1
     var lastOutputDisplay = -1
@@ -58,12 +66,19 @@ extension VideoReader {
         state.lastFedKeyframe = -1
         state.lastOutputDisplay = -1
         state.draining = false
+        state.readCount = 0
+        statistics.seeks += 1
         try seekDemuxer(toPosition: start)
     }
 
     /// Seeks to at or before decode position `start`. Uses min(pts, dts): demuxers index by either, and
     /// landing early only costs skipped packets. Reopens the input when it cannot seek (pipes, some URLs).
     private func seekDemuxer(toPosition start: Int) throws {
+        guard index.hasTimestamps else {
+            // Packets are placed by counting from the start, so go back to the start.
+            input = try openInput()
+            return
+        }
         let entry = index.entries[start]
         let target = min(entry.timestamp, entry.dts ?? entry.timestamp)
         let code = avformat_seek_file(input.pointer, streamIndex, Int64.min, target, target, 0)
@@ -79,6 +94,7 @@ extension VideoReader {
         }
         avcodec_flush_buffers(state.context.pointer)
         try seekDemuxer(toPosition: 0)
+        state.readCount = 0
         state.rewound = true
         state.awaitingFirstPacket = false
     }
@@ -113,9 +129,7 @@ extension VideoReader {
                 defer { av_packet_unref(packet.pointer) }
                 let p = packet.pointer.pointee
                 guard p.stream_index == streamIndex, p.flags & AV_PKT_FLAG_CORRUPT == 0 else { continue }
-                let noValue = CFFmpeg_AV_NOPTS_VALUE()
-                let key = p.pts != noValue ? p.pts : p.dts
-                guard key != noValue, let position = index.positionOfTimestamp[key] else { continue }
+                guard let position = placePacket(state) else { continue }
                 if state.awaitingFirstPacket {
                     state.awaitingFirstPacket = false
                     if position > state.skipBefore { try rewind(state); continue }
@@ -125,6 +139,7 @@ extension VideoReader {
                 // keyframes-only decoding also withholds the packets the index marks non-key.
                 if state.configuration.keyframesOnly, !index.entries[position].isKeyframe { continue }
                 state.lastFedPosition = position
+                statistics.packetsDecoded += 1
                 if index.entries[position].isKeyframe { state.lastFedKeyframe = position }
                 var sent = avcodec_send_packet(context, packet.pointer)
                 if sent == CFFmpeg_AVERROR_EAGAIN() {
@@ -132,7 +147,7 @@ extension VideoReader {
                     sent = avcodec_send_packet(context, packet.pointer)
                 }
                 if sent < 0 {
-                    warn("packet \(position) (pts \(key)) could not be decoded: \(ffmpegErrorText(sent))")
+                    warn("packet \(position) (decode order) could not be decoded: \(ffmpegErrorText(sent))")
                     continue
                 }
                 if try !receive(state, body) { return false }
@@ -141,6 +156,23 @@ extension VideoReader {
             _ = avcodec_send_packet(context, nil)
         }
         return try receive(state, body)
+    }
+
+    /// The decode position of the packet just read, from its timestamp; for streams without timestamps,
+    /// by counting packets and stamping the position into its pts so the decoded frame carries it.
+    private func placePacket(_ state: DecodeState) -> Int? {
+        guard index.hasTimestamps else {
+            let position = state.readCount
+            state.readCount += 1
+            guard position < index.entries.count else { return nil }
+            packet.pointer.pointee.pts = index.entries[position].timestamp
+            return position
+        }
+        let noValue = CFFmpeg_AV_NOPTS_VALUE()
+        let p = packet.pointer.pointee
+        let key = p.pts != noValue ? p.pts : p.dts
+        guard key != noValue else { return nil }
+        return index.positionOfTimestamp[key]
     }
 
     /// Takes every picture the decoder has ready.

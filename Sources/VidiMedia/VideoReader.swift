@@ -9,14 +9,14 @@ import CFFmpeg
 public final class VideoReader {
     public let path: String
     public let options: ReaderOptions
-    public let info: VideoInfo
+    public private(set) var info: VideoInfo
     /// Problems that did not stop the call: undecodable packets, a stream that breaks midway (frames
     /// before the break were returned). Appended by every call; never printed.
     public private(set) var warnings: [String] = []
 
     var input: InputContext
     let streamIndex: Int32
-    let index: PacketIndex
+    private(set) var index: PacketIndex
     let timeBase: AVRational
     let interrupt: InterruptFlag
     let openedAt = ContinuousClock.now
@@ -25,7 +25,17 @@ public final class VideoReader {
     let converter = FrameConverter()
     /// The decoder in use and where it stands; replaced when a call needs a different configuration.
     var decoder: DecodeState?
+    /// Work done so far (tests use it to check that each GOP is decoded once and needless seeks skipped).
+    var statistics = DecodeStatistics()
 
+    /// Opens `path` (a file or any URL FFmpeg reads) and scans its video packets.
+    ///
+    /// Errors: a missing or unreadable file -> `.cannotOpen`; an empty file -> `.corrupt` ("file is
+    /// empty (0 bytes)"); bytes no demuxer recognises (random data, text) -> `.corrupt` ("not a
+    /// recognizable media file: ..."); no video stream (audio only) -> `.noVideoStream`; no decoder for the
+    /// video codec -> `.unsupportedCodec`; a video stream without a single readable packet -> `.corrupt`;
+    /// cancellation or a passed deadline -> `.cancelled` / `.timedOut`. A file that breaks midway opens,
+    /// indexes the packets before the break and records a warning.
     public convenience init(path: String, options: ReaderOptions = .init()) throws {
         try self.init(path: path, options: options, externalCancellation: nil)
     }
@@ -48,14 +58,31 @@ public final class VideoReader {
             throw MediaError.corrupt(path: path, reason: "video stream has an invalid time base \(timeBase.num)/\(timeBase.den)")
         }
         var scanWarnings: [String] = []
-        let entries = try Self.scanPackets(input: input, streamIndex: streamIndex, interrupt: interrupt,
-                                           openedAt: openedAt, warnings: &scanWarnings)
+        let (entries, timestamped) = try Self.scanPackets(input: input, streamIndex: streamIndex, interrupt: interrupt,
+                                                          openedAt: openedAt, warnings: &scanWarnings)
         guard entries.contains(where: { !$0.isHidden }) else {
             throw MediaError.corrupt(path: path, reason: "the video stream holds no readable packets")
         }
-        index = PacketIndex(entries: entries)
+        index = PacketIndex(entries: entries, hasTimestamps: timestamped)
         warnings = scanWarnings
         info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
+        if !timestamped {
+            // Without timestamps the display order is only known by decoding: one pass, in which each
+            // frame comes out carrying its packet's decode position (written into the packet's pts).
+            var order: [Int] = []
+            let state = try decodeState(pictureConfiguration)
+            try position(state, at: 0)
+            try pump(state) { _, position in
+                order.append(position)
+                return true
+            }
+            decoder = nil
+            guard !order.isEmpty else {
+                throw MediaError.corrupt(path: path, reason: "none of the \(entries.count) video packets could be decoded")
+            }
+            index = PacketIndex(entries: entries, hasTimestamps: false, displayOrder: order)
+            info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
+        }
     }
 
     // MARK: - Opening
@@ -99,13 +126,17 @@ public final class VideoReader {
         }
     }
 
-    /// Reads every packet of the video stream. Corrupt (partial) and discard-flagged packets are left out
-    /// of the index; a read error other than end of file ends the scan with a warning (truncated file).
+    /// Reads every packet of the video stream. Corrupt (partial) packets are left out of the index; a
+    /// read error other than end of file ends the scan with a warning (truncated file). Returns false as
+    /// the second value when some packet has neither pts nor dts (raw elementary streams): timestamps are
+    /// then the decode positions.
     private static func scanPackets(input: InputContext, streamIndex: Int32, interrupt: InterruptFlag,
-                                    openedAt: ContinuousClock.Instant, warnings: inout [String]) throws -> [PacketEntry] {
+                                    openedAt: ContinuousClock.Instant, warnings: inout [String]) throws -> ([PacketEntry], Bool) {
         let packet = try PacketBuffer()
         var entries: [PacketEntry] = []
         var corrupt = 0
+        var timestamped = true
+        let noValue = CFFmpeg_AV_NOPTS_VALUE()
         while true {
             try checkStop(path: input.path, interrupt: interrupt, openedAt: openedAt)
             let code = av_read_frame(input.pointer, packet.pointer)
@@ -118,31 +149,34 @@ public final class VideoReader {
             defer { av_packet_unref(packet.pointer) }
             let p = packet.pointer.pointee
             guard p.stream_index == streamIndex else { continue }
-            let hidden = p.flags & AV_PKT_FLAG_DISCARD != 0
             if p.flags & AV_PKT_FLAG_CORRUPT != 0 { corrupt += 1; continue }
-            let noValue = CFFmpeg_AV_NOPTS_VALUE()
             let dts: Int64? = p.dts == noValue ? nil : p.dts
-            guard let timestamp = p.pts != noValue ? p.pts : dts else {
-                // No timestamp at all: place it right after the previous packet so it still counts.
-                let previous = entries.last.map { $0.timestamp + max(1, $0.duration) } ?? 0
-                entries.append(PacketEntry(timestamp: previous, dts: nil, duration: p.duration,
-                                           isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0, isHidden: hidden))
-                continue
-            }
-            entries.append(PacketEntry(timestamp: timestamp, dts: dts, duration: p.duration,
-                                       isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0, isHidden: hidden))
+            let timestamp = p.pts != noValue ? p.pts : dts
+            if timestamp == nil { timestamped = false }
+            entries.append(PacketEntry(timestamp: timestamp ?? 0, dts: dts, duration: p.duration,
+                                       isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0,
+                                       isHidden: p.flags & AV_PKT_FLAG_DISCARD != 0))
         }
         if corrupt > 0 {
             warnings.append("\(input.path): \(corrupt) corrupt (partial) video packet(s) left out of the frame index")
         }
-        return entries
+        if !timestamped {
+            for i in entries.indices {
+                entries[i].timestamp = Int64(i)
+                entries[i].dts = nil
+            }
+        }
+        return (entries, timestamped)
     }
 
     private static func makeInfo(path: String, input: InputContext, stream: UnsafeMutablePointer<AVStream>, index: PacketIndex) -> VideoInfo {
         let s = stream.pointee
         let base = s.time_base
         let seconds = { (t: Int64) -> Double in Double(t) * Double(base.num) / Double(base.den) }
-        let timestamps = index.displayTimestamps.map(seconds)
+        let nominalRate = Self.nominalFrameRate(of: s)
+        // Streams without timestamps: frame i is shown at i / frame rate.
+        let timestamps = index.hasTimestamps ? index.displayTimestamps.map(seconds)
+            : (0..<index.count).map { Double($0) / nominalRate }
         let parameters = s.codecpar.pointee
         let container = input.pointer.pointee.iformat.map { String(cString: $0.pointee.name) } ?? ""
         let pixelFormat = av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.format)).map { String(cString: $0) } ?? "none"
@@ -152,7 +186,9 @@ public final class VideoReader {
             ? Double(s.avg_frame_rate.num) / Double(s.avg_frame_rate.den) : 0
         let span = (timestamps.last ?? 0) - first
         if averageRate == 0, span > 0 { averageRate = Double(timestamps.count - 1) / span }
-        let lastDuration = last.map { $0.duration > 0 ? seconds($0.duration) : (averageRate > 0 ? 1 / averageRate : 0) } ?? 0
+        let lastDuration = last.map {
+            index.hasTimestamps && $0.duration > 0 ? seconds($0.duration) : 1 / (averageRate > 0 ? averageRate : nominalRate)
+        } ?? 0
         let endTime = (timestamps.last ?? 0) + lastDuration
         let containerDuration = input.pointer.pointee.duration
         let duration = containerDuration > 0 && containerDuration != CFFmpeg_AV_NOPTS_VALUE()
@@ -164,7 +200,15 @@ public final class VideoReader {
             timeBase: Rational(numerator: Int(base.num), denominator: Int(base.den)), duration: duration,
             bitRate: Int(input.pointer.pointee.bit_rate), frameCount: index.count,
             keyframeIndices: index.keyframeDisplayIndices, hasBFrames: index.hasReordering,
-            frameTimestamps: timestamps, endTime: endTime)
+            frameTimestamps: timestamps, hasTimestamps: index.hasTimestamps, endTime: endTime)
+    }
+
+    /// avg_frame_rate, else r_frame_rate, else 25 (FFmpeg's own default for raw streams).
+    static func nominalFrameRate(of stream: AVStream) -> Double {
+        for rate in [stream.avg_frame_rate, stream.r_frame_rate] where rate.num > 0 && rate.den > 0 {
+            return Double(rate.num) / Double(rate.den)
+        }
+        return 25
     }
 
     /// Clockwise degrees the ffmpeg CLI rotates by (`-av_display_rotation_get` mod 360, to a right angle).
@@ -194,7 +238,16 @@ public final class VideoReader {
         try Self.checkStop(path: path, interrupt: interrupt, openedAt: openedAt)
     }
 
-    func warn(_ message: String) { warnings.append("\(path): \(message)") }
+    /// Warnings kept per reader; a badly damaged file would otherwise add one per packet.
+    static let warningLimit = 100
+
+    func warn(_ message: String) {
+        if warnings.count < Self.warningLimit {
+            warnings.append("\(path): \(message)")
+        } else if warnings.count == Self.warningLimit {
+            warnings.append("\(path): more warnings suppressed")
+        }
+    }
 
     // MARK: - Shared helpers
 

@@ -95,8 +95,9 @@ public struct PipelineRunner: Sendable {
             let statsPath = ShardStats.path(directory: outputDirectory, shard: name)
             let done = FileManager.default.fileExists(atPath: statsPath)
                 && FileManager.default.fileExists(atPath: writer.outputPath(shard: name))
-            if done && options.resume, let stats = ShardStats.read(path: statsPath) {
-                earlier.append(stats)
+            if done && options.resume {
+                // A stats file is renamed into place whole, so an unreadable one was damaged later: redo.
+                if let stats = ShardStats.read(path: statsPath) { earlier.append(stats) } else { pending.append(shard) }
             } else if done && !options.overwrite {
                 throw PipelineError.output(path: outputDirectory,
                     message: "shard \(name) is already finished; pass --resume to continue the run or --overwrite to redo it")

@@ -17,7 +17,7 @@ protocol BinaryKernel {
 extension CPUKernels {
     /// `out[i] = op(x[i])`, out contiguous of `x`'s shape.
     static func map<K: UnaryKernel>(_ x: Tensor, outDType: DType, _ op: K) -> Tensor {
-        let out = Tensor(zeroed: x.shape, dtype: outDType)
+        let out = Tensor(uninitialized: x.shape, dtype: outDType)
         let plan = StridedPlan(shape: x.shape, strides: [out.strides, x.strides])
         let po = out.typedPointer(K.Out.self)
         let px = x.typedPointer(K.In.self)
@@ -39,7 +39,7 @@ extension CPUKernels {
 
     /// `out[i] = op(a[i], b[i])` with both inputs broadcast to `shape`.
     static func zip<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, shape: [Int], outDType: DType, _ op: K) -> Tensor {
-        let out = Tensor(zeroed: shape, dtype: outDType)
+        let out = Tensor(uninitialized: shape, dtype: outDType)
         let plan = StridedPlan(shape: shape, strides: [out.strides, a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
         let po = out.typedPointer(K.Out.self)
         let pa = a.typedPointer(K.In.self), pb = b.typedPointer(K.In.self)
@@ -76,7 +76,7 @@ extension CPUKernels {
     }
 
     private static func select<W>(_ width: W.Type, _ cond: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-        let out = Tensor(zeroed: shape, dtype: a.dtype)
+        let out = Tensor(uninitialized: shape, dtype: a.dtype)
         let plan = StridedPlan(shape: shape, strides: [out.strides, cond.broadcastStrides(to: shape),
                                                        a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
         let po = out.typedPointer(W.self), pc = cond.typedPointer(Bool.self)

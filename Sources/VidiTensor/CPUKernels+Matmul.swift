@@ -11,6 +11,7 @@ extension CPUKernels {
     /// The BLAS view of the last two axes of `t` (`rows × cols`), or nil when its strides need a copy.
     static func matrixOperand(strides: [Int], rows: Int, cols: Int) -> MatrixOperand? {
         let rowStride = strides[strides.count - 2], colStride = strides[strides.count - 1]
+        guard Swift.max(rowStride, colStride) < Int(Int32.max) else { return nil }  // BLAS takes 32-bit leading dimensions
         // Size-1 axes may carry any stride; BLAS only needs a valid leading dimension.
         if colStride == 1 || cols == 1, rowStride >= Swift.max(1, cols) || rows == 1 {
             return MatrixOperand(transpose: CblasNoTrans, ld: Int32(rows == 1 ? Swift.max(1, cols) : rowStride))
@@ -25,8 +26,10 @@ extension CPUKernels {
     /// Operands in row-major or transposed layouts go to `cblas_sgemm` as they are.
     static func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int]) -> Tensor {
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
-        let out = Tensor(zeroed: batchShape + [m, n], dtype: .float32)
-        guard m > 0, n > 0, k > 0 else { return out }
+        BLAS.prepare()
+        guard m > 0, n > 0, k > 0 else { return Tensor(zeroed: batchShape + [m, n], dtype: .float32) }
+        // SGEMM with beta = 0 writes every element of C without reading it.
+        let out = Tensor(uninitialized: batchShape + [m, n], dtype: .float32)
         let left = matrixOperand(strides: a.strides, rows: m, cols: k) == nil ? copyContiguous(a) : a
         let right = matrixOperand(strides: b.strides, rows: k, cols: n) == nil ? copyContiguous(b) : b
         guard let opA = matrixOperand(strides: left.strides, rows: m, cols: k),

@@ -38,7 +38,7 @@ enum CPUKernels {
     /// A contiguous copy of `tensor` in fresh storage (no autograd node).
     @usableFromInline
     static func copyContiguous(_ tensor: Tensor) -> Tensor {
-        let out = Tensor(zeroed: tensor.shape, dtype: tensor.dtype)
+        let out = Tensor(uninitialized: tensor.shape, dtype: tensor.dtype)
         copyElements(from: tensor, into: out)
         return out
     }

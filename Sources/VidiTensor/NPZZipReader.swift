@@ -66,8 +66,10 @@ enum ZipReader {
         // The record is 22 bytes plus a comment of at most 65535 bytes, at the very end of the file.
         let lowest = max(0, count - 22 - 0xFFFF)
         var position = count - 22
+        let bytes = reader.bytes
         while position >= lowest {
-            if try reader.u32(position) == endOfCentralDirectorySignature,
+            // Compare bytes directly: this scan may cover 64 KiB of a comment-laden or foreign file.
+            if bytes[position] == 0x50, bytes[position + 1] == 0x4B, bytes[position + 2] == 0x05, bytes[position + 3] == 0x06,
                position + 22 + Int(try reader.u16(position + 20)) == count {
                 guard try reader.u16(position + 4) == 0, try reader.u16(position + 6) == 0 else {
                     throw TensorFileError(.badArchive, "multi-disk zip archives are not supported")

@@ -5,6 +5,8 @@ public final class SafetensorsFile {
     public let path: String
     public let header: SafetensorsHeader
     let mapping: MappedFile
+    /// Entries by name: checkpoints hold hundreds of tensors and loaders look each one up.
+    private let entriesByName: [String: SafetensorsEntry]
 
     public init(path: String) throws(TensorFileError) {
         self.path = path
@@ -14,6 +16,7 @@ public final class SafetensorsFile {
         } catch {
             throw error.at(path: path)
         }
+        entriesByName = Dictionary(header.entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Tensor names in data-offset order.
@@ -22,7 +25,7 @@ public final class SafetensorsFile {
     public var metadata: [String: String]? { header.metadata }
 
     public func entry(named name: String) throws(TensorFileError) -> SafetensorsEntry {
-        guard let entry = header.entry(named: name) else {
+        guard let entry = entriesByName[name] else {
             throw TensorFileError(.missingEntry, path: path, key: name, "no tensor of this name in the file")
         }
         return entry

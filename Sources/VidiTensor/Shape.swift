@@ -15,6 +15,19 @@ public enum Shape {
     @inlinable
     public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// The element count of `shape`, or nil when a dimension is negative or the product overflows
+    /// (for shapes that come from input: file headers, user arguments).
+    public static func checkedElementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
+    }
+
     /// NumPy broadcasting: align trailing axes; each pair must be equal or contain a 1.
     public static func broadcast(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
         let rank = max(a.count, b.count)

@@ -24,10 +24,10 @@ extension Tensor {
     }
 
     private static func filled<T: TensorElement>(_ shape: [Int], value: T) -> Tensor {
-        let out = Tensor(zeroed: shape, dtype: T.dtype)
+        let out = Tensor(uninitialized: shape, dtype: T.dtype)
         let pointer = out.typedPointer(T.self)
         Parallel.forEachChunk(count: out.elementCount) { _, range in
-            (pointer + range.lowerBound).update(repeating: value, count: range.count)
+            (pointer + range.lowerBound).initialize(repeating: value, count: range.count)
         }
         return out
     }
@@ -40,7 +40,11 @@ extension Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw TensorError.invalidArgument(op: "arange", reason: "start \(start), end \(end), step \(step) do not define a finite range")
         }
-        let count = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
+        let steps = ((Double(end) - Double(start)) / Double(step)).rounded(.up)
+        guard steps < Double(Int32.max) else {
+            throw TensorError.invalidArgument(op: "arange", reason: "start \(start), end \(end), step \(step) give \(steps) values")
+        }
+        let count = Swift.max(0, Int(steps))
         return Tensor((0..<count).map { Float(Double(start) + Double($0) * Double(step)) })
     }
 

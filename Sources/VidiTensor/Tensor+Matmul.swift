@@ -13,6 +13,10 @@ extension Tensor {
         guard shape[rank - 1] == other.shape[other.rank - 2] else {
             throw TensorError.shapeMismatch(op: "matmul", lhs: shape, rhs: other.shape)
         }
+        let (m, k, n) = (shape[rank - 2], shape[rank - 1], other.shape[other.rank - 1])
+        guard Swift.max(m, k, n) < Int(Int32.max) else {
+            throw TensorError.invalidArgument(op: "matmul", reason: "dimensions \(shape) × \(other.shape) exceed BLAS's 32-bit sizes")
+        }
         let batchShape = try Shape.broadcast(Array(shape.dropLast(2)), Array(other.shape.dropLast(2)), op: "matmul")
         let out = CPUKernels.matmul(self, other, batchShape: batchShape)
         let a = detached(), b = other.detached()

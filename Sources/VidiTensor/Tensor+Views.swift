@@ -34,13 +34,13 @@ extension Tensor {
         }
         var target = newShape
         if let axis = inferred.first {
-            let known = newShape.filter { $0 != -1 }.reduce(1, *)
+            let known = Shape.checkedElementCount(newShape.filter { $0 != -1 }) ?? 0
             guard known > 0, elementCount % known == 0 else {
                 throw TensorError.shapeMismatch(op: "reshape", lhs: shape, rhs: newShape)
             }
             target[axis] = elementCount / known
         }
-        guard Shape.elementCount(target) == elementCount else {
+        guard Shape.checkedElementCount(target) == elementCount else {
             throw TensorError.shapeMismatch(op: "reshape", lhs: shape, rhs: newShape)
         }
         return target
@@ -109,7 +109,7 @@ extension Tensor {
         func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + size : i, 0), size) }
         let lo = clampIndex(start ?? 0)
         let hi = Swift.max(clampIndex(end ?? size), lo)
-        let count = (hi - lo + step - 1) / step
+        let count = hi > lo ? (hi - lo - 1) / step + 1 : 0
         return try restrided(op: "slice", axis: ax, start: lo, count: count, step: step)
     }
 
@@ -117,7 +117,7 @@ extension Tensor {
     public func narrowed(axis: Int, start: Int, length: Int) throws -> Tensor {
         let ax = try Shape.normalizeAxis(axis, rank: rank, op: "narrow")
         let s = start < 0 ? start + shape[ax] : start
-        guard s >= 0, length >= 0, s + length <= shape[ax] else {
+        guard s >= 0, s <= shape[ax], length >= 0, length <= shape[ax] - s else {
             throw TensorError.invalidArgument(op: "narrow", reason: "start \(start), length \(length) outside axis \(axis) of size \(shape[ax]) (shape \(shape))")
         }
         return try restrided(op: "narrow", axis: ax, start: s, count: length, step: 1)

@@ -21,15 +21,20 @@ public struct Tensor: Sendable {
     /// A view onto existing storage. Throws if the view would reach outside the storage
     /// (used by loaders that map files and then describe tensors inside them).
     public init(storage: TensorStorage, dtype: DType, shape: [Int], strides: [Int], offset: Int = 0) throws {
-        guard shape.count == strides.count, shape.allSatisfy({ $0 >= 0 }), offset >= 0 else {
+        guard shape.count == strides.count, Shape.checkedElementCount(shape) != nil, offset >= 0 else {
             throw TensorError.invalidArgument(op: "Tensor(storage:)", reason: "shape \(shape), strides \(strides), offset \(offset) are not a valid view")
         }
         if !shape.contains(0) {
-            var lowest = offset, highest = offset
+            // Lowest and highest element reached, with overflow checks: the values may come from a file.
+            var lowest = offset, highest = offset, overflow = false
             for (dim, stride) in zip(shape, strides) {
-                if stride >= 0 { highest += (dim - 1) * stride } else { lowest += (dim - 1) * stride }
+                let (reach, o1) = (dim - 1).multipliedReportingOverflow(by: stride)
+                let (moved, o2) = (stride >= 0 ? highest : lowest).addingReportingOverflow(reach)
+                overflow = overflow || o1 || o2
+                if stride >= 0 { highest = moved } else { lowest = moved }
             }
-            guard lowest >= 0, (highest + 1) * dtype.byteSize <= storage.byteCount else {
+            let (end, o3) = (highest &+ 1).multipliedReportingOverflow(by: dtype.byteSize)
+            guard !overflow, !o3, lowest >= 0, end <= storage.byteCount else {
                 throw TensorError.invalidArgument(op: "Tensor(storage:)", reason: "view of shape \(shape) at offset \(offset) runs past the \(storage.byteCount)-byte storage")
             }
         }
@@ -55,6 +60,14 @@ public struct Tensor: Sendable {
                   shape: shape, strides: Shape.contiguousStrides(shape), offset: 0)
     }
 
+    /// Fresh contiguous storage with undefined contents: only for kernels that write every element.
+    init(uninitialized shape: [Int], dtype: DType) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        let count = Shape.elementCount(shape)
+        self.init(unchecked: TensorStorage(uninitializedByteCount: count * dtype.byteSize), dtype: dtype,
+                  shape: shape, strides: Shape.contiguousStrides(shape), offset: 0)
+    }
+
     // MARK: - From Swift arrays
 
     /// A float32 tensor of `shape` filled row-major from `values`.
@@ -75,7 +88,7 @@ public struct Tensor: Sendable {
 
     /// A tensor of `T`'s dtype (`[Int32]`, `[Int64]`, `[Bool]`, `[Float]`) filled row-major from `values`.
     public init<T: TensorElement>(elements values: [T], shape: [Int]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), Shape.elementCount(shape) == values.count else {
+        guard Shape.checkedElementCount(shape) == values.count else {
             throw TensorError.countMismatch(op: "Tensor(_:shape:)", shape: shape, count: values.count)
         }
         self.init(zeroed: shape, dtype: T.dtype)
@@ -92,6 +105,19 @@ public struct Tensor: Sendable {
     public init<T: TensorElement>(scalar: T) {
         self.init(zeroed: [], dtype: T.dtype)
         fill(from: [scalar])
+    }
+
+    /// A new contiguous tensor whose elements `body` writes, row-major, without a zero-fill first — the way
+    /// kernels outside this module produce outputs. `body` must write every element.
+    public init<T: TensorElement>(unsafeUninitializedShape shape: [Int], as type: T.Type,
+                                  initializingWith body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
+        self.init(uninitialized: shape, dtype: T.dtype)
+        try body(UnsafeMutableBufferPointer(start: typedPointer(T.self), count: elementCount))
+    }
+
+    /// Float32 shorthand for `init(unsafeUninitializedShape:as:initializingWith:)`.
+    public init(unsafeUninitializedShape shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        try self.init(unsafeUninitializedShape: shape, as: Float.self, initializingWith: body)
     }
 
     private func fill<T>(from values: [T]) {

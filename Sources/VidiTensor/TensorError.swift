@@ -23,7 +23,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable, Sendable {
         case .dtypeMismatch(let op, let expected, let actual):
             return "\(op): expected dtype \(expected), got \(actual)"
         case .countMismatch(let op, let shape, let count):
-            return "\(op): \(count) values cannot fill shape \(shape) (needs \(shape.reduce(1, *)))"
+            let needed = Shape.checkedElementCount(shape).map(String.init) ?? "an impossible count"
+            return "\(op): \(count) values cannot fill shape \(shape) (needs \(needed))"
         case .invalidArgument(let op, let reason):
             return "\(op): \(reason)"
         case .noGradient(let reason):

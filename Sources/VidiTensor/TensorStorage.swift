@@ -1,3 +1,5 @@
+import Glibc
+
 /// A block of raw bytes that one or more `Tensor` values view.
 ///
 /// Owned storage is 64-byte aligned (a cache line; what AVX-512 loads and OpenBLAS like). Adopted storage
@@ -22,12 +24,38 @@ public final class TensorStorage: @unchecked Sendable {
     public init(byteCount: Int) {
         precondition(byteCount >= 0, "negative byte count")
         self.byteCount = byteCount
-        // Allocate at least one byte so empty tensors still own a valid pointer.
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+        base = Self.allocate(byteCount)
         base.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
         isReadOnly = false
         deallocator = nil
         adopted = false
+    }
+
+    /// Allocates without zeroing, for kernel outputs that write every element before anyone reads them
+    /// (skips a full memory pass on large outputs).
+    init(uninitializedByteCount byteCount: Int) {
+        precondition(byteCount >= 0, "negative byte count")
+        self.byteCount = byteCount
+        base = Self.allocate(byteCount)
+        isReadOnly = false
+        deallocator = nil
+        adopted = false
+    }
+
+    /// Large blocks are 2 MiB aligned and marked for transparent huge pages (as NumPy does): first-touch
+    /// page faults on a fresh 64 MB tensor otherwise cost more than the kernel that fills it.
+    private static let hugePageThreshold = 4 << 20
+    private static let hugePageSize = 2 << 20
+
+    private static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        // At least one byte, so empty tensors still own a valid pointer.
+        guard byteCount >= hugePageThreshold else {
+            return UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: alignment)
+        }
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: hugePageSize)
+        // Advice only; on failure (no THP support) the memory is simply backed by small pages.
+        _ = madvise(pointer, byteCount / 4096 * 4096, MADV_HUGEPAGE)
+        return pointer
     }
 
     /// Adopts external memory. `deallocator` runs once, when the storage is freed

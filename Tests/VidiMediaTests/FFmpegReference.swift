@@ -4,6 +4,7 @@ import VidiTestSupport
 /// What FFmpeg's own tools say about a fixture: the independent reference every media test compares to.
 enum FFmpegReference {
     struct ProbedFrame {
+        /// NaN when ffprobe prints N/A (streams without timestamps).
         var timestamp: Double
         var isKeyframe: Bool
         var pictureType: String
@@ -16,8 +17,8 @@ enum FFmpegReference {
         return result.text.split(separator: "\n").compactMap { line in
             // Fields come in ffprobe's order: key_frame, best_effort_timestamp_time, pict_type.
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 3, let time = Double(fields[1]) else { return nil }
-            return ProbedFrame(timestamp: time, isKeyframe: fields[0] == "1", pictureType: fields[2])
+            guard fields.count >= 3, fields[0] == "0" || fields[0] == "1" else { return nil }
+            return ProbedFrame(timestamp: Double(fields[1]) ?? .nan, isKeyframe: fields[0] == "1", pictureType: fields[2])
         }
     }
 

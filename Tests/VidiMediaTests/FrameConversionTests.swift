@@ -1,5 +1,6 @@
 import Testing
-import VidiMedia
+@testable import VidiMedia
+import VidiTestSupport
 
 /// RGB output against `ffmpeg -i F -f rawvideo -pix_fmt rgb24` (FFmpeg 5.1, whose auto-inserted scaler
 /// uses SWS_BICUBIC, as Vidi does). Every comparison must be byte-identical (max abs diff 0), rotated
@@ -82,5 +83,46 @@ import VidiMedia
         let reader = try VideoReader(path: media("h264-closedgop.mp4"))
         #expect(throws: MediaError.self) { try reader.frame(at: 0, FrameOutput(size: .exact(width: 0, height: 10))) }
         #expect(throws: MediaError.self) { try reader.frame(at: 0, FrameOutput(size: .shorterSide(-3))) }
+    }
+}
+
+/// Every right angle: the fixture's stream copied with another rotate tag (FFmpeg 5.1 writes the display
+/// matrix from it when stream-copying, as make-fixtures.sh does), compared with ffmpeg's autorotate.
+@Suite struct RotationTests {
+    @Test(arguments: [("90", 270), ("180", 180), ("270", 90), ("0", 0)])
+    func everyRightAngleMatchesFFmpegAutorotate(_ tag: String, _ clockwise: Int) throws {
+        let directory = try Fixtures.temporaryDirectory("vidi-rotate")
+        let path = directory.appendingPathComponent("rotate-\(tag).mp4").path
+        let made = try runTool("ffmpeg", ["-v", "error", "-y", "-i", media("h264-closedgop.mp4"), "-c", "copy",
+                                          "-metadata:s:v:0", "rotate=\(tag)", path])
+        #expect(made.status == 0)
+        let reader = try VideoReader(path: path)
+        #expect(reader.info.rotation == clockwise)
+        let frames = try reader.frames(at: [0, 13, 49])
+        let reference = try FFmpegReference.rgbFrames(path)
+        let frameBytes = 320 * 240 * 3
+        #expect(reference.count == 50 * frameBytes)
+        for frame in frames {
+            #expect(frame.width == (clockwise % 180 == 0 ? 320 : 240))
+            let start = frame.index * frameBytes
+            #expect(frame.rgb.map { Array($0) } == Array(reference[start..<(start + frameBytes)]), "frame \(frame.index)")
+        }
+    }
+
+    @Test func copyRotatedOnATinyPicture() {
+        // 3 x 2 picture, pixel value = 10 * row + column in every channel:
+        //   0  1  2
+        //  10 11 12
+        let source: [UInt8] = [0, 1, 2, 10, 11, 12].flatMap { [$0, $0, $0] }
+        func rotated(_ degrees: Int) -> [UInt8] {
+            let out = source.withUnsafeBufferPointer {
+                FrameConverter.copyRotated(from: $0.baseAddress!, stride: 9, width: 3, height: 2, rotation: degrees)
+            }
+            return stride(from: 0, to: out.count, by: 3).map { out[$0] }
+        }
+        #expect(rotated(0) == [0, 1, 2, 10, 11, 12])
+        #expect(rotated(90) == [10, 0, 11, 1, 12, 2])    // 2 wide, 3 high: clockwise
+        #expect(rotated(180) == [12, 11, 10, 2, 1, 0])
+        #expect(rotated(270) == [2, 12, 1, 11, 0, 10])   // counterclockwise
     }
 }

@@ -103,3 +103,38 @@ import Testing
         #expect(throws: MediaError.self) { try reader.frame(at: -1) }
     }
 }
+
+@Suite struct DecodeWorkTests {
+    @Test func everyFrameInAnyOrderDecodesTheFileOnce() throws {
+        let reader = try VideoReader(path: media("h264-bframes-opengop.mp4"))
+        var generator = SplitMix64(seed: 5)
+        let indices = (0..<75).map { _ in generator.nextInt(below: 75) } + Array(0..<75)
+        let frames = try reader.frames(at: indices)
+        #expect(frames.map(\.index) == indices)
+        // Groups by start keyframe (0, 25, 50) follow each other, so one seek and one pass over all 75
+        // packets serve every request.
+        #expect(reader.statistics.seeks == 1)
+        #expect(reader.statistics.packetsDecoded == 75)
+    }
+
+    @Test func aheadInTheSameGOPNeedsNoSeek() throws {
+        let reader = try VideoReader(path: media("h264-closedgop.mp4"))  // keyframes every 12
+        _ = try reader.frame(at: 2)
+        _ = try reader.frame(at: 7)
+        _ = try reader.frame(at: 11)
+        #expect(reader.statistics.seeks == 1)
+        _ = try reader.frame(at: 40)  // a later GOP: seek to keyframe 36 rather than decode 12 ..< 36
+        #expect(reader.statistics.seeks == 2)
+        #expect(reader.statistics.packetsDecoded <= 12 + 5 + 2)
+        _ = try reader.frame(at: 3)  // behind: seek back
+        #expect(reader.statistics.seeks == 3)
+    }
+
+    @Test func oneFrameDecodesOnlyFromItsKeyframe() throws {
+        let reader = try VideoReader(path: media("h264-bframes-opengop.mp4"))
+        _ = try reader.frame(at: 70)
+        // From keyframe 50 (decode position 50) to frame 70's packet and the reorder delay after it.
+        #expect(reader.statistics.packetsDecoded <= 25)
+        #expect(reader.statistics.packetsDecoded >= 21)
+    }
+}

@@ -126,3 +126,27 @@ import VidiTestSupport
         #expect(try p.any() && !(p.all()))
     }
 }
+
+/// Large enough for many parallel chunks whose boundaries fall mid-row of strided operands.
+@Suite struct LargeStridedTests {
+    @Test func chunkBoundariesInStridedBroadcastOps() throws {
+        let rows = 301, cols = 257  // 77k elements: several 32k-element chunks, rows straddle them
+        var generator = RandomGenerator(seed: 11)
+        let base = Tensor.uniform([cols, rows], generator: &generator)  // stored transposed
+        let column = Tensor.uniform([cols], generator: &generator)
+        let x = try base.transposed()  // [rows, cols], strides [1, rows]
+        let out = try x * column - 1   // column broadcasts along rows
+        // Reference: the same formula with plain index arithmetic on the stored values.
+        let stored = base.scalars, c = column.scalars
+        var expected = [Float](repeating: 0, count: rows * cols)
+        for r in 0..<rows { for k in 0..<cols { expected[r * cols + k] = stored[k * rows + r] * c[k] - 1 } }
+        #expect(out.scalars == expected)
+        // A strided copy across chunk boundaries, and a reduction over the strided axis.
+        #expect(x.contiguous().scalars == (0..<(rows * cols)).map { stored[($0 % cols) * rows + $0 / cols] })
+        let sums = try x.sum(axis: 0).scalars
+        for k in [0, 100, cols - 1] {
+            let direct = (0..<rows).reduce(0.0) { $0 + Double(stored[k * rows + $1]) }
+            #expect(Swift.abs(Double(sums[k]) - direct) < 1e-3)
+        }
+    }
+}

@@ -26,6 +26,15 @@ import VidiTestSupport
         #expect(missing?.kind == .missingEntry)
     }
 
+    @Test func readsZip64Directories() throws {
+        // Hand-built by the fixture script with zip64 extra fields, record and locator; numpy reads it.
+        let file = try NPZFile(path: Self.fixture("zip64.npz"))
+        #expect(file.names == ["features", "labels"])
+        for name in file.names {
+            #expect(try file.array(named: name) == NPYFormat.read(path: Self.fixture("npz-\(name).npy")), "\(name)")
+        }
+    }
+
     @Test(arguments: [false, true])
     func numpyReadsWhatWeWrite(compressed: Bool) throws {
         let directory = try Fixtures.temporaryDirectory()

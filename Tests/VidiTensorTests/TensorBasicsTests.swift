@@ -132,3 +132,18 @@ import VidiTestSupport
         #expect(try Tensor([true, false], shape: [2]).to(.float32).scalars == [1, 0])
     }
 }
+
+@Suite struct HostileShapeTests {
+    /// Shapes and strides that could come from a file header: errors, never traps.
+    @Test func overflowingShapesThrow() throws {
+        let storage = TensorStorage(byteCount: 64)
+        #expect(throws: TensorError.self) { try Tensor(storage: storage, dtype: .float32, shape: [Int.max, 2], strides: [2, 1]) }
+        #expect(throws: TensorError.self) { try Tensor(storage: storage, dtype: .float32, shape: [2, 2], strides: [Int.max / 2, 1]) }
+        #expect(throws: TensorError.self) { try Tensor(storage: storage, dtype: .float32, shape: [-1], strides: [1]) }
+        #expect(throws: TensorError.self) { try Tensor([1, 2], shape: [Int.max, Int.max]) }
+        #expect(throws: TensorError.self) { try Tensor.zeros([4]).reshaped([Int.max, Int.max, -1]) }
+        #expect(throws: TensorError.self) { try Tensor.zeros([4]).narrowed(axis: 0, start: 1, length: Int.max) }
+        #expect(throws: TensorError.self) { try Tensor.arange(0, 1e30, step: 1) }
+        #expect(try Tensor.zeros([4]).sliced(axis: 0, start: 1, step: Int.max).shape == [1])
+    }
+}

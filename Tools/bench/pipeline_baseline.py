@@ -3,7 +3,7 @@
 way a user would with PyAV + numpy + multiprocessing, producing the same WebDataset members:
   <key>.json               source path
   <key>.keyframes.npy      uint8 (K, H, W, 3), keyframes decoded with skip_frame=NONKEY
-  <key>.motion.npy         float32 (T, ceil(H/8), ceil(W/8), 2): per 8x8 cell, the mean over its pixels of
+  <key>.motion.npy         float32 (T, floor(H/8), floor(W/8), 2): per 8x8 cell, the mean over its pixels of
                            (dst - src) of the past-referenced block covering the pixel (0 where none)
   <key>.frame_types.txt    I/P/B/? per frame, display order
 Decoding is single-threaded per file (frame threading corrupts exported motion vectors); parallelism is
@@ -32,7 +32,7 @@ def npy_bytes(array):
 
 
 def dense_motion(vectors, height, width, cell):
-    gh, gw = -(-height // cell), -(-width // cell)
+    gh, gw = height // cell, width // cell  # edge pixels that do not fill a cell are left out
     grid = np.zeros((gh, gw, 2), np.float32)
     if vectors is None:
         return grid
@@ -46,8 +46,7 @@ def dense_motion(vectors, height, width, cell):
     w, h = mv["w"].astype(np.int64), mv["h"].astype(np.int64)
     x0 = mv["dst_x"].astype(np.int64) - w // 2
     y0 = mv["dst_y"].astype(np.int64) - h // 2
-    aligned = (x0 % cell == 0).all() and (y0 % cell == 0).all() and (w % cell == 0).all() and (h % cell == 0).all() \
-        and width % cell == 0 and height % cell == 0
+    aligned = (x0 % cell == 0).all() and (y0 % cell == 0).all() and (w % cell == 0).all() and (h % cell == 0).all()
     if aligned:
         # Every cell lies inside one block: expand blocks into their cells and assign (last block wins).
         nx, ny = w // cell, h // cell
@@ -60,17 +59,13 @@ def dense_motion(vectors, height, width, cell):
         grid[cy[keep], cx[keep], 0] = dx[bi][keep]
         grid[cy[keep], cx[keep], 1] = dy[bi][keep]
         return grid
-    pixels = np.zeros((gh * cell, gw * cell, 2), np.float32)
+    pixels = np.zeros((height, width, 2), np.float32)
     for i in range(len(mv)):
         ys, xs = max(y0[i], 0), max(x0[i], 0)
         ye, xe = min(y0[i] + h[i], height), min(x0[i] + w[i], width)
         if ye > ys and xe > xs:
             pixels[ys:ye, xs:xe] = (dx[i], dy[i])
-    counts = np.zeros((gh * cell, gw * cell), np.float32)
-    counts[:height, :width] = 1
-    sums = pixels.reshape(gh, cell, gw, cell, 2).sum(axis=(1, 3))
-    n = counts.reshape(gh, cell, gw, cell).sum(axis=(1, 3))
-    return sums / n[..., None]
+    return pixels[: gh * cell, : gw * cell].reshape(gh, cell, gw, cell, 2).mean(axis=(1, 3), dtype=np.float32)
 
 
 def process(job):
@@ -80,6 +75,7 @@ def process(job):
         with av.open(path) as container:
             stream = container.streams.video[0]
             stream.codec_context.options = {"flags2": "+export_mvs"}
+            stream.codec_context.thread_count = 1  # frame threading corrupts exported vectors
             height, width = stream.codec_context.height, stream.codec_context.width
             maps, types = [], []
             for frame in container.decode(stream):

@@ -45,10 +45,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--vidi", required=True)
     parser.add_argument("--count", type=int, default=50)
-    parser.add_argument("--data", default=os.path.join(HERE, ".data", "pipeline"))
+    parser.add_argument("--data", default=os.path.join(HERE, ".data", "pipeline"))  # made absolute below
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--python", default=sys.executable)
     args = parser.parse_args()
+    args.data = os.path.abspath(args.data)  # manifests hold absolute paths (relative ones resolve against the manifest's folder)
 
     subprocess.run([sys.executable, os.path.join(HERE, "pipeline_corpus.py"), args.data, str(args.count)], check=True)
     spec = os.path.join(ROOT, "Pipelines", "keyframes-motion.yaml")

@@ -3,14 +3,19 @@
 
 Run with the reference venv (needs numpy, torch for bfloat16, and the `safetensors` package):
     /work/venv-ref/bin/python Tools/goldens/make_serialization_fixtures.py
-The files are committed; tests read them, so a rerun only matters when this script changes.
+The files are committed; tests read them, so a rerun only matters when this script changes. (A rerun may
+reorder the two `__metadata__` keys of mixed.safetensors: the reference keeps metadata in a HashMap.)
 
 safetensors files are written by the reference implementation (huggingface `safetensors`), .npz by
 numpy's savez/savez_compressed. Each safetensors tensor also gets an `expected-<name>.npy` written by
 numpy holding its values upcast to float32 (F16 by numpy, BF16 by torch) or in its own integer type.
 """
+import io
 import os
+import struct
 import sys
+import zipfile
+import zlib
 
 import numpy as np
 import torch
@@ -66,6 +71,34 @@ def expected_array(tensor):
     return tensor.numpy()
 
 
+def zip64_npz(arrays):
+    """An .npz whose directory uses zip64 records and extra fields throughout (what numpy writes for
+    members over 4 GiB), built by hand at small size; Python's zipfile must read it back."""
+    out = io.BytesIO()
+    central = b""
+    for name, array in arrays.items():
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        data = buffer.getvalue()
+        member = f"{name}.npy".encode()
+        crc = zlib.crc32(data)
+        offset = out.tell()
+        local_extra = struct.pack("<HHQQ", 1, 16, len(data), len(data))
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                              len(member), len(local_extra)) + member + local_extra + data)
+        extra = struct.pack("<HHQQQ", 1, 24, len(data), len(data), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                               len(member), len(extra), 0, 0, 0, 0, 0xFFFFFFFF) + member + extra
+    directory_offset = out.tell()
+    out.write(central)
+    record_offset = out.tell()
+    count = len(arrays)
+    out.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, len(central), directory_offset))
+    out.write(struct.pack("<IIQI", 0x07064B50, 0, record_offset, 1))
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0))
+    return out.getvalue()
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     mixed = mixed_tensors()
@@ -87,6 +120,12 @@ def main():
     np.savez_compressed(os.path.join(OUT, "arrays-compressed.npz"), **arrays)
     for name, array in arrays.items():
         np.save(os.path.join(OUT, f"npz-{name}.npy"), array)
+    zip64_path = os.path.join(OUT, "zip64.npz")
+    with open(zip64_path, "wb") as f:
+        f.write(zip64_npz({k: arrays[k] for k in ("features", "labels")}))
+    with np.load(zip64_path) as z:  # the reference reader must accept it
+        assert z.files == ["features", "labels"] and np.array_equal(z["labels"], arrays["labels"])
+    assert all(i.file_size > 0 for i in zipfile.ZipFile(zip64_path).infolist())
 
     # Layout variants for the .npy -> tensor bridge: Fortran order, big-endian, wider/narrower types.
     base = np.arange(12, dtype=np.float32).reshape(3, 4) / 8 - 0.5

@@ -1,24 +1,37 @@
 import VidiMedia
 import VidiTensor
 
-/// How a stage stores decoded frames in a sample: one stacked uint8 `.npy` of shape (T, H, W, 3).
+/// How a stage stores decoded frames in a sample: one stacked uint8 `.npy` of shape (T, H, W, 3), or one
+/// image per frame (`name.0000.jpg`, ...) encoded by VidiMedia's `ImageWriter`.
 public enum FrameEncoding: Sendable, Equatable {
     case npy
+    case images(ImageWriter)
 
-    /// Reads `format:` from a stage's parameters.
+    /// Reads `format:` (npy, jpg, png) and `quality:` (JPEG only, 1...100, default 90).
     static func parse(_ map: SpecMapping?) throws -> FrameEncoding {
-        _ = try map?.optional("format")?.choice(["npy"])
-        return .npy
+        let formatNode = map?.optional("format")
+        let format = try formatNode?.choice(["npy", "jpg", "png"]) ?? "npy"
+        let qualityNode = map?.optional("quality")
+        if let qualityNode, format != "jpg" { throw qualityNode.error("'quality' applies to format jpg only") }
+        switch format {
+        case "jpg":
+            let quality = try qualityNode?.int() ?? 90
+            if let qualityNode, !(1...100).contains(quality) { throw qualityNode.error("must be 1...100, found \(quality)") }
+            return .images(.jpeg(quality: quality))
+        case "png": return .images(.png)
+        default: return .npy
+        }
     }
 
     /// The file names this encoding gives `name` (for duplicate checks).
     func outputs(_ name: String) -> [String] {
         switch self {
         case .npy: return ["\(name).npy"]
+        case .images(let writer): return ["\(name).*.\(writer.fileExtension)"]
         }
     }
 
-    /// Emits `frames` (all of one size) as `name.npy` with shape (T, H, W, 3).
+    /// Emits `frames` (all of one size) as `name.npy` with shape (T, H, W, 3), or as `name.0000.jpg`, ...
     func emit(_ frames: [Frame], name: String, crop: (height: Int, width: Int)?, into video: VideoContext) throws {
         let images = try frames.map { try RGBImage(frame: $0, crop: crop) }
         switch self {
@@ -34,6 +47,11 @@ public enum FrameEncoding: Sendable, Equatable {
                 bytes += image.pixels
             }
             try video.emit("\(name).npy", bytes)
+        case .images(let writer):
+            for (i, image) in images.enumerated() {
+                let encoded = try writer.encode(rgb: image.pixels, width: image.width, height: image.height, label: "\(video.path) frame \(frames[i].index)")
+                try video.emit("\(name).\(Self.number(i)).\(writer.fileExtension)", encoded)
+            }
         }
     }
 

@@ -34,10 +34,11 @@ struct MotionVectorsStage: PipelineStage {
     }
 }
 
-/// `dense_motion`: CMD/CoViAR-style motion maps, one per frame: float32 `motion.npy` of shape
-/// (T, ceil(H/cell), ceil(W/cell), 2) holding, per cell, the mean over its pixels of (dst - src) of the
-/// past-referenced block covering each pixel (0 where none; I-frames all 0). `cell: 1` is per pixel.
-/// `clamp: 10` clamps to [-10, 10] and divides by 10, as CMD feeds its network.
+/// `dense_motion`: CMD/CoViAR-style motion maps, one per frame, from VidiMedia's `DenseMotion`: float32
+/// `motion.npy` of shape (T, floor(H/cell), floor(W/cell), 2) holding, per cell, the mean over its pixels
+/// of (dst - src) of the past-referenced block covering each pixel (0 where none; I-frames all 0), in
+/// coded (unrotated) coordinates. `cell: 1` is per pixel. `clamp: 10` clamps to [-10, 10] and divides
+/// by 10, as CMD feeds its network.
 struct DenseMotionStage: PipelineStage {
     let name = "dense_motion"
     var cell: Int
@@ -56,21 +57,23 @@ struct DenseMotionStage: PipelineStage {
     func process(_ video: VideoContext) throws {
         let motion = try video.motionPass()
         let info = try video.reader().info
-        let grid = MotionGrid(width: info.width, height: info.height, cell: cell)
-        var values = [Float](repeating: 0, count: motion.count * grid.count)
-        try values.withUnsafeMutableBufferPointer { out in
-            var scratch = [Float](repeating: 0, count: grid.pixelCount)
-            for (t, frame) in motion.enumerated() {
-                try video.checkDeadline()
-                let slice = UnsafeMutableBufferPointer(rebasing: out[(t * grid.count)..<((t + 1) * grid.count)])
-                grid.fill(slice, from: frame.vectors, scratch: &scratch)
-                if let clamp {
-                    for i in slice.indices { slice[i] = min(max(slice[i], -clamp), clamp) / clamp }
+        let rows = info.height / cell, columns = info.width / cell
+        var bytes = NPYFormat.header(descr: "<f4", shape: [motion.count, rows, columns, 2])
+        bytes.reserveCapacity(bytes.count + motion.count * rows * columns * 2 * 4)
+        for frame in motion {
+            try video.checkDeadline()
+            var map = try AlignedMotionGrid.map(frame, cell: cell)
+                ?? (cell == 1 ? DenseMotion.perPixel(frame) : try DenseMotion.perGrid(frame, cell: cell))
+            guard map.height == rows, map.width == columns else {
+                throw PipelineError.stage(stage: name, message: "frame \(frame.index) is \(frame.width)x\(frame.height), the stream \(info.width)x\(info.height)")
+            }
+            if let clamp {
+                map.values.withUnsafeMutableBufferPointer { values in
+                    for i in values.indices { values[i] = min(max(values[i], -clamp), clamp) / clamp }
                 }
             }
+            map.values.withUnsafeBytes { bytes += $0 }
         }
-        var bytes = NPYFormat.header(descr: "<f4", shape: [motion.count, grid.rows, grid.columns, 2])
-        values.withUnsafeBytes { bytes += $0 }
         try video.emit("\(output).npy", bytes)
     }
 }
@@ -93,85 +96,41 @@ struct FrameTypesStage: PipelineStage {
     }
 }
 
-/// Rasterises one frame's block vectors onto a grid of `cell` x `cell` pixel cells.
-struct MotionGrid {
-    let width: Int
-    let height: Int
-    let cell: Int
-    let rows: Int
-    let columns: Int
-
-    init(width: Int, height: Int, cell: Int) {
-        self.width = width
-        self.height = height
-        self.cell = cell
-        rows = (height + cell - 1) / cell
-        columns = (width + cell - 1) / cell
-    }
-
-    /// Floats per frame (rows x columns x 2).
-    var count: Int { rows * columns * 2 }
-    var pixelCount: Int { width * height * 2 }
-
-    /// Writes the frame's map into `out`. Blocks aligned to the cell grid (the usual 8/16-pixel blocks
-    /// with cell 8) are written cell by cell; otherwise the per-pixel map is drawn and averaged per cell,
-    /// which is what the aligned path computes too. Later blocks overwrite earlier ones.
-    func fill(_ out: UnsafeMutableBufferPointer<Float>, from vectors: [MotionVector], scratch: inout [Float]) {
-        for i in out.indices { out[i] = 0 }
-        let aligned = width % cell == 0 && height % cell == 0 && vectors.allSatisfy { v in
-            Int(v.w) % cell == 0 && Int(v.h) % cell == 0
-                && (Int(v.dstX) - Int(v.w) / 2) % cell == 0 && (Int(v.dstY) - Int(v.h) / 2) % cell == 0
+/// A fast path for `DenseMotion.perGrid` when every block lies on the cell grid (MPEG-4 Part 2 and H.264
+/// blocks are 8/16 pixels on an 8-pixel lattice, so cell 8 almost always qualifies): each cell is then
+/// covered by exactly one block or none, its mean is that block's displacement, and the per-pixel map
+/// never needs drawing. Gives exactly `DenseMotion.perGrid`'s values (tested on every fixture frame);
+/// returns nil when some block is off the grid, and the caller uses `DenseMotion`.
+enum AlignedMotionGrid {
+    static func map(_ motion: FrameMotion, cell: Int) throws -> MotionMap? {
+        guard cell > 1 else { return nil }
+        let rows = motion.height / cell, columns = motion.width / cell
+        for v in motion.vectors where v.source < 0 && v.motionScale != 0 {
+            let w = Int(v.w), h = Int(v.h)
+            guard w % cell == 0, h % cell == 0, (Int(v.dstX) - w / 2) % cell == 0, (Int(v.dstY) - h / 2) % cell == 0 else {
+                return nil
+            }
         }
-        if aligned {
-            for v in vectors where v.source < 0 && v.motionScale != 0 {
-                let (dx, dy) = Self.displacement(v)
+        var values = [Float](repeating: 0, count: rows * columns * 2)
+        values.withUnsafeMutableBufferPointer { out in
+            for v in motion.vectors where v.source < 0 && v.motionScale != 0 {
+                let dx = Float(-v.motionX) / Float(v.motionScale)
+                let dy = Float(-v.motionY) / Float(v.motionScale)
+                // Block origin in cells; negative origins (blocks hanging off the top/left) are clipped.
                 let x0 = (Int(v.dstX) - Int(v.w) / 2) / cell, y0 = (Int(v.dstY) - Int(v.h) / 2) / cell
-                for cy in max(y0, 0)..<min(y0 + Int(v.h) / cell, rows) where cy >= max(y0, 0) {
-                    for cx in max(x0, 0)..<min(x0 + Int(v.w) / cell, columns) where cx >= max(x0, 0) {
-                        out[(cy * columns + cx) * 2] = dx
-                        out[(cy * columns + cx) * 2 + 1] = dy
+                let x1 = min(columns, x0 + Int(v.w) / cell), y1 = min(rows, y0 + Int(v.h) / cell)
+                var y = max(0, y0)
+                while y < y1 {
+                    var p = (y * columns + max(0, x0)) * 2
+                    for _ in max(0, x0)..<max(max(0, x0), x1) {
+                        out[p] = dx
+                        out[p + 1] = dy
+                        p += 2
                     }
-                }
-            }
-            return
-        }
-        scratch.withUnsafeMutableBufferPointer { pixels in
-            for i in pixels.indices { pixels[i] = 0 }
-            for v in vectors where v.source < 0 && v.motionScale != 0 {
-                let (dx, dy) = Self.displacement(v)
-                let x0 = Int(v.dstX) - Int(v.w) / 2, y0 = Int(v.dstY) - Int(v.h) / 2
-                let xs = max(x0, 0), xe = min(x0 + Int(v.w), width)
-                let ys = max(y0, 0), ye = min(y0 + Int(v.h), height)
-                guard xe > xs, ye > ys else { continue }
-                for y in ys..<ye {
-                    for x in xs..<xe {
-                        pixels[(y * width + x) * 2] = dx
-                        pixels[(y * width + x) * 2 + 1] = dy
-                    }
-                }
-            }
-            for cy in 0..<rows {
-                for cx in 0..<columns {
-                    var sx: Float = 0, sy: Float = 0
-                    let ye = min((cy + 1) * cell, height), xe = min((cx + 1) * cell, width)
-                    for y in (cy * cell)..<ye {
-                        for x in (cx * cell)..<xe {
-                            sx += pixels[(y * width + x) * 2]
-                            sy += pixels[(y * width + x) * 2 + 1]
-                        }
-                    }
-                    let n = Float((ye - cy * cell) * (xe - cx * cell))
-                    out[(cy * columns + cx) * 2] = sx / n
-                    out[(cy * columns + cx) * 2 + 1] = sy / n
+                    y += 1
                 }
             }
         }
-    }
-
-    /// (dst - src) in pixels: src = dst + motion / scale.
-    @inline(__always)
-    static func displacement(_ v: MotionVector) -> (Float, Float) {
-        let scale = Float(v.motionScale)
-        return (-Float(v.motionX) / scale, -Float(v.motionY) / scale)
+        return MotionMap(height: rows, width: columns, values: values)
     }
 }

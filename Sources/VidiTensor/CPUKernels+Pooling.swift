@@ -1,0 +1,109 @@
+/// Max and average pooling over the windows of a `PoolGeometry`, planes split across cores. Backward passes
+/// scatter within a plane only, so planes run in parallel and sums are deterministic.
+extension CPUKernels {
+    private static func planeGrain(_ g: PoolGeometry) -> Int {
+        Swift.max(1, Parallel.defaultGrain / Swift.max(1, g.inputVolume + g.outputVolume))
+    }
+
+    /// Runs `body(plane, offsets, taps)` over all planes in parallel with the geometry's windows.
+    private static func forEachPlane(_ g: PoolGeometry, _ body: (_ plane: Int, _ offsets: UnsafePointer<Int>, _ taps: UnsafePointer<Int32>) -> Void) {
+        let (offsets, windowTaps) = g.windows()
+        // Windows without taps read nothing; one unused entry keeps the buffer's pointer non-nil.
+        let taps = windowTaps.isEmpty ? [0] : windowTaps
+        offsets.withUnsafeBufferPointer { offsetBuffer in
+            taps.withUnsafeBufferPointer { tapBuffer in
+                guard let po = offsetBuffer.baseAddress, let pt = tapBuffer.baseAddress else { return }
+                Parallel.forEachChunk(count: g.planes, grain: planeGrain(g)) { _, range in
+                    for plane in range { body(plane, po, pt) }
+                }
+            }
+        }
+    }
+
+    /// Window maxima and the flat in-plane index of each maximum. NaN wins, as in PyTorch.
+    static func maxPool(_ x: Tensor, _ g: PoolGeometry) -> (values: Tensor, argmax: [Int32]) {
+        let out = Tensor(zeroed: [g.planes * g.outputVolume], dtype: .float32)
+        var argmax = [Int32](repeating: 0, count: g.planes * g.outputVolume)
+        let px = x.typedPointer(Float.self), pv = out.typedPointer(Float.self)
+        let (inVol, outVol) = (g.inputVolume, g.outputVolume)
+        argmax.withUnsafeMutableBufferPointer { indices in
+            guard let pi = indices.baseAddress else { return }
+            withExtendedLifetime(x) {
+                forEachPlane(g) { plane, offsets, taps in
+                    let src = px + plane * inVol
+                    for o in 0..<outVol {
+                        var best = -Float.infinity, bestIndex: Int32 = -1
+                        for t in offsets[o]..<offsets[o + 1] {
+                            let v = src[Int(taps[t])]
+                            if bestIndex < 0 || v > best || v.isNaN { best = v; bestIndex = taps[t] }
+                        }
+                        pv[plane * outVol + o] = best
+                        pi[plane * outVol + o] = Swift.max(bestIndex, 0)
+                    }
+                }
+            }
+        }
+        return (out, argmax)
+    }
+
+    /// Gradient of `maxPool`: each output gradient goes to its window's maximum.
+    static func maxPoolBackward(_ gradOutput: Tensor, argmax: [Int32], _ g: PoolGeometry) -> Tensor {
+        let gradInput = Tensor(zeroed: [g.planes * g.inputVolume], dtype: .float32)
+        let pg = gradOutput.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
+        let (inVol, outVol) = (g.inputVolume, g.outputVolume)
+        argmax.withUnsafeBufferPointer { indices in
+            guard let index = indices.baseAddress else { return }
+            withExtendedLifetime(gradOutput) {
+                Parallel.forEachChunk(count: g.planes, grain: planeGrain(g)) { _, range in
+                    for plane in range {
+                        for o in plane * outVol..<(plane + 1) * outVol {
+                            pi[plane * inVol + Int(index[o])] += pg[o]
+                        }
+                    }
+                }
+            }
+        }
+        return gradInput
+    }
+
+    /// Window means (sums divided by the window size, with or without padding).
+    static func averagePool(_ x: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor {
+        let out = Tensor(zeroed: [g.planes * g.outputVolume], dtype: .float32)
+        let divisors = g.averageDivisors(countIncludePad: countIncludePad)
+        let px = x.typedPointer(Float.self), pv = out.typedPointer(Float.self)
+        let (inVol, outVol) = (g.inputVolume, g.outputVolume)
+        divisors.withUnsafeBufferPointer { divisor in
+            withExtendedLifetime(x) {
+                forEachPlane(g) { plane, offsets, taps in
+                    let src = px + plane * inVol
+                    for o in 0..<outVol {
+                        var total: Float = 0
+                        for t in offsets[o]..<offsets[o + 1] { total += src[Int(taps[t])] }
+                        pv[plane * outVol + o] = total / divisor[o]
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Gradient of `averagePool`: each output gradient spread evenly over its window.
+    static func averagePoolBackward(_ gradOutput: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor {
+        let gradInput = Tensor(zeroed: [g.planes * g.inputVolume], dtype: .float32)
+        let divisors = g.averageDivisors(countIncludePad: countIncludePad)
+        let pg = gradOutput.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
+        let (inVol, outVol) = (g.inputVolume, g.outputVolume)
+        divisors.withUnsafeBufferPointer { divisor in
+            withExtendedLifetime(gradOutput) {
+                forEachPlane(g) { plane, offsets, taps in
+                    let dst = pi + plane * inVol
+                    for o in 0..<outVol {
+                        let share = pg[plane * outVol + o] / divisor[o]
+                        for t in offsets[o]..<offsets[o + 1] { dst[Int(taps[t])] += share }
+                    }
+                }
+            }
+        }
+        return gradInput
+    }
+}

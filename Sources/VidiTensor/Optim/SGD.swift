@@ -1,0 +1,50 @@
+/// Stochastic gradient descent with PyTorch's `torch.optim.SGD` semantics:
+/// `d = g + wd·p`; with momentum `b = d` on the first step, then `b = μ·b + (1 − dampening)·d`;
+/// Nesterov uses `d + μ·b`, otherwise `b`; then `p −= lr · d`.
+public final class SGD: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let momentum: Float
+    public let dampening: Float
+    public let weightDecay: Float
+    public let nesterov: Bool
+    /// Per parameter: its momentum buffer once momentum is in use.
+    private var state: [[Float]]
+
+    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) throws {
+        guard learningRate >= 0, momentum >= 0, weightDecay >= 0 else {
+            throw TensorError.invalidArgument(op: "SGD", reason: "learning rate \(learningRate), momentum \(momentum) and weight decay \(weightDecay) must be non-negative")
+        }
+        guard !nesterov || (momentum > 0 && dampening == 0) else {
+            throw TensorError.invalidArgument(op: "SGD", reason: "Nesterov momentum requires momentum > 0 and zero dampening")
+        }
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
+        state = Array(repeating: [], count: parameters.count)
+    }
+
+    public func step() throws {
+        let (lr, mu, wd, damp, nesterov) = (learningRate, momentum, weightDecay, dampening, nesterov)
+        try forEachUpdate(parameters, state: &state, op: "SGD.step") { _, p, g, buffer in
+            guard mu != 0 else {
+                for i in 0..<p.count { p[i] -= lr * (wd != 0 ? g[i] + wd * p[i] : g[i]) }
+                return
+            }
+            let first = buffer.isEmpty
+            ensureState(&buffer, segments: 1, elements: p.count)
+            buffer.withUnsafeMutableBufferPointer { b in
+                for i in 0..<p.count {
+                    var d = wd != 0 ? g[i] + wd * p[i] : g[i]
+                    b[i] = first ? d : mu * b[i] + (1 - damp) * d
+                    d = nesterov ? d + mu * b[i] : b[i]
+                    p[i] -= lr * d
+                }
+            }
+        }
+    }
+}

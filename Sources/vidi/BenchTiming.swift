@@ -1,0 +1,39 @@
+import Foundation
+
+/// Wall-clock timings of repeated runs of one operation, for the `vidi bench` commands.
+struct BenchTiming {
+    let seconds: [Double]
+
+    /// Runs `body` once to warm up, then until `minimumTime` has passed and at least `minimumRuns` were timed.
+    static func measure(minimumRuns: Int = 3, minimumTime: Double = 1.0, _ body: () throws -> Void) rethrows -> BenchTiming {
+        try body()
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        let start = clock.now
+        while samples.count < minimumRuns || (clock.now - start) < .seconds(minimumTime) {
+            let t0 = clock.now
+            try body()
+            let elapsed = clock.now - t0
+            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        return BenchTiming(seconds: samples)
+    }
+
+    var best: Double { seconds.min() ?? .nan }
+    var median: Double {
+        let sorted = seconds.sorted()
+        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+    }
+}
+
+/// Prints a flat JSON object (numbers and strings) on one line.
+func printJSON(_ fields: [(String, Any)]) {
+    let body = fields.map { key, value -> String in
+        switch value {
+        case let s as String: return "\"\(key)\": \"\(s)\""
+        case let d as Double: return "\"\(key)\": \(d.isFinite ? String(format: "%.6g", d) : "null")"
+        default: return "\"\(key)\": \(value)"
+        }
+    }
+    print("{" + body.joined(separator: ", ") + "}")
+}
