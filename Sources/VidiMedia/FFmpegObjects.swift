@@ -76,7 +76,7 @@ final class InputContext {
             if size == 0 { return .corrupt(path: path, reason: "file is empty (0 bytes)") }
             return .corrupt(path: path, reason: "not a recognizable media file: \(ffmpegErrorText(code))")
         }
-        if code == CFFmpeg_AVERROR(EINTR) || (interrupted && code == -1414092869 /* AVERROR_EXIT */) {
+        if interrupted {  // VideoReader turns this into .cancelled / .timedOut
             return .cannotOpen(path: path, reason: "interrupted (cancelled or deadline passed)")
         }
         return .cannotOpen(path: path, reason: ffmpegErrorText(code))

@@ -28,8 +28,9 @@ func measure(_ name: String, frames: Int, _ body: () throws -> Void) rethrows {
 }
 
 func report(_ name: String, frames: Int, _ time: (cpu: Double, wall: Double)) {
-    print(String(format: "%-36@ %6d frames  cpu %7.3f s %9.1f fps   wall %7.3f s %9.1f fps", name as NSString, frames,
-                 time.cpu, Double(frames) / time.cpu, time.wall, Double(frames) / time.wall))
+    let label = name.padding(toLength: 36, withPad: " ", startingAt: 0)
+    print(label + String(format: " %6d frames  cpu %7.3f s %9.1f fps   wall %7.3f s %9.1f fps", frames,
+                         time.cpu, Double(frames) / time.cpu, time.wall, Double(frames) / time.wall))
 }
 
 let arguments = CommandLine.arguments
