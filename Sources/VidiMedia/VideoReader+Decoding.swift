@@ -26,7 +26,6 @@ final class DecodeState {
     /// Video packets read since the run began at the start of the file (streams without timestamps).
     var readCount = 0
     var lastFedPosition = -1
-    var lastFedKeyframe = -1
     var lastOutputDisplay = -1
     /// A flush packet was sent: no more input until the decoder is positioned again.
     var draining = false
@@ -63,7 +62,6 @@ extension VideoReader {
         state.awaitingFirstPacket = true
         state.rewound = false
         state.lastFedPosition = -1
-        state.lastFedKeyframe = -1
         state.lastOutputDisplay = -1
         state.draining = false
         state.readCount = 0
@@ -113,6 +111,15 @@ extension VideoReader {
     /// Undecodable packets and a stream that breaks midway become warnings; frames before them still come.
     @discardableResult
     func pump(_ state: DecodeState, _ body: (UnsafeMutablePointer<AVFrame>, Int) throws -> Bool) throws -> Bool {
+        do {
+            return try pumpPackets(state, body)
+        } catch {
+            state.runStart = nil  // stopped at an unknown point: the next call repositions the decoder
+            throw error
+        }
+    }
+
+    private func pumpPackets(_ state: DecodeState, _ body: (UnsafeMutablePointer<AVFrame>, Int) throws -> Bool) throws -> Bool {
         let context = state.context.pointer
         // Pictures left in the decoder by an earlier early stop come first.
         if try !receive(state, body) { return false }
@@ -140,16 +147,23 @@ extension VideoReader {
                 if state.configuration.keyframesOnly, !index.entries[position].isKeyframe { continue }
                 state.lastFedPosition = position
                 statistics.packetsDecoded += 1
-                if index.entries[position].isKeyframe { state.lastFedKeyframe = position }
                 var sent = avcodec_send_packet(context, packet.pointer)
+                var keepGoing = true
                 if sent == CFFmpeg_AVERROR_EAGAIN() {
-                    if try !receive(state, body) { return false }
+                    // Output must be taken before this packet is accepted. Take all of it, even past a
+                    // stop request, so the packet is never dropped; callers tolerate extra frames.
+                    _ = try receive(state) { picture, display in
+                        keepGoing = try body(picture, display) && keepGoing
+                        return true
+                    }
                     sent = avcodec_send_packet(context, packet.pointer)
                 }
                 if sent < 0 {
                     warn("packet \(position) (decode order) could not be decoded: \(ffmpegErrorText(sent))")
+                    if !keepGoing { return false }
                     continue
                 }
+                if !keepGoing { return false }
                 if try !receive(state, body) { return false }
             }
             state.draining = true

@@ -40,6 +40,9 @@ extension VideoReader {
         return try frame(at: i, output)
     }
 
+    /// Frames past the last target to wait for a late one (the largest H.264/HEVC DPB is 16 frames).
+    static let reorderSlack = 16
+
     /// Decodes forward from keyframe `start` (seeking only when the decoder cannot just go on) until every
     /// display index in `wanted` (ascending) has come out.
     private func decode(_ wanted: [Int], startingAt start: Int, state: DecodeState, output: FrameOutput,
@@ -48,11 +51,15 @@ extension VideoReader {
         if !canContinue(state, from: start, to: first) { try position(state, at: start) }
         var remaining = Set(wanted)
         var converted: [Int: Frame] = [:]
+        var pastLast = 0
         try pump(state) { picture, display in
             if remaining.remove(display) != nil {
                 converted[display] = try frameValue(picture, display: display, output: output)
             }
-            return !remaining.isEmpty && display < last
+            // Output is in display order, except while a decoder (H.264 with an under-declared reorder
+            // depth) grows its reorder buffer; allow a DPB's worth of frames past the last target.
+            if display > last { pastLast += 1 }
+            return !remaining.isEmpty && pastLast <= Self.reorderSlack
         }
         found.merge(converted) { a, _ in a }
         if let missing = remaining.min() {

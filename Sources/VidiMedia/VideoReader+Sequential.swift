@@ -1,7 +1,8 @@
 import CFFmpeg
 
 extension VideoReader {
-    /// Decodes the whole video from the start and calls `body` for each frame in display order, with the
+    /// Decodes the whole video from the start and calls `body` for each frame in display order (the order
+    /// the decoder outputs them; each index at most once), with the
     /// converted picture when `output` is given and the motion vectors when `motion` is true. Streams:
     /// only one frame is alive at a time. A stream that breaks midway delivers the frames before the break
     /// and adds a warning; a file with no decodable frame throws `MediaError.corrupt`.
@@ -10,10 +11,11 @@ extension VideoReader {
         let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false)
         let state = try decodeState(configuration)
         try position(state, at: 0)
-        var delivered = 0, lastIndex = -1
+        var delivered = 0
+        var seen = [Bool](repeating: false, count: info.frameCount)
         try pump(state) { picture, display in
-            guard display > lastIndex else { return true }  // a repeated timestamp: keep the first picture
-            lastIndex = display
+            guard !seen[display] else { return true }  // a repeated timestamp: keep the first picture
+            seen[display] = true
             let entry = index.entries[index.displayToDecode[display]]
             let decoded = DecodedFrame(
                 index: display, timestamp: info.frameTimestamps[display],

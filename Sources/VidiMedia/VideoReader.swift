@@ -17,7 +17,6 @@ public final class VideoReader {
     var input: InputContext
     let streamIndex: Int32
     private(set) var index: PacketIndex
-    let timeBase: AVRational
     let interrupt: InterruptFlag
     let openedAt = ContinuousClock.now
     let packet: PacketBuffer
@@ -53,7 +52,7 @@ public final class VideoReader {
         streamIndex = try Self.bestVideoStream(in: input)
         Self.discardOtherStreams(in: input, keeping: streamIndex)
         guard let stream = input.stream(streamIndex) else { throw MediaError.noVideoStream(path: path) }
-        timeBase = stream.pointee.time_base
+        let timeBase = stream.pointee.time_base
         guard timeBase.num > 0, timeBase.den > 0 else {
             throw MediaError.corrupt(path: path, reason: "video stream has an invalid time base \(timeBase.num)/\(timeBase.den)")
         }
@@ -250,10 +249,6 @@ public final class VideoReader {
     }
 
     // MARK: - Shared helpers
-
-    func seconds(_ timestamp: Int64) -> Double {
-        Double(timestamp) * Double(timeBase.num) / Double(timeBase.den)
-    }
 
     func checkIndex(_ i: Int) throws {
         guard i >= 0, i < index.count else {

@@ -15,10 +15,14 @@ final class DurableFile {
     private var buffer: [UInt8] = []
     private static let flushSize = 1 << 20
 
-    init(path: String) throws {
+    /// `shared`: several processes may write this file at once (the run-wide `failures.jsonl`), so the
+    /// temporary name carries the process id and a random tag. Otherwise it is fixed, so a redo
+    /// overwrites a crashed attempt's leftover.
+    init(path: String, shared: Bool = false) throws {
         finalPath = path
         let url = URL(fileURLWithPath: path)
-        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp").path
+        let suffix = shared ? ".\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp" : ".tmp"
+        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent)\(suffix)").path
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PipelineError.output(path: temporaryPath, message: "cannot create: \(errnoText())") }
         buffer.reserveCapacity(Self.flushSize)
@@ -78,8 +82,8 @@ final class DurableFile {
     }
 
     /// Writes `bytes` to `path` durably in one go.
-    static func write(_ bytes: [UInt8], to path: String, beforeRename: () throws -> Void = {}) throws {
-        let file = try DurableFile(path: path)
+    static func write(_ bytes: [UInt8], to path: String, shared: Bool = false, beforeRename: () throws -> Void = {}) throws {
+        let file = try DurableFile(path: path, shared: shared)
         try file.write(bytes)
         try file.commit(beforeRename: beforeRename)
     }

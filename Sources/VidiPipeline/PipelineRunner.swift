@@ -131,6 +131,7 @@ public struct PipelineRunner: Sendable {
         let stages = spec.stages
         let limit = spec.run.videoTimeout
         let keepDamaged = spec.run.keepDamaged
+        let maxSampleBytes = spec.run.maxSampleBytes
         let cancellation = options.cancellation
         var interrupted = false
         let total = entries.count
@@ -146,7 +147,7 @@ public struct PipelineRunner: Sendable {
                     group.addTask {
                         (position, await pool.run {
                             VideoOutcome.process(entry, stages: stages, limitSeconds: limit, keepDamaged: keepDamaged,
-                                                 cancellation: cancellation)
+                                                 maxSampleBytes: maxSampleBytes, cancellation: cancellation)
                         })
                     }
                     nextToStart += 1
@@ -173,7 +174,8 @@ public struct PipelineRunner: Sendable {
     }
 
     /// `failures.jsonl`: every failure recorded in any finished shard of this output directory, by shard,
-    /// rebuilt from the stats files so parallel processes converge on the same list.
+    /// rebuilt from the stats files so parallel processes converge on the same list (each rewrites it
+    /// whole under its own temporary name; the last rename wins and is complete).
     private func writeFailureList() throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
         var lines: [UInt8] = []
@@ -185,7 +187,7 @@ public struct PipelineRunner: Sendable {
                 lines += Array(try encoder.encode(failure)) + [0x0A]
             }
         }
-        try DurableFile.write(lines, to: (outputDirectory as NSString).appendingPathComponent("failures.jsonl"))
+        try DurableFile.write(lines, to: (outputDirectory as NSString).appendingPathComponent("failures.jsonl"), shared: true)
     }
 }
 

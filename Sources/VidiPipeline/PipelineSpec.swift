@@ -36,6 +36,9 @@ public struct PipelineSpec: Sendable {
         /// A video the decoder reports damaged (truncated, corrupt packets) fails by default; with
         /// `keep` its decodable part is written and the warnings go into its `.json`.
         public var keepDamaged: Bool = false
+        /// Samples are assembled in memory before they are written: a video whose outputs would exceed
+        /// this many bytes fails up front (stages check before decoding) instead of exhausting memory.
+        public var maxSampleBytes: Int = 2 << 30
     }
 }
 
@@ -146,6 +149,7 @@ extension PipelineSpec {
             // `video_timeout: none` turns the limit off.
             if (try? timeout.string()) == "none" { run.videoTimeout = nil } else { run.videoTimeout = try timeout.positiveDouble() }
         }
+        if let limit = map.optional("max_sample_mb") { run.maxSampleBytes = try limit.positiveInt() << 20 }
         if let damaged = map.optional("damaged") { run.keepDamaged = try damaged.choice(["fail", "keep"]) == "keep" }
         try map.finish()
         return run

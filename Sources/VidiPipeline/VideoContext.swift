@@ -19,13 +19,17 @@ public final class VideoContext {
     public var framesDecoded: Int = 0
     /// Per-video resources stages share (an open reader, the resize geometry), keyed by type name.
     public var shared: [String: Any] = [:]
+    /// Bytes this sample may hold (`run.max_sample_mb`) and bytes stages announced so far.
+    let maxSampleBytes: Int
+    private var reserved = 0
 
-    init(entry: ManifestEntry, key: String, limitSeconds: Double?, cancellation: CancellationFlag?) {
+    init(entry: ManifestEntry, key: String, limitSeconds: Double?, maxSampleBytes: Int = .max, cancellation: CancellationFlag?) {
         self.entry = entry
         self.key = key
         self.limitSeconds = limitSeconds
         self.deadline = limitSeconds.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         self.cancellation = cancellation
+        self.maxSampleBytes = maxSampleBytes
         self.metadata = entry.columns
         metadata["source"] = .string(entry.path)
         metadata["key"] = .string(key)
@@ -43,6 +47,16 @@ public final class VideoContext {
             throw PipelineError.stage(stage: name, message: "output '\(name)' emitted twice")
         }
         files.append(SampleFile(name: name, bytes: bytes))
+    }
+
+    /// Announces that a stage is about to produce about `bytes` of output; throws, before any decoding,
+    /// when the sample would outgrow `run.max_sample_mb`.
+    public func reserve(_ bytes: Int, for stage: String) throws {
+        let (total, overflow) = reserved.addingReportingOverflow(bytes)
+        guard !overflow, total <= maxSampleBytes else {
+            throw PipelineError.stage(stage: stage, message: "output would reach \(total >> 20) MB, over run.max_sample_mb (\(maxSampleBytes >> 20)); sample fewer frames or raise the limit")
+        }
+        reserved = total
     }
 
     /// Throws when the per-video time limit passed or the run was interrupted.

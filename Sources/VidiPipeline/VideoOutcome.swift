@@ -14,9 +14,9 @@ struct VideoOutcome: Sendable {
     /// Runs `stages` in order on `entry` (on the calling worker thread). Never throws: a failing stage
     /// turns into a failure naming the stage and the reason.
     static func process(_ entry: ManifestEntry, stages: [any PipelineStage], limitSeconds: Double?,
-                        keepDamaged: Bool, cancellation: CancellationFlag?) -> VideoOutcome {
-        let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index),
-                                   limitSeconds: limitSeconds, cancellation: cancellation)
+                        keepDamaged: Bool, maxSampleBytes: Int, cancellation: CancellationFlag?) -> VideoOutcome {
+        let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index), limitSeconds: limitSeconds,
+                                   maxSampleBytes: maxSampleBytes, cancellation: cancellation)
         var seconds: [String: Double] = [:]
         for stage in stages {
             let start = ContinuousClock.now

@@ -11,7 +11,9 @@ public final class GradNode: Sendable, CustomStringConvertible {
     /// The output's shape; incoming gradients must have it.
     public let shape: [Int]
     /// Nodes of the inputs, in the order the backward closure returns gradients (nil: input tracks no grad).
-    let inputs: [GradNode?]
+    /// Behind a lock only so `deinit` can take them (see there); they never change otherwise.
+    private let inputLinks: Mutex<[GradNode?]>
+    var inputs: [GradNode?] { inputLinks.withLock { $0 } }
     let backwardFn: (@Sendable (Tensor) throws -> [Tensor?])?
     /// A leaf's accumulated gradient.
     let accumulated = Mutex<Tensor?>(nil)
@@ -19,8 +21,27 @@ public final class GradNode: Sendable, CustomStringConvertible {
     init(op: String, shape: [Int], inputs: [GradNode?], backward: (@Sendable (Tensor) throws -> [Tensor?])?) {
         self.op = op
         self.shape = shape
-        self.inputs = inputs
+        self.inputLinks = Mutex(inputs)
         self.backwardFn = backward
+    }
+
+    /// Frees long chains without recursion: releasing the last reference to a node would release its
+    /// inputs from inside its deinit, and so on down the chain — one stack frame per recorded op, which
+    /// overflows a worker thread's stack for graphs 100k ops deep. Instead, inputs that nothing else holds
+    /// are emptied here, one at a time, before they are released.
+    deinit {
+        var pending = inputLinks.withLock { links -> [GradNode] in
+            defer { links = [] }
+            return links.compactMap { $0 }
+        }
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending += node.inputLinks.withLock { links -> [GradNode] in
+                    defer { links = [] }
+                    return links.compactMap { $0 }
+                }
+            }
+        }
     }
 
     public var isLeaf: Bool { backwardFn == nil }
@@ -48,6 +69,7 @@ public enum Autograd {
     @TaskLocal public static var isGradEnabled: Bool = true
 
     /// Attaches a backward function to `output` when any input requires grad; returns `output` (with the node).
+    /// `op` names the operation in errors (default: the calling function).
     ///
     /// How to add a differentiable op: compute the value without recording (from raw buffers, or with tensor
     /// ops on `detached()` inputs), then call `record` once with the inputs that may need gradients.
@@ -70,7 +92,7 @@ public enum Autograd {
     ///     }
     /// }
     /// ```
-    public static func record(_ output: Tensor, op: String, inputs: [Tensor],
+    public static func record(_ output: Tensor, op: String = #function, inputs: [Tensor],
                               backward: @escaping @Sendable (_ gradOutput: Tensor) throws -> [Tensor?]) -> Tensor {
         guard isGradEnabled, inputs.contains(where: { $0.gradNode != nil }) else { return output }
         var result = output
@@ -90,10 +112,11 @@ public enum Autograd {
                     continue
                 }
                 let inputGrads = try backward(gradient)
-                guard inputGrads.count == node.inputs.count else {
-                    throw TensorError.invalidArgument(op: "\(node.op) backward", reason: "returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
+                let inputs = node.inputs
+                guard inputGrads.count == inputs.count else {
+                    throw TensorError.invalidArgument(op: "\(node.op) backward", reason: "returned \(inputGrads.count) gradients for \(inputs.count) inputs")
                 }
-                for (input, grad) in zip(node.inputs, inputGrads) {
+                for (input, grad) in zip(inputs, inputGrads) {
                     guard let input, let grad else { continue }
                     guard grad.shape == input.shape else {
                         throw TensorError.shapeMismatch(op: "\(node.op) backward", lhs: grad.shape, rhs: input.shape)
@@ -113,12 +136,12 @@ public enum Autograd {
     static func topologicalOrder(from root: GradNode) -> [GradNode] {
         var order: [GradNode] = []
         var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
-        var stack: [(node: GradNode, next: Int)] = [(root, 0)]
+        var stack: [(node: GradNode, inputs: [GradNode?], next: Int)] = [(root, root.inputs, 0)]
         while let top = stack.last {
-            if top.next < top.node.inputs.count {
+            if top.next < top.inputs.count {
                 stack[stack.count - 1].next += 1
-                if let child = top.node.inputs[top.next], visited.insert(ObjectIdentifier(child)).inserted {
-                    stack.append((child, 0))
+                if let child = top.inputs[top.next], visited.insert(ObjectIdentifier(child)).inserted {
+                    stack.append((child, child.inputs, 0))
                 }
             } else {
                 order.append(top.node)
@@ -171,7 +194,8 @@ extension Tensor {
     }
 
     /// Back-propagates from this tensor. `gradient` defaults to 1 for a one-element tensor (a loss).
-    /// Gradients accumulate into leaves across calls; call `zeroGrad()` between steps.
+    /// Gradients accumulate into leaves across calls; call `zeroGrad()` between steps. The graph stays
+    /// alive as long as this tensor does, so backward may run again (PyTorch's `retain_graph=True`).
     public func backward(_ gradient: Tensor? = nil) throws {
         guard let node = gradNode else {
             throw TensorError.noGradient(reason: "tensor of shape \(shape) does not require grad")

@@ -151,4 +151,14 @@ extension Tensor {
     public static func / (a: Float, b: Tensor) throws -> Tensor { try b.scalarLike(a, op: "div").dividing(b) }
 
     public static prefix func - (a: Tensor) throws -> Tensor { try a.negated() }
+
+    /// `a = try a + b`; a new value (and autograd node), not an in-place write.
+    public static func += (a: inout Tensor, b: Tensor) throws { a = try a + b }
+    public static func -= (a: inout Tensor, b: Tensor) throws { a = try a - b }
+    public static func *= (a: inout Tensor, b: Tensor) throws { a = try a * b }
+    public static func /= (a: inout Tensor, b: Tensor) throws { a = try a / b }
+    public static func += (a: inout Tensor, b: Float) throws { a = try a + b }
+    public static func -= (a: inout Tensor, b: Float) throws { a = try a - b }
+    public static func *= (a: inout Tensor, b: Float) throws { a = try a * b }
+    public static func /= (a: inout Tensor, b: Float) throws { a = try a / b }
 }

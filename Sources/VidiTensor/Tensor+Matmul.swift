@@ -8,6 +8,7 @@ extension Tensor {
         guard rank >= 1, other.rank >= 1 else {
             throw TensorError.shapeMismatch(op: "matmul", lhs: shape, rhs: other.shape)
         }
+        if rank == 1, other.rank == 1 { return try unsqueezed(axis: 0).matmul(other.unsqueezed(axis: 1)).reshaped([]) }
         if rank == 1 { return try unsqueezed(axis: 0).matmul(other).squeezed(axis: -2) }
         if other.rank == 1 { return try matmul(other.unsqueezed(axis: 1)).squeezed(axis: -1) }
         guard shape[rank - 1] == other.shape[other.rank - 2] else {

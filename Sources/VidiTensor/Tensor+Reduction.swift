@@ -96,6 +96,18 @@ extension Tensor {
         }
     }
 
+    public func variance(axis: Int, unbiased: Bool = true, keepDims: Bool = false) throws -> Tensor {
+        try variance(axes: [axis], unbiased: unbiased, keepDims: keepDims)
+    }
+
+    public func std(axis: Int, unbiased: Bool = true, keepDims: Bool = false) throws -> Tensor {
+        try std(axes: [axis], unbiased: unbiased, keepDims: keepDims)
+    }
+
+    public func logsumexp(axis: Int, keepDims: Bool = false) throws -> Tensor { try logsumexp(axes: [axis], keepDims: keepDims) }
+
+    public func prod(axis: Int, keepDims: Bool = false) throws -> Tensor { try prod(axes: [axis], keepDims: keepDims) }
+
     /// Standard deviation: `sqrt(variance)`.
     public func std(axes: [Int]? = nil, unbiased: Bool = true, keepDims: Bool = false) throws -> Tensor {
         try variance(axes: axes, unbiased: unbiased, keepDims: keepDims).sqrt()

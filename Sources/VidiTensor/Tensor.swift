@@ -7,6 +7,14 @@
 ///
 /// A tensor that requires grad carries a `GradNode`; operations on it record how to propagate gradients
 /// (see `Autograd`).
+///
+/// Every shape-dependent operation throws `TensorError` (operators too):
+/// ```swift
+/// let w = try Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]).requiresGrad()
+/// let x = try Tensor([0.5, -1, 2], shape: [3])
+/// let loss = try (w.matmul(x) + 1).relu().sum()
+/// try loss.backward()          // w.grad: [[0.5, -1, 2], [0.5, -1, 2]]
+/// ```
 public struct Tensor: Sendable {
     public internal(set) var storage: TensorStorage
     public internal(set) var dtype: DType
@@ -241,8 +249,10 @@ public struct Tensor: Sendable {
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
-        let values = scalars
-        let shown = values.prefix(8).map { "\($0)" }.joined(separator: ", ")
-        return "Tensor(\(dtype), shape: \(shape), [\(shown)\(values.count > 8 ? ", …" : "")]\(gradNode != nil ? ", requiresGrad" : ""))"
+        // Only the first few elements are read, so printing a huge tensor stays cheap.
+        let shownCount = Swift.min(elementCount, 8)
+        let head = (try? detached().reshaped([elementCount]).narrowed(axis: 0, start: 0, length: shownCount).scalars) ?? []
+        let shown = head.map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(\(dtype), shape: \(shape), [\(shown)\(elementCount > 8 ? ", …" : "")]\(gradNode != nil ? ", requiresGrad" : ""))"
     }
 }

@@ -8,7 +8,9 @@ extension Tensor {
     /// The tensor as a `.npy` array (C order, little-endian).
     public var npyArray: NPYFormat.Array {
         let source = contiguousData()
-        let bytes = [UInt8](UnsafeRawBufferPointer(start: source.rawPointer, count: source.elementCount * dtype.byteSize))
+        let bytes = withExtendedLifetime(source) {
+            [UInt8](UnsafeRawBufferPointer(start: source.rawPointer, count: source.elementCount * dtype.byteSize))
+        }
         return NPYFormat.Array(descr: dtype.npyDescriptor, shape: shape, fortranOrder: false, data: bytes)
     }
 

@@ -1,7 +1,8 @@
 /// Tensor <-> safetensors.
 ///
-/// Reading: F32, I32, I64 and BOOL tensors are zero-copy, read-only views onto the file mapping (when
-/// naturally aligned, which every reference-written file is); writing to such a tensor copies it first.
+/// Reading: F32, I32, I64 and BOOL tensors are zero-copy, read-only views onto a mapping of their pages
+/// (when naturally aligned, which every reference-written file is); each view keeps its own mapping, so it
+/// outlives the `SafetensorsFile`, and writing to it copies first.
 /// Other types are converted into owned storage: F16 and BF16 upcast exactly to float32, F64 rounded to
 /// float32, U8/I8/I16/U16 widened to int32, U32 to int64, U64 to int64 when every value fits.
 extension SafetensorsFile {
@@ -62,11 +63,7 @@ extension SafetensorsFile {
             UnsafeMutableRawBufferPointer(start: tensor.rawPointer, count: range.count).copyMemory(from: bytes)
             return tensor
         }
-        // Each view's storage keeps the whole mapping alive; the mapping is unmapped after the last view dies.
-        let mapping = self.mapping
-        let storage = TensorStorage(adopting: start, byteCount: range.count, isReadOnly: true) { _, _ in
-            withExtendedLifetime(mapping) {}
-        }
+        let storage = try mapping.viewStorage(range)
         do {
             return try Tensor(storage: storage, dtype: dtype, shape: entry.shape, strides: Shape.contiguousStrides(entry.shape))
         } catch {

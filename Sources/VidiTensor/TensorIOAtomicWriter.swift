@@ -19,7 +19,7 @@ final class AtomicFileWriter {
         self.path = path
         // mkstemp gives a unique name in the destination directory, so rename stays on one filesystem.
         var template = Array((path + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         guard fd >= 0 else {
             throw TensorFileError(.io, path: path, "cannot create a temporary file next to it: \(MappedFile.lastError())")
         }

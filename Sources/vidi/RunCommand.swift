@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a pipeline spec (Pipelines/*.yaml) over a list of videos and write a dataset.",
         discussion: """
             Samples go to WebDataset shards (<shard>.tar) or a directory tree, each shard followed by \
-            <shard>_stats.json, which marks it done; failures.jsonl lists every video that failed and why. \
+            <shard>_stats.json, which marks it done; failures.jsonl lists every video that failed and why \
+            (rebuilt from the stats files at the end of each run; `--resume` on a finished output rebuilds it). \
             Output is byte-identical whatever --workers or the --shard split. Several processes can share \
             one output directory with --shard I/N, or with the scheduler's environment: Slurm job arrays \
             (SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX with \

@@ -93,5 +93,12 @@ import VidiMedia
         #expect(reader.info.frameTimestamps.filter { t in probed.contains { abs($0.timestamp - t) < 1e-9 } }.count == probed.count)
         #expect(pixels == (try FFmpegReference.rgbFrames(path, extraInput: ["-threads", "1"])))
         #expect(reader.warnings.contains { $0.contains("could not be decoded") || $0.contains("decoding errors") })
+        // The frame whose packet the decoder rejected cannot be fetched; its neighbours can.
+        let lost = try #require(Set(0..<reader.info.frameCount).subtracting(indices).min())
+        #expect(throws: MediaError.corrupt(path: path, reason: "frame \(lost) could not be decoded")) {
+            try VideoReader(path: path).frame(at: lost)
+        }
+        let neighbour = lost > 0 ? lost - 1 : lost + 1
+        #expect(try VideoReader(path: path).frame(at: neighbour).index == neighbour)
     }
 }

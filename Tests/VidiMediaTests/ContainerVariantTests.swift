@@ -50,3 +50,27 @@ extension ContainerVariantTests {
         #expect(try VideoReader(path: media("h264-bframes-opengop.mp4")).info.hasTimestamps)
     }
 }
+
+extension ContainerVariantTests {
+    @Test func editListCutMidGOP() throws {
+        // `ffmpeg -ss 1.3 -c copy` keeps the GOP from keyframe 25 and writes an edit list; ffprobe shows
+        // the packets before the cut flagged discard (pts < 0) and 42 displayed frames.
+        let directory = try Fixtures.temporaryDirectory("vidi-cut")
+        let path = directory.appendingPathComponent("cut.mp4").path
+        let made = try runTool("ffmpeg", ["-v", "error", "-y", "-ss", "1.3", "-i", media("h264-bframes-opengop.mp4"), "-c", "copy", path])
+        #expect(made.status == 0)
+        let probed = try FFmpegReference.frames(path)
+        let reader = try VideoReader(path: path)
+        #expect(reader.info.frameCount == probed.count)
+        #expect(reader.info.keyframeIndices == probed.indices.filter { probed[$0].isKeyframe })
+        for (ours, theirs) in zip(reader.info.frameTimestamps, probed) { #expect(abs(ours - theirs.timestamp) < 1e-6) }
+        var sequential: [[UInt8]] = []
+        try reader.forEachFrame(FrameOutput()) { sequential.append($0.image?.rgb ?? []) }
+        #expect(sequential.flatMap { $0 } == (try FFmpegReference.rgbFrames(path, extraInput: ["-threads", "1"])))
+        let n = reader.info.frameCount
+        for frame in try reader.frames(at: [n - 1, 0, 3, n / 2, 1]) {
+            #expect(frame.rgb == sequential[frame.index], "frame \(frame.index)")
+        }
+        #expect(try VideoReader(path: path).frame(at: 0).rgb == sequential[0])
+    }
+}

@@ -52,6 +52,25 @@ import Testing
         #expect(seen == 3)
     }
 
+    @Test func cancellingTheConsumingTaskEndsTheStream() async throws {
+        let path = media("h264-bframes-opengop.mp4")
+        let task = Task { () -> (Int, MediaError?) in
+            var seen = 0
+            do {
+                for try await _ in FrameStream(path: path, bufferSize: 2) {
+                    seen += 1
+                    if seen == 2 { withUnsafeCurrentTask { $0?.cancel() } }
+                }
+                return (seen, nil)
+            } catch {
+                return (seen, error as? MediaError)
+            }
+        }
+        let (seen, error) = await task.value
+        #expect(seen == 2)
+        #expect(error == .cancelled(path: path))
+    }
+
     @Test func producerWaitsWhenTheBufferIsFull() async throws {
         // A producer thread offers 40 frames to a 2-slot channel; at any point it can be at most one
         // frame past what the consumer took plus the buffer (the frame it is blocked on).

@@ -138,3 +138,18 @@ import Testing
         #expect(reader.statistics.packetsDecoded >= 21)
     }
 }
+
+extension DecodeWorkTests {
+    struct StopHere: Error {}
+
+    @Test func anAbortedDecodeLeavesTheReaderExact() throws {
+        let path = media("h264-bframes-opengop.mp4")
+        let sequential = try RandomAccessTests.sequentialFrames(path)
+        let reader = try VideoReader(path: path)
+        #expect(throws: StopHere.self) {
+            try reader.forEachFrame(FrameOutput()) { if $0.index == 30 { throw StopHere() } }
+        }
+        // The callback threw mid-stream; the next calls reposition instead of trusting that state.
+        for i in [31, 49, 12] { #expect(try reader.frame(at: i).rgb == sequential[i], "frame \(i)") }
+    }
+}

@@ -18,15 +18,15 @@ import Testing
         // Warm up allocator pools and FFmpeg's one-time tables first.
         for _ in 0..<100 { _ = try VideoReader(path: path).frame(at: 3) }
         let before = Self.residentBytes()
-        for i in 0..<2_000 {
+        for i in 0..<10_000 {
             let reader = try VideoReader(path: path)
-            if i % 4 == 0 { _ = try reader.frame(at: i % reader.info.frameCount) }
+            if i % 16 == 0 { _ = try reader.frame(at: i % reader.info.frameCount) }
         }
         let grown = Self.residentBytes() - before
-        // A leaked reader holds its demuxer (32 KB+ I/O buffer), index and decoder with its frame pool
-        // (hundreds of KB); 2,000 of them would add far more than 200 MB. The bound leaves room for
-        // other suites allocating in this process at the same time.
-        #expect(grown < 48 * 1024 * 1024, "RSS grew by \(grown / 1024) KiB")
+        // RSS is the whole test process's, and other suites allocate in parallel (tens of MB seen), so
+        // the bound is loose; a leak is not: even one lost 32 KB I/O buffer per reader adds 320 MB over
+        // 10,000 opens, and a lost reader (demuxer, index, decoder, frame pool) far more.
+        #expect(grown < 160 * 1024 * 1024, "RSS grew by \(grown / 1024) KiB")
     }
 
     @Test func everyWrapperIsFreedWithItsReader() throws {

@@ -73,6 +73,24 @@ import VidiTestSupport
         let summary = try JSONDecoder().decode([String: JSONValue].self, from: Data(run.stdout.utf8))
         #expect(summary["succeeded"] == .int(11) && summary["failed"] == .int(1) && summary["shards_total"] == .int(4))
 
+        // Python's tarfile + numpy read every sample back (Tools/check_shards.py).
+        let check = try runTool("python3", [Fixtures.repositoryRoot.appendingPathComponent("Tools/check_shards.py").path, single.path])
+        #expect(check.status == 0, "\(check.stderr)")
+        let read = try JSONDecoder().decode([String: JSONValue].self, from: check.stdout)
+        guard case .object(let samples)? = read["samples"] else { Issue.record("no samples read back"); return }
+        #expect(samples.count == 11)
+        for (key, sample) in samples {
+            guard case .object(let files) = sample, case .object(let keyframes)? = files["keyframes.npy"],
+                  case .string(let types)? = files["frame_types.txt"], case .object(let meta)? = files["json"] else {
+                Issue.record("sample \(key) lacks keyframes.npy, frame_types.txt or json"); continue
+            }
+            #expect(keyframes["dtype"] == .string("uint8"))
+            guard case .object(let video)? = meta["video"], case .int(let frameCount)? = video["frame_count"] else {
+                Issue.record("sample \(key) has no probe metadata"); continue
+            }
+            #expect(types.split(separator: "\n").count == frameCount, "one picture type per frame in \(key)")
+        }
+
         // Two Slurm array tasks and one Kubernetes-style index split the same work: same bytes.
         let split = s.dir.appendingPathComponent("split")
         let first = try vidi(["run", s.spec, "--input", s.manifest, "--output", split.path],

@@ -93,6 +93,34 @@ import VidiTestSupport
         }
     }
 
+    @Test func randomSamplersDrawPerVideoAndRepeatExactly() async throws {
+        let yaml = """
+            stages:
+              - frames: {sampler: {segments: {count: 4, seed: 7}}}
+              - frames: {sampler: {random_clips: {count: 2, length: 4, stride: 2, seed: 1}}, name: clips}
+            output: {format: directory}
+            """
+        let files = ["h264-closedgop.mp4", "h264-closedgop.mp4"]  // 50 frames each
+        let (first, _) = try await run(yaml, files)
+        let (second, _) = try await run(yaml, files)
+        func indices(_ output: URL, _ key: Int, _ name: String) throws -> [[Int]] {
+            guard case .object(let meta)? = try json(output, key: key)[name], case .array(let clips)? = meta["indices"] else { return [] }
+            return clips.map { clip in
+                guard case .array(let values) = clip else { return [] }
+                return values.compactMap { if case .int(let v) = $0 { return v } else { return nil } }
+            }
+        }
+        let segments = try indices(first, 0, "frames")
+        #expect(segments.count == 1 && segments[0].count == 4)
+        // TSN: one frame inside each of 4 equal segments of 50 frames (k * 50 / 4 ..< (k + 1) * 50 / 4).
+        for (k, index) in (segments.first ?? []).enumerated() { #expect((k * 50 / 4)..<((k + 1) * 50 / 4) ~= index) }
+        #expect(try indices(first, 1, "frames") != segments, "the same file at another manifest position draws again")
+        #expect(try indices(second, 0, "frames") == segments && indices(second, 1, "frames") == indices(first, 1, "frames"))
+        let clips = try indices(first, 0, "clips")
+        #expect(clips.count == 2 && clips.allSatisfy { $0.count == 4 && zip($0, $0.dropFirst()).allSatisfy { $1 - $0 == 2 } })
+        #expect(try npy(first, key: 0, "clips.0001.npy").shape == [4, 240, 320, 3])
+    }
+
     @Test func resizeAndCropShapeTheFrames() async throws {
         let (output, summary) = try await run("""
             stages:
@@ -137,6 +165,15 @@ import VidiTestSupport
         }
     }
 
+    @Test func oversizedSamplesFailBeforeDecoding() async throws {
+        // mjpeg.avi: 25 keyframes of 320x240x3 = 5.8 MB; h264-closedgop: 5 keyframes = 1.15 MB; limit 2 MB.
+        let (_, summary) = try await run("stages: [keyframes]\nrun: {max_sample_mb: 2}\noutput: {format: directory}",
+                                         ["mjpeg.avi", "h264-closedgop.mp4"])
+        #expect(summary.succeeded == 1)
+        #expect(summary.failures.map(\.reason) == [
+            "keyframes: stage keyframes: output would reach 5 MB, over run.max_sample_mb (2); sample fewer frames or raise the limit"])
+    }
+
     @Test func cropLargerThanTheFrameFailsTheVideo() async throws {
         let (_, summary) = try await run("""
             stages: [{resize: {shorter_side: 120, crop: [100, 150]}}, keyframes]
@@ -165,6 +202,26 @@ import VidiTestSupport
             #expect(item.objectValue?["indices"] == .array(expected[c].map { .int($0) }))
             #expect(try npy(output, key: 0, "clip.\(FrameEncoding.number(c)).npy").shape == [4, 240, 320, 3])
         }
+    }
+
+    @Test func clipsFromManifestRangesAndColumnsCarriedIntoMetadata() async throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-ranges")
+        let manifest = dir.appendingPathComponent("m.jsonl")
+        try """
+            {"path": "\(Fixtures.path("media/h264-closedgop.mp4"))", "label": "walk", "segments": [[0.0, 0.4], [1.0, 1.8]]}
+            {"path": "\(Fixtures.path("media/mpeg4-part2.mp4"))", "label": "run", "segments": [[0.5, 0.1]]}
+            """.write(to: manifest, atomically: true, encoding: .utf8)
+        let spec = try PipelineSpec.parse(yaml: "stages: [{clips: {ranges_column: segments, frames: 2}}]\noutput: {format: directory}")
+        let output = dir.appendingPathComponent("out")
+        let summary = try await PipelineRunner(spec: spec, manifest: try Manifest.load(path: manifest.path),
+                                               outputDirectory: output.path, options: RunOptions(workers: 1)).run()
+        #expect(summary.failures.map(\.reason) == ["clips: stage clips: 'segments' holds a range that is not [start, end] with end > start"])
+        let meta = try json(output, key: 0)
+        #expect(meta["label"] == .string("walk"))
+        // 25 fps, frames at (j + 0.5) / 2 of each range: 0.1 s -> frame 2, 0.3 s -> 7; 1.2 s -> 30, 1.6 s -> 40.
+        guard case .array(let clips)? = meta["clip"] else { Issue.record("no clips"); return }
+        #expect(clips.map { $0.objectValue?["indices"] } == [.array([.int(2), .int(7)]), .array([.int(30), .int(40)])])
+        #expect(try npy(output, key: 0, "clip.0001.npy").shape == [2, 240, 320, 3])
     }
 
     @Test func motionVectorsMatchPyAV() async throws {

@@ -122,6 +122,25 @@ import VidiTestSupport
         #expect(try comparable(sharded) == expected)
     }
 
+    @Test func concurrentShardedRunsIntoOneDirectoryEqualOneRun() async throws {
+        let setup = try setup()
+        let reference = try Fixtures.temporaryDirectory("vidi-ref")
+        _ = try await run(setup, into: reference, workers: 1)
+        // Four "processes" at once, sharing the directory and the run-wide failures.jsonl.
+        let shared = try Fixtures.temporaryDirectory("vidi-concurrent")
+        try await withThrowingTaskGroup(of: RunSummary.self) { group in
+            for index in 0..<4 {
+                group.addTask { try await self.run(setup, into: shared, workers: 1, selection: .init(index: index, count: 4)) }
+            }
+            var assigned = 0
+            for try await summary in group { assigned += summary.shardsAssigned }
+            #expect(assigned == 5)
+        }
+        // The failure list is rebuilt after the last finisher, so it is complete whichever finished last.
+        _ = try await run(setup, into: shared, resume: true)
+        #expect(try comparable(shared) == comparable(reference))
+    }
+
     struct SimulatedCrash: Error {}
 
     @Test(arguments: [

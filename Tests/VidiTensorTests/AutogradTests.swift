@@ -78,6 +78,8 @@ import VidiTestSupport
         try gradCheck([input([2, 1, 3, 4], seed: 10), input([3, 4, 2], seed: 11)]) { try $0[0].matmul($0[1]) }
         try gradCheck([input([4], seed: 12), input([4, 2], seed: 13)]) { try $0[0].matmul($0[1]) }
         try gradCheck([input([3, 4], seed: 14), input([4], seed: 15)]) { try $0[0].matmul($0[1]) }
+        try gradCheck([input([4], seed: 16), input([4], seed: 17)]) { try $0[0].matmul($0[1]) }
+        try gradCheck([input([4], seed: 18), input([2, 4, 3], seed: 19)]) { try $0[0].matmul($0[1]) }
         // Against PyTorch autograd: sum(w * (A @ B)) with broadcast batch axes.
         let a = try golden("bmm_a").requiresGrad(), b = try golden("bmm_b").requiresGrad()
         try (a.matmul(b) * golden("bmm_w")).sum().backward()
@@ -147,5 +149,18 @@ import VidiTestSupport
         #expect(w.grad?.scalars == [2, 4] && w.gradNode === node)
         try w.assign(Tensor([5, 6], shape: [2]))
         #expect(w.scalars == [5, 6] && w.gradNode === node && w.grad?.scalars == [2, 4])
+    }
+}
+
+@Suite struct AutogradDocExampleTests {
+    /// The example in `Tensor`'s documentation, worked by hand: w·x = [4.5, 9] > -1, so relu passes and
+    /// d loss / d w[i][j] = x[j].
+    @Test func documentedExampleHolds() throws {
+        let w = try Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]).requiresGrad()
+        let x = try Tensor([0.5, -1, 2], shape: [3])
+        let loss = try (w.matmul(x) + 1).relu().sum()
+        #expect(try loss.item() == 15.5)
+        try loss.backward()
+        #expect(w.grad?.scalars == [0.5, -1, 2, 0.5, -1, 2])
     }
 }

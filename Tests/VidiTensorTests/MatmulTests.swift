@@ -10,6 +10,7 @@ import VidiTestSupport
         let v = try golden("mv_v")
         expectClose(try v.matmul(b), try golden("vm_out"), rtol: 1e-5, atol: 1e-5)
         expectClose(try a.matmul(v), try golden("mv_out"), rtol: 1e-5, atol: 1e-5)
+        expectClose(try v.matmul(v), try golden("dot_out"), rtol: 1e-5, atol: 1e-5)  // rank 0, like numpy
     }
 
     @Test func batchedWithBroadcastBatchAxes() throws {
@@ -39,5 +40,21 @@ import VidiTestSupport
         #expect(throws: TensorError.dtypeMismatch(op: "matmul", expected: .float32, actual: .int64)) {
             try Tensor.arange(count: 4).matmul(Tensor.zeros([4]))
         }
+    }
+}
+
+@Suite struct MatmulDeterminismTests {
+    /// OpenBLAS splits SGEMM over rows/columns of C, never over K, so every element is summed in the same
+    /// order whatever the thread count.
+    @Test func sameBitsForOneAndTwoBLASThreads() throws {
+        var generator = RandomGenerator(seed: 21)
+        let a = Tensor.normal([256, 300], generator: &generator), b = Tensor.normal([300, 256], generator: &generator)
+        let original = BLAS.threads
+        defer { BLAS.setThreads(original) }
+        BLAS.setThreads(1)
+        let single = try a.matmul(b).scalars.map(\.bitPattern)
+        BLAS.setThreads(2)
+        let double = try a.matmul(b).scalars.map(\.bitPattern)
+        #expect(single == double)
     }
 }

@@ -39,6 +39,52 @@ import VidiTestSupport
         }
     }
 
+    /// Runs two steps, saves the optimizer state through a safetensors file, restores it into a fresh
+    /// optimizer over fresh parameters, and checks steps 3 and 4 against the uninterrupted PyTorch run.
+    static func checkResume(_ name: String, _ makeOptimizer: ([Parameter]) throws -> any Optimizer) throws {
+        let golden = try golden(name)
+        let path = try Fixtures.temporaryDirectory().appendingPathComponent("state.safetensors").path
+        do {
+            let parameters = try (0..<2).map { Parameter(try #require(golden["p\($0)_init"])) }
+            let optimizer = try makeOptimizer(parameters)
+            for step in 0..<2 {
+                optimizer.zeroGrad()
+                try deliver(try (0..<2).map { try #require(golden["g\($0)_step\(step)"]) }, to: parameters)
+                try optimizer.step()
+            }
+            try Safetensors.write(optimizer.stateTensors, to: path)
+        }
+        let parameters = try (0..<2).map { Parameter(try #require(golden["p\($0)_step1"])) }
+        let optimizer = try makeOptimizer(parameters)
+        try optimizer.loadState(try Safetensors.read(path: path))
+        for step in 2..<steps {
+            try deliver(try (0..<2).map { try #require(golden["g\($0)_step\(step)"]) }, to: parameters)
+            try optimizer.step()
+            optimizer.zeroGrad()
+            for (index, parameter) in parameters.enumerated() {
+                expectClose(parameter.value, try #require(golden["p\(index)_step\(step)"]), rtol: 1e-5, atol: 1e-6,
+                            "\(name) resumed, parameter \(index) after step \(step)")
+            }
+        }
+    }
+
+    @Test func resumingFromSavedStateContinuesTheSameTrajectory() throws {
+        try Self.checkResume("sgd_nesterov") { try SGD($0, learningRate: 0.05, momentum: 0.8, weightDecay: 0.02, nesterov: true) }
+        try Self.checkResume("adam_amsgrad") { try Adam($0, learningRate: 0.02, amsgrad: true) }
+        try Self.checkResume("adamw") { try AdamW($0, learningRate: 0.01, betas: (0.9, 0.999), epsilon: 1e-6, weightDecay: 0.1) }
+        try Self.checkResume("lars") { try LARS($0, learningRate: 0.3, momentum: 0.9, weightDecay: 1e-4, trustCoefficient: 0.001) }
+    }
+
+    @Test func mismatchedStateIsAnError() throws {
+        let optimizer = try Adam([Parameter(Tensor.zeros([2, 3]))])
+        #expect(throws: TensorError.self) { try optimizer.loadState(["0.exp_avg": Tensor.zeros([2, 3])]) }  // no exp_avg_sq
+        #expect(throws: TensorError.self) {
+            try optimizer.loadState(["0.exp_avg": Tensor.zeros([3]), "0.exp_avg_sq": Tensor.zeros([3]), "0.step": Tensor(scalar: Int64(1))])
+        }
+        #expect(throws: TensorError.self) { try optimizer.loadState(["1.exp_avg": Tensor.zeros([2, 3])]) }  // no parameter 1
+        #expect(throws: TensorError.self) { try SGD([], learningRate: 0.1).loadState(["0.mu": Tensor.zeros([1])]) }
+    }
+
     @Test func sgdPlain() throws { try Self.check("sgd_plain") { try SGD($0, learningRate: 0.1) } }
 
     @Test func sgdMomentumDampeningWeightDecay() throws {

@@ -147,3 +147,15 @@ import VidiTestSupport
         #expect(try Tensor.zeros([4]).sliced(axis: 0, start: 1, step: Int.max).shape == [1])
     }
 }
+
+@Suite struct ConvenienceTests {
+    @Test func compoundAssignmentAndDescription() throws {
+        var x = try Tensor([1, 2, 3], shape: [3])
+        try x += 1
+        try x *= Tensor([2, 2, 2], shape: [3])
+        #expect(x.scalars == [4, 6, 8])
+        #expect(x.description == "Tensor(float32, shape: [3], [4.0, 6.0, 8.0])")
+        let big = try Tensor.arange(0, 20).reshaped([4, 5]).transposed()
+        #expect(big.description == "Tensor(float32, shape: [5, 4], [0.0, 5.0, 10.0, 15.0, 1.0, 6.0, 11.0, 16.0, …])")
+    }
+}

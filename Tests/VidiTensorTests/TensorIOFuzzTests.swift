@@ -97,4 +97,27 @@ import VidiTestSupport
         // CRC-32 over every member catches nearly all payload damage; flips in unused header fields survive.
         #expect(loaded < 600)
     }
+
+    /// Decodes a .npy image into a tensor; returns whether it loaded.
+    static func loadNPY(_ bytes: [UInt8]) -> Bool {
+        guard let array = try? NPYFormat.decode(bytes) else { return false }
+        return (try? Tensor(npy: array)) != nil
+    }
+
+    @Test func damagedNPYFilesNeverCrashTheTensorBridge() throws {
+        for fixture in ["fortran-i4-3d.npy", "bigendian-f4.npy", "float16.npy"] {
+            let full = try Self.bytes(fixture)
+            #expect(Self.loadNPY(full))
+            for length in 0..<full.count {
+                #expect(!Self.loadNPY(Array(full[0..<length])), "\(fixture): prefix of \(length) bytes loaded")
+            }
+            var generator = SplitMix64(state: 11)
+            for _ in 0..<500 {
+                var damaged = full
+                let index = Int.random(in: 0..<damaged.count, using: &generator)
+                damaged[index] = UInt8.random(in: 0...255, using: &generator)
+                _ = Self.loadNPY(damaged)
+            }
+        }
+    }
 }

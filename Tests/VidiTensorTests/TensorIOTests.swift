@@ -47,6 +47,25 @@ import VidiTestSupport
         expectClose(reread, expected, rtol: 0, atol: 0)
     }
 
+    @Test func unalignedTensorsAreCopiedNotViewed() throws {
+        // A 1-byte BOOL before an F32 puts the floats at an odd offset (legal, though the reference
+        // writer never does it): they must load correctly into owned, aligned storage.
+        var bytes = SafetensorsFormatTests.file(
+            header: #"{"b":{"dtype":"BOOL","shape":[1],"data_offsets":[0,1]},"f":{"dtype":"F32","shape":[2],"data_offsets":[1,9]}}"#,
+            dataSize: 9)
+        let dataStart = bytes.count - 9
+        bytes[dataStart] = 1
+        withUnsafeBytes(of: Float(1.5).bitPattern.littleEndian) { bytes.replaceSubrange((dataStart + 1)..<(dataStart + 5), with: $0) }
+        withUnsafeBytes(of: Float(-2).bitPattern.littleEndian) { bytes.replaceSubrange((dataStart + 5)..<(dataStart + 9), with: $0) }
+        let path = try Fixtures.temporaryDirectory().appendingPathComponent("odd.safetensors").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let file = try SafetensorsFile(path: path)
+        let floats = try file.tensor(named: "f")
+        #expect(try floats.toArray(Float.self) == [1.5, -2])
+        #expect(!floats.storage.isReadOnly)
+        #expect(try file.tensor(named: "b").toArray(Bool.self) == [true])
+    }
+
     @Test func safetensorsWriteRoundTripsAndPythonAgrees() throws {
         let directory = try Fixtures.temporaryDirectory()
         let path = directory.appendingPathComponent("t.safetensors").path

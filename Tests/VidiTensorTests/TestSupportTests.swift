@@ -40,3 +40,18 @@ import VidiTestSupport
         #expect(t.scalars == [0, 1, 2, 3, 4, 5] && t.isContiguous)
     }
 }
+
+@Suite struct ParallelTests {
+    @Test func chunksCoverTheRangeOnceAndPartialsComeBackInOrder() {
+        let partials = Parallel.mapChunks(count: 100_003, grain: 1_000) { range in (range.lowerBound, range.count) }
+        #expect(partials.count == 101)
+        #expect(partials.map(\.0) == Array(stride(from: 0, to: 100_003, by: 1_000)))
+        #expect(partials.reduce(0) { $0 + $1.1 } == 100_003)
+        #expect(Parallel.mapChunks(count: 0) { $0.count }.isEmpty)
+    }
+
+    @Test func goldenTensorsLoadsAPrefixedGroup() throws {
+        let group = try Golden.tensors("tensor-core/mm", "a", "b", "out")
+        #expect(group.map(\.shape) == [[5, 7], [7, 3], [5, 3]])
+    }
+}

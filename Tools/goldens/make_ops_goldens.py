@@ -147,6 +147,24 @@ def cumulative():
     save("cumsum_int32", x=ints, out=torch.cumsum(ints, 1))
 
 
+def sorting_long():
+    # Lines long enough for Vidi's radix-sort path (>= 64), with many ties, NaN, infinities and signed zeros.
+    # Its own generator, so adding it left the other cases' inputs unchanged.
+    local = np.random.default_rng(77)
+    x = np.round(local.uniform(-5, 5, size=(3, 300)), 0).astype(np.float32)
+    x[0, 10] = np.nan
+    x[1, 20] = -0.0
+    x[1, 21] = 0.0
+    x[2, 30] = np.inf
+    x[2, 31] = -np.inf
+    for desc in (False, True):
+        v, i = torch.sort(torch.tensor(x), dim=1, descending=desc, stable=True)
+        save(f"sort_long_{'desc' if desc else 'asc'}", x=x, out=v, indices=i)
+    ints = local.integers(-1000, 1000, size=(2, 500)).astype(np.int32)
+    v, i = torch.sort(torch.tensor(ints), dim=1, descending=True, stable=True)
+    save("sort_long_int32_desc", x=ints, out=v, indices=i)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     sorting()
@@ -155,6 +173,7 @@ def main():
     joining()
     padding()
     cumulative()
+    sorting_long()
 
 
 if __name__ == "__main__":

@@ -143,6 +143,7 @@ def matmuls():
     save("mv_v", v)
     save("vm_out", v.astype(np.float64) @ b.astype(np.float64))
     save("mv_out", a.astype(np.float64) @ v.astype(np.float64))
+    save("dot_out", np.array(v.astype(np.float64) @ v.astype(np.float64)))
     # Gradients of sum(w * (A @ B)) with broadcast batch axes, by PyTorch autograd in float64.
     w = f32(2, 3, 4, 6)
     save("bmm_w", w)

@@ -1,12 +1,12 @@
 import VidiMedia
 import VidiTensor
 
-/// `frames`: decodes the frames a sampler picks at the current geometry.
+/// `frames`: decodes the frames a VidiMedia `FrameSampler` picks, at the current geometry.
 /// `{sampler: {uniform: 8}, format: npy|jpg|png, quality: 90, name: frames}`. The sampled indices and
 /// timestamps go into the `.json` under the stage's name.
 struct FramesStage: PipelineStage {
     let name = "frames"
-    var sampler: FrameSelection
+    var sampler: FrameSampler
     var encoding: FrameEncoding
     var output: String
     var outputs: [String] { encoding.outputs(output) }
@@ -24,7 +24,8 @@ struct FramesStage: PipelineStage {
     func process(_ video: VideoContext) throws {
         let reader = try video.reader()
         let geometry = video.geometry
-        let groups = try sampler.indices(for: reader.info, videoIndex: video.entry.index)
+        let groups = try perVideo(sampler, index: video.entry.index).clips(for: reader.info)
+        try video.reserve(groups.reduce(0) { $0 + $1.count } * geometry.frameBytes(reader.info), for: name)
         var all: [Int] = []
         for group in groups { all += group }
         let frames = try reader.frames(at: all, geometry.output)
@@ -64,7 +65,9 @@ struct KeyframesStage: PipelineStage {
 
     func process(_ video: VideoContext) throws {
         let geometry = video.geometry
-        let frames = try video.reader().keyframes(geometry.output)
+        let reader = try video.reader()
+        try video.reserve(reader.info.keyframeIndices.count * geometry.frameBytes(reader.info), for: name)
+        let frames = try reader.keyframes(geometry.output)
         video.framesDecoded += frames.count
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
         try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
@@ -143,7 +146,9 @@ struct ClipsStage: PipelineStage {
         let info = reader.info
         let geometry = video.geometry
         var clips: [JSONValue] = []
-        for (c, window) in try windows(video, info: info).enumerated() {
+        let windows = try windows(video, info: info)
+        try video.reserve(windows.count * framesPerClip * geometry.frameBytes(info), for: name)
+        for (c, window) in windows.enumerated() {
             let step = (window.1 - window.0) / Double(framesPerClip)
             var indices: [Int] = []
             for k in 0..<framesPerClip {
@@ -174,9 +179,20 @@ extension JSONValue {
     }
 }
 
+/// A random sampler's seed mixed with the video's manifest position, so each video gets its own draw
+/// (the same on every rerun and shard split); deterministic samplers are returned as they are.
+func perVideo(_ sampler: FrameSampler, index: Int) -> FrameSampler {
+    let mix = UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15
+    switch sampler {
+    case .segments(let count, let seed): return .segments(count: count, seed: seed ^ mix)
+    case .randomClips(let count, let length, let stride, let seed): return .randomClips(count: count, length: length, stride: stride, seed: seed ^ mix)
+    default: return sampler
+    }
+}
+
 /// `{uniform: 8}`, `{every: 5}`, `{fps: 2.5}`, `{segments: 8}` or `{segments: {count: 8, seed: 1}}`,
 /// `{random_clips: {count: 2, length: 16, stride: 2, seed: 0}}`.
-func parseSampler(_ node: SpecNode) throws -> FrameSelection {
+func parseSampler(_ node: SpecNode) throws -> FrameSampler {
     let entry = try node.mapping().single()
     let value = entry.value
     switch entry.key {
@@ -186,14 +202,14 @@ func parseSampler(_ node: SpecNode) throws -> FrameSelection {
     case "segments":
         if value.isMapping {
             let map = try value.mapping()
-            let sampler = FrameSelection.segments(count: try map.required("count").positiveInt(), seed: UInt64(try map.optional("seed")?.int() ?? 0))
+            let sampler = FrameSampler.segments(count: try map.required("count").positiveInt(), seed: UInt64(try map.optional("seed")?.int() ?? 0))
             try map.finish()
             return sampler
         }
         return .segments(count: try value.positiveInt(), seed: 0)
     case "random_clips":
         let map = try value.mapping()
-        let sampler = FrameSelection.randomClips(
+        let sampler = FrameSampler.randomClips(
             count: try map.required("count").positiveInt(), length: try map.required("length").positiveInt(),
             stride: try map.optional("stride")?.positiveInt() ?? 1, seed: UInt64(try map.optional("seed")?.int() ?? 0))
         try map.finish()

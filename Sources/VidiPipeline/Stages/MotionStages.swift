@@ -55,9 +55,10 @@ struct DenseMotionStage: PipelineStage {
     }
 
     func process(_ video: VideoContext) throws {
-        let motion = try video.motionPass()
         let info = try video.reader().info
         let rows = info.height / cell, columns = info.width / cell
+        try video.reserve(info.frameCount * rows * columns * 8, for: name)
+        let motion = try video.motionPass()
         var bytes = NPYFormat.header(descr: "<f4", shape: [motion.count, rows, columns, 2])
         bytes.reserveCapacity(bytes.count + motion.count * rows * columns * 2 * 4)
         for frame in motion {

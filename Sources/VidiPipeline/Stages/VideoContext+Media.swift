@@ -16,6 +16,20 @@ public struct FrameGeometry: Sendable, Equatable {
     }
 
     var output: FrameOutput { FrameOutput(size: size, applyRotation: true, layout: .rgb8) }
+
+    /// Bytes of one RGB frame at this geometry (an upper bound for `shorterSide`), for memory checks.
+    func frameBytes(_ info: VideoInfo) -> Int {
+        var pixels: Int
+        switch size {
+        case .original: pixels = info.width * info.height
+        case .exact(let width, let height): pixels = width * height
+        case .shorterSide(let side):
+            let short = max(1, min(info.width, info.height)), long = max(info.width, info.height)
+            pixels = side * (side * long / short + 1)
+        }
+        if let crop { pixels = min(pixels, crop.height * crop.width) }
+        return pixels * 3
+    }
 }
 
 extension VideoContext {

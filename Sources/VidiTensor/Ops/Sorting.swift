@@ -56,7 +56,8 @@ extension Tensor {
     static func orderKey(_ value: Float) -> UInt32 {
         if value.isNaN { return .max }
         let bits = value == 0 ? 0 : value.bitPattern
-        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        // Negative: flip every bit; positive: set the sign bit. Branch-free: signs of data are unpredictable.
+        return bits ^ (UInt32(bitPattern: Int32(bitPattern: bits) >> 31) | 0x8000_0000)
     }
 
     /// The 64-bit order key of element `i` of a contiguous tensor of `dtype` (wider than any line index).
@@ -82,31 +83,29 @@ extension Tensor {
         let width = dtype.byteSize
         let (s, v, x) = (UnsafeRawPointer(source.rawPointer), values.rawPointer, indices.typedPointer(Int64.self))
         var packed = [UInt64](repeating: 0, count: layout.size)
+        var scratch = [UInt64](repeating: 0, count: layout.size)
         let useHeap = count < layout.size / 8
         for outer in 0..<layout.outer {
             for inner in 0..<layout.inner {
                 let base = outer * layout.size * layout.inner + inner
                 packed.withUnsafeMutableBufferPointer { keys in
-                    // One loop per dtype so the key function inlines into it.
-                    func fill(_ key: (Int) -> UInt64) {
-                        let flip: UInt64 = descending ? UInt64(UInt32.max) : 0
-                        for i in 0..<layout.size { keys[i] = (flip ^ key(base + i * layout.inner)) << 32 | UInt64(i) }
-                    }
+                    // One plain loop per dtype (no closure in the hot loop).
+                    let (flip, n, step) = (descending ? UInt64(UInt32.max) : 0, layout.size, layout.inner)
                     switch dtype {
                     case .float32:
-                        let f = s.assumingMemoryBound(to: Float.self)
-                        fill { UInt64(orderKey(f[$0])) }
+                        let f = s.assumingMemoryBound(to: Float.self) + base
+                        for i in 0..<n { keys[i] = (flip ^ UInt64(orderKey(f[i * step]))) << 32 | UInt64(i) }
                     case .int32:
-                        let n = s.assumingMemoryBound(to: Int32.self)
-                        fill { UInt64(UInt32(bitPattern: n[$0]) ^ 0x8000_0000) }
+                        let q = s.assumingMemoryBound(to: Int32.self) + base
+                        for i in 0..<n { keys[i] = (flip ^ UInt64(UInt32(bitPattern: q[i * step]) ^ 0x8000_0000)) << 32 | UInt64(i) }
                     default:
-                        fill { orderKey64(s, $0, dtype) }
+                        for i in 0..<n { keys[i] = (flip ^ orderKey64(s, base + i * step, dtype)) << 32 | UInt64(i) }
                     }
                 }
                 if useHeap {
                     selectSmallest(&packed, count)
                 } else {
-                    packed.sort()
+                    radixSortByKey(&packed, scratch: &scratch)
                 }
                 let outBase = outer * count * layout.inner + inner
                 for j in 0..<count {
@@ -117,6 +116,47 @@ extension Tensor {
                 }
             }
         }
+    }
+
+    /// Sorts packed `key << 32 | index` values by their upper 32 bits with an LSD radix sort (four 8-bit
+    /// passes). Radix sorting is stable and the values start in index order, so equal keys stay in index
+    /// order, the same result as sorting the whole 64-bit values, in linear time.
+    static func radixSortByKey(_ values: inout [UInt64], scratch: inout [UInt64]) {
+        let n = values.count
+        guard n > 1 else { return }
+        guard n >= 64 else {
+            values.sort()
+            return
+        }
+        var counts = [Int](repeating: 0, count: 256)
+        var sourceIsValues = true
+        values.withUnsafeMutableBufferPointer { a in
+            scratch.withUnsafeMutableBufferPointer { b in
+                counts.withUnsafeMutableBufferPointer { count in
+                    for pass in 0..<4 {
+                        let shift = UInt64(32 + 8 * pass)
+                        let (from, to) = sourceIsValues ? (a, b) : (b, a)
+                        for i in 0..<256 { count[i] = 0 }
+                        for i in 0..<n { count[Int((from[i] >> shift) & 0xFF)] += 1 }
+                        // A pass where every key has the same byte would only copy: skip it.
+                        if count[Int((from[0] >> shift) & 0xFF)] == n { continue }
+                        var running = 0
+                        for i in 0..<256 {
+                            let c = count[i]
+                            count[i] = running
+                            running += c
+                        }
+                        for i in 0..<n {
+                            let bucket = Int((from[i] >> shift) & 0xFF)
+                            to[count[bucket]] = from[i]
+                            count[bucket] += 1
+                        }
+                        sourceIsValues.toggle()
+                    }
+                }
+            }
+        }
+        if !sourceIsValues { swap(&values, &scratch) }
     }
 
     /// Leaves the `k` smallest keys, ascending, in `keys[0..<k]` (a max-heap of size k over one pass).

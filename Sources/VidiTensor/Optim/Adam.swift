@@ -19,6 +19,8 @@ public final class Adam: Optimizer {
     }
 
     public func step() throws { try core.step(parameters) }
+    public var stateTensors: [String: Tensor] { core.stateTensors(parameters) }
+    public func loadState(_ tensors: [String: Tensor]) throws { try core.loadState(tensors, parameters) }
 }
 
 /// AdamW with PyTorch's `torch.optim.AdamW` semantics: decoupled weight decay `p *= 1 − lr·wd` before the
@@ -39,6 +41,8 @@ public final class AdamW: Optimizer {
     }
 
     public func step() throws { try core.step(parameters) }
+    public var stateTensors: [String: Tensor] { core.stateTensors(parameters) }
+    public func loadState(_ tensors: [String: Tensor]) throws { try core.loadState(tensors, parameters) }
 }
 
 /// The update shared by Adam and AdamW.
@@ -99,5 +103,29 @@ struct AdamCore {
             }
         }
         self.steps = steps
+    }
+
+    var segments: [String] { amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"] }
+
+    func stateTensors(_ parameters: [Parameter]) -> [String: Tensor] {
+        var tensors = exportState(state, segments: segments, shapes: parameters.map(\.shape))
+        for (index, count) in steps.enumerated() where count > 0 { tensors["\(index).step"] = Tensor(scalar: Int64(count)) }
+        return tensors
+    }
+
+    mutating func loadState(_ tensors: [String: Tensor], _ parameters: [Parameter]) throws {
+        let op = decoupled ? "AdamW.loadState" : "Adam.loadState"
+        let restored = try importState(tensors, segments: segments, shapes: parameters.map(\.shape), extraNames: ["step"], op: op)
+        var counts = Array(repeating: 0, count: parameters.count)
+        for index in parameters.indices {
+            guard let step = tensors["\(index).step"] else {
+                guard restored[index].isEmpty else { throw TensorError.invalidArgument(op: op, reason: "parameter \(index) has moments but no 'step'") }
+                continue
+            }
+            // Vidi saves int64; PyTorch keeps `step` as a float tensor: accept both.
+            counts[index] = step.dtype == .int64 ? Int(try step.item(Int64.self)) : Int(try step.item())
+        }
+        state = restored
+        steps = counts
     }
 }

@@ -53,4 +53,12 @@ public final class LARS: Optimizer {
             }
         }
     }
+
+    public var stateTensors: [String: Tensor] {
+        exportState(state, segments: ["mu"], shapes: parameters.map(\.shape))
+    }
+
+    public func loadState(_ tensors: [String: Tensor]) throws {
+        state = try importState(tensors, segments: ["mu"], shapes: parameters.map(\.shape), op: "LARS.loadState")
+    }
 }

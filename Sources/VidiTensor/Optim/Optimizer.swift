@@ -7,6 +7,12 @@ public protocol Optimizer: AnyObject {
     var parameters: [Parameter] { get }
     var learningRate: Float { get set }
     func step() throws
+    /// Per-parameter state (momentum buffers, moments, step counts) keyed `"<parameter index>.<name>"`
+    /// with PyTorch's names (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`, `step`, `mu`),
+    /// for checkpoints: save with `Safetensors.write`, restore with `loadState` to resume training.
+    var stateTensors: [String: Tensor] { get }
+    /// Restores state saved from an optimizer of the same kind over parameters of the same shapes.
+    func loadState(_ tensors: [String: Tensor]) throws
 }
 
 extension Optimizer {
@@ -40,4 +46,44 @@ func ensureState(_ state: inout [Float], segments: Int, elements: Int) {
     if state.count < segments * elements {
         state = [Float](repeating: 0, count: segments * elements)
     }
+}
+
+/// The state buffers of each parameter as tensors of its shape, named `"<index>.<segment name>"`.
+func exportState(_ state: [[Float]], segments: [String], shapes: [[Int]]) -> [String: Tensor] {
+    var tensors: [String: Tensor] = [:]
+    for (index, buffer) in state.enumerated() where !buffer.isEmpty {
+        let count = shapes[index].reduce(1, *)
+        for (segment, name) in segments.enumerated() where buffer.count >= (segment + 1) * count {
+            let values = Array(buffer[(segment * count)..<((segment + 1) * count)])
+            tensors["\(index).\(name)"] = try? Tensor(values, shape: shapes[index])
+        }
+    }
+    return tensors
+}
+
+/// Rebuilds per-parameter state from `exportState`'s tensors; a parameter without saved state starts
+/// fresh. Throws on unknown keys, missing segments, wrong shapes or dtypes.
+func importState(_ tensors: [String: Tensor], segments: [String], shapes: [[Int]], extraNames: Set<String> = [], op: String) throws -> [[Float]] {
+    var state: [[Float]] = Array(repeating: [], count: shapes.count)
+    for key in tensors.keys {
+        let parts = key.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let index = Int(parts[0]), shapes.indices.contains(index),
+              segments.contains(String(parts[1])) || extraNames.contains(String(parts[1])) else {
+            throw TensorError.invalidArgument(op: op, reason: "unexpected optimizer state key '\(key)'")
+        }
+    }
+    for (index, shape) in shapes.enumerated() {
+        let present = segments.filter { tensors["\(index).\($0)"] != nil }
+        guard !present.isEmpty else { continue }
+        var buffer: [Float] = []
+        for name in segments {
+            guard let tensor = tensors["\(index).\(name)"] else {
+                throw TensorError.invalidArgument(op: op, reason: "state of parameter \(index) has \(present) but not '\(name)'")
+            }
+            guard tensor.shape == shape else { throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: tensor.shape) }
+            buffer += try tensor.toArray(Float.self)
+        }
+        state[index] = buffer
+    }
+    return state
 }

@@ -47,4 +47,12 @@ public final class SGD: Optimizer {
             }
         }
     }
+
+    public var stateTensors: [String: Tensor] {
+        exportState(state, segments: ["momentum_buffer"], shapes: parameters.map(\.shape))
+    }
+
+    public func loadState(_ tensors: [String: Tensor]) throws {
+        state = try importState(tensors, segments: ["momentum_buffer"], shapes: parameters.map(\.shape), op: "SGD.loadState")
+    }
 }
