@@ -58,8 +58,7 @@ final class InputContext {
         pointer = context
         let found = avformat_find_stream_info(context, nil)
         if found < 0 {
-            var closing: UnsafeMutablePointer<AVFormatContext>? = context
-            avformat_close_input(&closing)
+            // Every stored property is set, so deinit runs and closes the input: do not close it here.
             throw MediaError.corrupt(path: path, reason: "cannot read stream information: \(ffmpegErrorText(found))")
         }
     }

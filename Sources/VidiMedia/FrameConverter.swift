@@ -21,29 +21,45 @@ final class FrameConverter {
     /// (except in `scaleDirectly`, where rows end on block boundaries).
     private var rgb: FrameBuffer?
 
-    /// The output size (width, height) after resize and rotation for a `width` x `height` coded picture.
-    static func outputSize(width: Int, height: Int, rotation: Int, output: FrameOutput) throws -> (width: Int, height: Int) {
-        let swapped = output.applyRotation && rotation % 180 != 0
-        let displayWidth = swapped ? height : width, displayHeight = swapped ? width : height
-        let size: (Int, Int)
+    /// Largest output side accepted; bigger requests are almost certainly mistakes.
+    static let maximumSide = 16384
+
+    /// Checks the caller's output request on its own (before any decoding).
+    static func validate(_ output: FrameOutput) throws {
         switch output.size {
-        case .original:
-            size = (displayWidth, displayHeight)
+        case .original: break
         case .shorterSide(let side):
-            guard side > 0 else { throw MediaError.invalidArgument("shorter side must be positive, got \(side)") }
-            if displayWidth <= displayHeight {
-                size = (side, Int((Double(displayHeight) * Double(side) / Double(displayWidth)).rounded()))
-            } else {
-                size = (Int((Double(displayWidth) * Double(side) / Double(displayHeight)).rounded()), side)
+            guard side > 0, side <= maximumSide else {
+                throw MediaError.invalidArgument("shorter side must be in 1...\(maximumSide), got \(side)")
             }
         case .exact(let w, let h):
-            guard w > 0, h > 0 else { throw MediaError.invalidArgument("output size must be positive, got \(w)x\(h)") }
-            size = (w, h)
+            guard w > 0, h > 0, w <= maximumSide, h <= maximumSide else {
+                throw MediaError.invalidArgument("output size must be in 1...\(maximumSide) per side, got \(w)x\(h)")
+            }
         }
-        guard size.0 <= 16384, size.1 <= 16384, size.0 > 0, size.1 > 0 else {
-            throw MediaError.invalidArgument("output size \(size.0)x\(size.1) is outside 1...16384")
+    }
+
+    /// The output size (width, height) after resize and rotation for a `width` x `height` coded picture.
+    static func outputSize(width: Int, height: Int, rotation: Int, output: FrameOutput) throws -> (width: Int, height: Int) {
+        try validate(output)
+        guard width > 0, height > 0 else {
+            throw MediaError.invalidArgument("cannot size output for a \(width)x\(height) picture")
         }
-        return size
+        let swapped = output.applyRotation && rotation % 180 != 0
+        let displayWidth = swapped ? height : width, displayHeight = swapped ? width : height
+        switch output.size {
+        case .original:
+            return (displayWidth, displayHeight)
+        case .exact(let w, let h):
+            return (w, h)
+        case .shorterSide(let side):
+            let short = Double(min(displayWidth, displayHeight)), long = Double(max(displayWidth, displayHeight))
+            let scaled = (long * Double(side) / short).rounded()
+            guard scaled >= 1, scaled <= Double(maximumSide) else {
+                throw MediaError.invalidArgument("shorter side \(side) makes the longer side of a \(displayWidth)x\(displayHeight) picture \(scaled) pixels")
+            }
+            return displayWidth <= displayHeight ? (side, Int(scaled)) : (Int(scaled), side)
+        }
     }
 
     func convert(_ frame: UnsafePointer<AVFrame>, output: FrameOutput, rotation: Int, path: String) throws

@@ -21,26 +21,35 @@ public enum FrameSampler: Sendable, Codable, Equatable {
         guard n > 0 else { throw MediaError.outOfRange(path: info.path, what: "sampling from a video with no frames") }
         switch self {
         case .uniform(let count):
-            guard count > 0 else { throw MediaError.invalidArgument("uniform sampling needs count > 0, got \(count)") }
+            guard count > 0, count <= Self.maximumCount else {
+                throw MediaError.invalidArgument("uniform sampling needs count in 1...\(Self.maximumCount), got \(count)")
+            }
             return [(0..<count).map { k in (2 * k + 1) * n / (2 * count) }]
         case .every(let step):
             guard step > 0 else { throw MediaError.invalidArgument("every-N sampling needs step > 0, got \(step)") }
             return [Array(Swift.stride(from: 0, to: n, by: step))]
         case .fps(let rate):
             guard rate > 0, rate.isFinite else { throw MediaError.invalidArgument("fps sampling needs a positive rate, got \(rate)") }
+            let samples = ((info.endTime - (info.frameTimestamps.first ?? 0)) * rate).rounded(.up)
+            guard samples <= Double(Self.maximumCount) else {
+                throw MediaError.invalidArgument("fps \(rate) would take \(samples) samples (limit \(Self.maximumCount))")
+            }
             return [Self.indices(atRate: rate, info: info)]
         case .segments(let count, let seed):
-            guard count > 0 else { throw MediaError.invalidArgument("segment sampling needs count > 0, got \(count)") }
+            guard count > 0, count <= Self.maximumCount else {
+                throw MediaError.invalidArgument("segment sampling needs count in 1...\(Self.maximumCount), got \(count)")
+            }
             var generator = SplitMix64(seed: seed)
             return [(0..<count).map { k in
                 let start = k * n / count, end = (k + 1) * n / count
                 return end > start ? start + generator.nextInt(below: end - start) : min(start, n - 1)
             }]
         case .randomClips(let count, let length, let stride, let seed):
-            guard count > 0, length > 0, stride > 0 else {
-                throw MediaError.invalidArgument("random clips need count, length and stride > 0, got \(count), \(length), \(stride)")
+            guard count > 0, length > 0, stride > 0, count <= Self.maximumCount, length <= Self.maximumCount else {
+                throw MediaError.invalidArgument("random clips need count and length in 1...\(Self.maximumCount) and stride > 0, got \(count), \(length), \(stride)")
             }
-            let span = (length - 1) * stride + 1
+            let (product, overflow) = (length - 1).multipliedReportingOverflow(by: stride)
+            let span = overflow ? Int.max : product + 1
             guard span <= n else {
                 throw MediaError.outOfRange(path: info.path, what: "clip of \(length) frames at stride \(stride) (spans \(span) frames, video has \(n))")
             }
@@ -51,6 +60,9 @@ public enum FrameSampler: Sendable, Codable, Equatable {
             }
         }
     }
+
+    /// Largest number of samples (or clip length) one sampler may ask for.
+    public static let maximumCount = 10_000_000
 
     /// All sampled indices, clips concatenated.
     public func indices(for info: VideoInfo) throws -> [Int] {

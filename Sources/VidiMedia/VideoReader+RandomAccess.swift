@@ -14,7 +14,7 @@ extension VideoReader {
     /// grouped by the keyframe their decoding starts from, so each GOP is decoded at most once per call.
     public func frames(at indices: [Int], _ output: FrameOutput = .init()) throws -> [Frame] {
         for i in indices { try checkIndex(i) }
-        _ = try FrameConverter.outputSize(width: info.width, height: info.height, rotation: info.rotation, output: output)
+        try FrameConverter.validate(output)
         var groups: [Int: [Int]] = [:]
         for target in Set(indices) { groups[index.startPosition(forDisplay: target), default: []].append(target) }
         let state = try decodeState(pictureConfiguration)

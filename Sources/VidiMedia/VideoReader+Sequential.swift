@@ -7,7 +7,7 @@ extension VideoReader {
     /// only one frame is alive at a time. A stream that breaks midway delivers the frames before the break
     /// and adds a warning; a file with no decodable frame throws `MediaError.corrupt`.
     public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, _ body: (DecodedFrame) throws -> Void) throws {
-        if let output { _ = try FrameConverter.outputSize(width: info.width, height: info.height, rotation: info.rotation, output: output) }
+        if let output { try FrameConverter.validate(output) }
         let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false)
         let state = try decodeState(configuration)
         try position(state, at: 0)
@@ -32,7 +32,7 @@ extension VideoReader {
     /// Every keyframe, decoded with `skip_frame = AVDISCARD_NONKEY` (P and B frames are never decoded),
     /// in display order.
     public func keyframes(_ output: FrameOutput = .init()) throws -> [Frame] {
-        _ = try FrameConverter.outputSize(width: info.width, height: info.height, rotation: info.rotation, output: output)
+        try FrameConverter.validate(output)
         let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: true))
         try position(state, at: 0)
         var frames: [Frame] = []

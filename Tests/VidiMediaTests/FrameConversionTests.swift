@@ -79,6 +79,14 @@ import VidiTestSupport
         #expect(values.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
+    @Test func outputSizesForDegenerateInputsThrow() throws {
+        // A damaged header can report a 0 x 0 picture; sizing must throw, not divide by zero.
+        #expect(throws: MediaError.self) { try FrameConverter.outputSize(width: 0, height: 0, rotation: 0, output: FrameOutput(size: .shorterSide(8))) }
+        #expect(throws: MediaError.self) { try FrameConverter.outputSize(width: 1, height: 5000, rotation: 0, output: FrameOutput(size: .shorterSide(100))) }
+        let size = try FrameConverter.outputSize(width: 321, height: 241, rotation: 90, output: FrameOutput(size: .shorterSide(100)))
+        #expect(size.width == 100 && size.height == 133)  // rotated: 241 wide, 321 high
+    }
+
     @Test func invalidSizesAreRejected() throws {
         let reader = try VideoReader(path: media("h264-closedgop.mp4"))
         #expect(throws: MediaError.self) { try reader.frame(at: 0, FrameOutput(size: .exact(width: 0, height: 10))) }

@@ -85,6 +85,14 @@ import VidiMedia
         }
     }
 
+    @Test func absurdRequestsAreRejectedNotAttempted() throws {
+        let info = try VideoReader(path: media("h264-closedgop.mp4")).info
+        #expect(throws: MediaError.self) { try FrameSampler.fps(1e300).indices(for: info) }
+        #expect(throws: MediaError.self) { try FrameSampler.uniform(count: Int.max).indices(for: info) }
+        #expect(throws: MediaError.self) { try FrameSampler.randomClips(count: 1, length: 3, stride: Int.max, seed: 1).clips(for: info) }
+        #expect(throws: MediaError.self) { try FrameSampler.segments(count: 0, seed: 1).indices(for: info) }
+    }
+
     @Test func samplersRoundTripThroughJSON() throws {
         let samplers: [FrameSampler] = [.uniform(count: 8), .every(step: 2), .fps(2.5), .segments(count: 3, seed: 5),
                                         .randomClips(count: 2, length: 16, stride: 2, seed: 11)]
