@@ -8,7 +8,7 @@ thread, where no worker spins). PyTorch (its own oneDNN/MKL kernels) runs in thi
 Target: Vidi conv >= 60% of the SGEMM rate.
 
     swift build -c release --product vidi
-    /work/venv-ref/bin/python Tools/bench/conv_bench.py [--threads 1 2] [--rounds 3] [--markdown]
+    $(Tools/reference-venv.sh) Tools/bench/conv_bench.py [--threads 1 2] [--rounds 3] [--markdown]
 """
 import argparse
 import json

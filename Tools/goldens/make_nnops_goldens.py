@@ -6,7 +6,7 @@ NumPy generator, are rounded to float32, and are saved next to the results so th
 Each differentiable case also stores the gradients of L = sum(out * w), w = linspace(0.5, 1.5, out.numel)
 reshaped like the output, with respect to every float input (`<case>_grad_<input>`).
 
-    /work/venv-ref/bin/python Tools/goldens/make_nnops_goldens.py   # writes Fixtures/golden/nn-ops/*.npy
+    $(Tools/reference-venv.sh) Tools/goldens/make_nnops_goldens.py   # writes Fixtures/golden/nn-ops/*.npy
 """
 import os
 
