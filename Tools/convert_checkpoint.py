@@ -3,7 +3,7 @@
 that VidiNN's `Module.loadStateDict(path:)` reads. Key names are kept, so a torchvision / CLIP / STCN
 checkpoint loads into the VidiNN module of the same architecture without renaming.
 
-    /work/venv-ref/bin/python Tools/convert_checkpoint.py resnet50-0676ba61.pth resnet50.safetensors
+    $(Tools/reference-venv.sh) Tools/convert_checkpoint.py resnet50-0676ba61.pth resnet50.safetensors
     python Tools/convert_checkpoint.py ViT-B-32.pt clip_visual.safetensors --select visual. --float32
     python Tools/convert_checkpoint.py ckpt.pth out.safetensors --strip module.   # DataParallel prefixes
 
@@ -23,7 +23,7 @@ try:
     import torch
 except ImportError:
     fail("PyTorch is not installed in this Python ({}). Install it (pip install torch) or run with a "
-         "Python that has it, e.g. /work/venv-ref/bin/python.".format(sys.executable))
+         "Python that has it, e.g. the one Tools/reference-venv.sh creates.".format(sys.executable))
 try:
     from safetensors.torch import save_file
 except ImportError:

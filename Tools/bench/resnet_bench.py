@@ -6,7 +6,7 @@ Tools/goldens/make_nn_goldens.py, since torchvision is not installed) on 224×22
 Rounds alternate PyTorch / Vidi and keep each side's best, so background load hits both alike.
 
     swift build -c release --product vidi
-    /work/venv-ref/bin/python Tools/bench/resnet_bench.py [--rounds 3] [--batch 1 8] [--threads 1] [--markdown]
+    $(Tools/reference-venv.sh) Tools/bench/resnet_bench.py [--rounds 3] [--batch 1 8] [--threads 1] [--markdown]
 """
 import argparse
 import importlib.util

@@ -9,7 +9,7 @@ torchvision is not installed, so the backbones below re-create torchvision's / C
 same key names (ResNet, VideoResNet r3d_18 / r2plus1d_18, CLIP VisionTransformer), at reduced width so the
 fixtures stay small; the Swift side builds them with the same width arguments through the same code paths.
 
-    /work/venv-ref/bin/python Tools/goldens/make_nn_goldens.py
+    $(Tools/reference-venv.sh) Tools/goldens/make_nn_goldens.py
 """
 import math
 import os
