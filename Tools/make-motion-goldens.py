@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Motion-vector goldens from PyAV (its own bundled FFmpeg build, independent of the system FFmpeg 5.1
-that Vidi links). Run with /work/venv-ref/bin/python (numpy + av).
+that Vidi links). Run with $(Tools/reference-venv.sh) (numpy + av).
 
 For each fixture writes Fixtures/golden/media/<name>.mvs.json: one entry per frame in display order with
 the picture type, the number of vectors, and an FNV-1a 64-bit hash over the vectors as int32 little-endian

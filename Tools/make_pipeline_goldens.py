@@ -7,7 +7,7 @@ AV_FRAME_DATA_MOTION_VECTORS side data) and numpy, independently of Vidi:
   Fixtures/golden/pipeline/motion_vectors.json                per file and frame (display order): vector count and
                                                               per-column sums of the ten motion-vector-extractor columns
 
-Run with a Python that has PyAV: /work/venv-ref/bin/python Tools/make_pipeline_goldens.py
+Run with a Python that has PyAV: $(Tools/reference-venv.sh) Tools/make_pipeline_goldens.py
 The dense-motion definition is the one in Tools/bench/pipeline_baseline.py (shared code).
 """
 import json

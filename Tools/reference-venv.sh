@@ -14,4 +14,4 @@ fi
 if ! "$venv/bin/python" -c "import numpy, torch, av, decord, safetensors, webdataset" 2>/dev/null; then
   "$venv/bin/pip" install -q numpy torch av decord safetensors webdataset >&2
 fi
-echo "$venv/bin/python"
+echo "$(cd "$venv" && pwd)/bin/python"  # absolute: callers run from anywhere

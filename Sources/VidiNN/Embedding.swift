@@ -12,9 +12,9 @@ public final class Embedding: Module, Layer {
         self.paddingIndex = paddingIndex
         var table = Init.normal([count, dimension], std: 1, generator: &generator)
         if let paddingIndex {
-            // Zero the padding row in the freshly drawn table (sole owner: no copy).
-            _ = try? table.withUnsafeMutableBufferPointer { values in
-                for i in 0..<dimension { values[paddingIndex * dimension + i] = 0 }
+            let drawn = table
+            table = Tensor(unsafeUninitializedShape: [count, dimension]) { values in
+                for (i, value) in drawn.scalars.enumerated() { values[i] = i / dimension == paddingIndex ? 0 : value }
             }
         }
         weight = Parameter(table)

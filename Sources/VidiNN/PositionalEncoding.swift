@@ -14,15 +14,15 @@ public final class SinusoidalPositionalEncoding: Module, Layer {
 
     /// The `[length, dimension]` table (computed in Double, stored as Float).
     public static func table(length: Int, dimension: Int) -> Tensor {
-        var values = [Float](repeating: 0, count: length * dimension)
-        for position in 0..<length {
-            for i in stride(from: 0, to: dimension, by: 2) {
-                let angle = Double(position) * Foundation.exp(Double(i) * -Foundation.log(10000.0) / Double(dimension))
-                values[position * dimension + i] = Float(Foundation.sin(angle))
-                if i + 1 < dimension { values[position * dimension + i + 1] = Float(Foundation.cos(angle)) }
+        Tensor(unsafeUninitializedShape: [length, dimension]) { values in
+            for position in 0..<length {
+                for i in stride(from: 0, to: dimension, by: 2) {
+                    let angle = Double(position) * Foundation.exp(Double(i) * -Foundation.log(10000.0) / Double(dimension))
+                    values[position * dimension + i] = Float(Foundation.sin(angle))
+                    if i + 1 < dimension { values[position * dimension + i + 1] = Float(Foundation.cos(angle)) }
+                }
             }
         }
-        return (try? Tensor(values, shape: [length, dimension])) ?? Tensor.zeros([length, dimension])
     }
 
     /// Adds the encoding to `[N, L, D]` (or `[L, D]`) input.

@@ -1,21 +1,47 @@
 import COpenBLAS
 
-/// Convolution as im2col + SGEMM, per image and channel group: `out[g] = W[g] · columns(x[g])`.
-/// Images run one after another and OpenBLAS threads each GEMM, while im2col/col2im split rows across cores.
+/// Convolution as im2col + SGEMM, per image, channel group and block of output lines:
+/// `out[g] = W[g] · columns(x[g])`. OpenBLAS threads each GEMM; im2col/col2im split rows across cores.
+/// Stride-1 convolutions skip im2col (`ShiftedLayout`): measured 1.25× faster per CPU-second on 3×3,
+/// 64 channels, 56×56 (writing the 9× larger column matrix costs more than the extra, smaller GEMM calls).
 /// All operands are contiguous float32 with the geometry's shapes.
 extension CPUKernels {
-    /// A scratch column matrix for one image's channel group (not needed by pointwise convolutions), in
-    /// tensor storage so large ones get huge pages. Also makes sure OpenBLAS has picked its kernels.
-    private static func withColumnBuffer<R>(_ g: ConvGeometry, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+    /// Bytes of column matrix per block: small enough to stay in L2 between im2col and the GEMM that packs it.
+    private static let columnBlockBytes = 512 << 10
+
+    /// Stride-1, non-pointwise convolutions with channels skip im2col (`ShiftedLayout`).
+    private static func usesShiftedKernels(_ g: ConvGeometry) -> Bool {
+        g.stride == [1, 1, 1] && !g.isPointwise && g.outChannelsPerGroup > 0 && g.columnRows > 0
+    }
+
+    /// Output lines per block (all of them for pointwise convolutions, which read the input in place).
+    private static func linesPerBlock(_ g: ConvGeometry) -> Int {
+        let lines = g.output[0] * g.output[1]
+        if g.isPointwise { return lines }
+        let bytesPerLine = g.columnRows * g.output[2] * MemoryLayout<Float>.size
+        return Swift.min(lines, Swift.max(1, columnBlockBytes / Swift.max(bytesPerLine, 1)))
+    }
+
+    /// Runs `body` with a scratch column buffer sized for one block (unused by pointwise convolutions),
+    /// allocated once per call so its pages are touched once. Also makes sure OpenBLAS has picked its kernels.
+    private static func withColumnScratch(_ g: ConvGeometry, _ body: (UnsafeMutablePointer<Float>) -> Void) {
         BLAS.prepare()
-        let count = g.isPointwise ? 1 : g.columnRows * g.outputVolume
+        let count = g.isPointwise ? 1 : g.columnRows * linesPerBlock(g) * g.output[2]
         let scratch = TensorStorage(uninitializedByteCount: count * MemoryLayout<Float>.size)
-        return withExtendedLifetime(scratch) { body(scratch.pointer(as: Float.self)) }
+        withExtendedLifetime(scratch) { body(scratch.pointer(as: Float.self)) }
+    }
+
+    /// Calls `body(lines)` for each block of output lines.
+    @inline(__always)
+    private static func forEachLineBlock(_ g: ConvGeometry, _ body: (Range<Int>) -> Void) {
+        let lines = g.output[0] * g.output[1], block = linesPerBlock(g)
+        for start in stride(from: 0, to: lines, by: block) { body(start..<Swift.min(start + block, lines)) }
     }
 
     /// Forward convolution; `bias` (length C_out) is added to every output position.
     static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
-        let (cog, rows, inVol, outVol) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume)
+        let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
+        if usesShiftedKernels(g) { return shiftedConvolution(x, weight: weight, bias: bias, g) }
         // SGEMM (beta 0) or the bias fill writes every element unless a channel count is zero.
         let out = cog > 0 && rows > 0 ? Tensor(uninitialized: g.outputShape, dtype: .float32) : Tensor(zeroed: g.outputShape, dtype: .float32)
         let px = x.typedPointer(Float.self), pw = weight.typedPointer(Float.self), po = out.typedPointer(Float.self)
@@ -30,78 +56,73 @@ extension CPUKernels {
             }
         }
         guard cog > 0, rows > 0 else { return out }
-        withExtendedLifetime((x, weight)) {
-            withColumnBuffer(g) { columns in
-                for image in 0..<g.batch {
-                    for group in 0..<g.groups {
-                        let source = px + (image * g.inChannels + group * g.inChannelsPerGroup) * inVol
-                        let matrix: UnsafePointer<Float>
-                        if g.isPointwise {
-                            matrix = UnsafePointer(source)
-                        } else {
-                            volumeToColumns(source, g, into: columns)
-                            matrix = UnsafePointer(columns)
-                        }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cog), Int32(outVol), Int32(rows),
-                                    1, pw + group * cog * rows, Int32(rows), matrix, Int32(outVol),
-                                    bias == nil ? 0 : 1, po + (image * g.outChannels + group * cog) * outVol, Int32(outVol))
+        withExtendedLifetime((x, weight)) { withColumnScratch(g) { columns in
+            for image in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let source = px + (image * g.inChannels + group * g.inChannelsPerGroup) * inVol
+                    forEachLineBlock(g) { lines in
+                        let n = lines.count * width
+                        let matrix = g.isPointwise ? UnsafePointer(source) : UnsafePointer(columns)
+                        if !g.isPointwise { volumeToColumns(source, g, lines: lines, into: columns) }
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cog), Int32(n), Int32(rows),
+                                    1, pw + group * cog * rows, Int32(rows), matrix, Int32(g.isPointwise ? outVol : n),
+                                    bias == nil ? 0 : 1, po + (image * g.outChannels + group * cog) * outVol + lines.lowerBound * width, Int32(outVol))
                     }
                 }
             }
-        }
+        } }
         return out
     }
 
     /// Gradient with respect to the input: `columns = W[g]ᵀ · gOut[g]`, then col2im.
     /// (Also the forward pass of a transposed convolution.)
     static func convolutionInputGradient(_ gradOutput: Tensor, weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        if usesShiftedKernels(g) { return shiftedConvolutionInputGradient(gradOutput, weight: weight, g) }
         let gradInput = Tensor(zeroed: g.inputShape, dtype: .float32)
         let pg = gradOutput.typedPointer(Float.self), pw = weight.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
-        let (cog, rows, inVol, outVol) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume)
+        let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
         guard cog > 0, rows > 0 else { return gradInput }
-        withExtendedLifetime((gradOutput, weight)) {
-            withColumnBuffer(g) { columns in
-                for image in 0..<g.batch {
-                    for group in 0..<g.groups {
-                        let destination = pi + (image * g.inChannels + group * g.inChannelsPerGroup) * inVol
+        withExtendedLifetime((gradOutput, weight)) { withColumnScratch(g) { columns in
+            for image in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let destination = pi + (image * g.inChannels + group * g.inChannelsPerGroup) * inVol
+                    forEachLineBlock(g) { lines in
+                        let n = lines.count * width
                         let target = g.isPointwise ? destination : columns
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(outVol), Int32(cog),
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(n), Int32(cog),
                                     1, pw + group * cog * rows, Int32(rows),
-                                    pg + (image * g.outChannels + group * cog) * outVol, Int32(outVol),
-                                    0, target, Int32(outVol))
-                        if !g.isPointwise { addColumnsToVolume(columns, g, into: destination) }
+                                    pg + (image * g.outChannels + group * cog) * outVol + lines.lowerBound * width, Int32(outVol),
+                                    0, target, Int32(g.isPointwise ? outVol : n))
+                        if !g.isPointwise { addColumnsToVolume(columns, g, lines: lines, into: destination) }
                     }
                 }
             }
-        }
+        } }
         return gradInput
     }
 
     /// Gradient with respect to the weight: `Σ_images gOut[g] · columns(x[g])ᵀ`.
     static func convolutionWeightGradient(_ x: Tensor, gradOutput: Tensor, _ g: ConvGeometry) -> Tensor {
+        if usesShiftedKernels(g) { return shiftedConvolutionWeightGradient(x, gradOutput: gradOutput, g) }
         let gradWeight = Tensor(zeroed: g.weightShape, dtype: .float32)
         let px = x.typedPointer(Float.self), pg = gradOutput.typedPointer(Float.self), pw = gradWeight.typedPointer(Float.self)
-        let (cog, rows, inVol, outVol) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume)
+        let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
         guard cog > 0, rows > 0 else { return gradWeight }
-        withExtendedLifetime((x, gradOutput)) {
-            withColumnBuffer(g) { columns in
-                for image in 0..<g.batch {
-                    for group in 0..<g.groups {
-                        let source = px + (image * g.inChannels + group * g.inChannelsPerGroup) * inVol
-                        let matrix: UnsafePointer<Float>
-                        if g.isPointwise {
-                            matrix = UnsafePointer(source)
-                        } else {
-                            volumeToColumns(source, g, into: columns)
-                            matrix = UnsafePointer(columns)
-                        }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(cog), Int32(rows), Int32(outVol),
-                                    1, pg + (image * g.outChannels + group * cog) * outVol, Int32(outVol),
-                                    matrix, Int32(outVol), 1, pw + group * cog * rows, Int32(rows))
+        withExtendedLifetime((x, gradOutput)) { withColumnScratch(g) { columns in
+            for image in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let source = px + (image * g.inChannels + group * g.inChannelsPerGroup) * inVol
+                    forEachLineBlock(g) { lines in
+                        let n = lines.count * width
+                        let matrix = g.isPointwise ? UnsafePointer(source) : UnsafePointer(columns)
+                        if !g.isPointwise { volumeToColumns(source, g, lines: lines, into: columns) }
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(cog), Int32(rows), Int32(n),
+                                    1, pg + (image * g.outChannels + group * cog) * outVol + lines.lowerBound * width, Int32(outVol),
+                                    matrix, Int32(g.isPointwise ? outVol : n), 1, pw + group * cog * rows, Int32(rows))
                     }
                 }
             }
-        }
+        } }
         return gradWeight
     }
 

@@ -20,7 +20,7 @@ extension CPUKernels {
         }
     }
 
-    /// Window maxima and the flat in-plane index of each maximum. NaN wins, as in PyTorch.
+    /// Window maxima and the flat in-plane index of each maximum (-1 for an empty window). NaN wins, as in PyTorch.
     static func maxPool(_ x: Tensor, _ g: PoolGeometry) -> (values: Tensor, argmax: [Int32]) {
         let out = Tensor(zeroed: [g.planes * g.outputVolume], dtype: .float32)
         var argmax = [Int32](repeating: 0, count: g.planes * g.outputVolume)
@@ -37,8 +37,9 @@ extension CPUKernels {
                             let v = src[Int(taps[t])]
                             if bestIndex < 0 || v > best || v.isNaN { best = v; bestIndex = taps[t] }
                         }
+                        // A window that lies wholly in padding (possible with dilation) gives -inf and no gradient.
                         pv[plane * outVol + o] = best
-                        pi[plane * outVol + o] = Swift.max(bestIndex, 0)
+                        pi[plane * outVol + o] = bestIndex
                     }
                 }
             }
@@ -56,7 +57,7 @@ extension CPUKernels {
             withExtendedLifetime(gradOutput) {
                 Parallel.forEachChunk(count: g.planes, grain: planeGrain(g)) { _, range in
                     for plane in range {
-                        for o in plane * outVol..<(plane + 1) * outVol {
+                        for o in plane * outVol..<(plane + 1) * outVol where index[o] >= 0 {
                             pi[plane * inVol + Int(index[o])] += pg[o]
                         }
                     }

@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchAddCommand.self,
             BenchDecodeCommand.self,
             BenchConvCommand.self,
+            BenchResNetCommand.self,
         ]
     )
 }

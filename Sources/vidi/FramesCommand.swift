@@ -43,6 +43,7 @@ struct FramesCommand: ParsableCommand {
             let reader = try VideoReader(path: file)
             let indices = try selection.indices(for: reader.info)
             try FrameFiles.write(indices, of: reader, output, as: writer, in: folder)
+            MediaCommand.reportWarnings(of: reader)
         }
     }
 }

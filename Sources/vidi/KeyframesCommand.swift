@@ -47,6 +47,8 @@ struct KeyframesCommand: ParsableCommand {
                 done += 1
                 progress.update(done)
             }
+            progress.finish()
+            MediaCommand.reportWarnings(of: reader)
         }
     }
 

@@ -27,6 +27,15 @@ enum MediaCommand {
         FileHandle.standardError.write(Data("vidi: \(text)\n".utf8))
     }
 
+    /// The reader's non-fatal problems (damaged packets, an early end), at most three lines, each
+    /// `vidi: warning: FILE: ...`. The file still counts as done.
+    static func reportWarnings(of reader: VideoReader) {
+        let warnings = reader.warnings
+        var lines = warnings.prefix(3).map { "vidi: warning: \($0)" }
+        if warnings.count > 3 { lines.append("vidi: warning: \(reader.path): \(warnings.count - 3) more warnings") }
+        for line in lines { FileHandle.standardError.write(Data((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)) }
+    }
+
     /// Where one file's outputs go: `dir` itself for a single input, `dir/<file stem>` for several
     /// (a stem seen before gets `-2`, `-3`, ... so two `clip.mp4` in different folders do not collide).
     static func outputFolders(for files: [String], in dir: String) -> [String] {
@@ -156,6 +165,7 @@ final class FileProgress {
     /// Clears the line so later output starts clean.
     func finish() {
         guard enabled, drawn else { return }
+        drawn = false
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

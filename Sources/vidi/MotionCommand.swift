@@ -72,6 +72,7 @@ struct MotionCommand: ParsableCommand {
         try MediaCommand.forEachFile(files) { file, position in
             let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads, exportMotionVectors: true))
             try write(reader, to: folders[position])
+            MediaCommand.reportWarnings(of: reader)
         }
     }
 

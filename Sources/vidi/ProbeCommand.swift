@@ -32,8 +32,9 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         try MediaCommand.forEachFile(files) { file, _ in
-            let info = try VideoReader(path: file).info
-            MediaCommand.printLine(json ? try MediaCommand.jsonLine(ProbeRecord(info)) : Self.text(info))
+            let reader = try VideoReader(path: file)
+            MediaCommand.printLine(json ? try MediaCommand.jsonLine(ProbeRecord(reader.info)) : Self.text(reader.info))
+            MediaCommand.reportWarnings(of: reader)
         }
     }
 

@@ -125,10 +125,10 @@ struct FramesCLITests {
 
     @Test("--help teaches with examples")
     func help() throws {
-        for command in ["probe", "frames", "keyframes", "motion"] {
-            let result = try VidiCLI.run([command, "--help"])
+        for command in ["probe", "frames", "keyframes", "motion", "bench decode"] {
+            let result = try VidiCLI.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(result.status == 0)
-            #expect(result.text.contains("Examples:") && result.text.contains("vidi \(command)"))
+            #expect(result.text.contains("Examples:") && result.text.contains("vidi \(command)"), "\(command)")
         }
     }
 }

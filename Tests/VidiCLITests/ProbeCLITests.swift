@@ -57,6 +57,18 @@ struct ProbeCLITests {
         }
     }
 
+    @Test("a truncated file is probed with exit 0 and its damage reported as warning lines naming it")
+    func truncatedWarns() throws {
+        let path = VidiCLI.fixture("bad-truncated.mp4")
+        let result = try VidiCLI.run(["probe", "--json", path])
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        // The readable half: ffprobe decodes the same number of frames from it.
+        #expect(json["frame_count"] as? Int == Int(try Reference.stream(path, countFrames: true)["nb_read_frames"] ?? ""))
+        let lines = VidiCLI.errorLines(result)
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("vidi: warning: \(path): ") }, "\(lines)")
+    }
+
     @Test("text output names the file and its frame count")
     func text() throws {
         let path = VidiCLI.fixture("h264-bframes-opengop.mp4")

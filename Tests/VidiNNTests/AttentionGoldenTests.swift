@@ -26,6 +26,15 @@ import VidiTestSupport
         }
     }
 
+    @Test mutating func headAveragedAttentionWeights() throws {
+        let golden = GoldenCase("mha")
+        let mha = MultiheadAttention(embedDim: 8, heads: 2, batchFirst: true, generator: &generator)
+        try golden.load(into: mha)
+        let weights = try mha.attend(golden.tensor("q"), golden.tensor("k"), golden.tensor("v"),
+                                     keyPaddingMask: golden.tensor("key_padding_mask"), attentionMask: golden.tensor("attn_mask")).weights
+        expectClose(weights, try golden.tensor("weights"), rtol: 1e-4, atol: 1e-6, "need_weights=True")
+    }
+
     @Test mutating func sequenceFirstCausalBoolMask() throws {
         let golden = GoldenCase("mha_causal_seqfirst")
         let mha = MultiheadAttention(embedDim: 8, heads: 2, batchFirst: false, generator: &generator)

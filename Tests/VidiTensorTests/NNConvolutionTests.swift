@@ -29,6 +29,16 @@ import VidiTestSupport
         }
     }
 
+    @Test func strideOneConvolutions() throws {
+        try expectMatchesTorch("conv2d_s1", inputs: ["x", "w", "b"]) { try $0[0].conv2d(weight: $0[1], bias: $0[2], padding: [1]) }
+        try expectMatchesTorch("conv1d_s1", inputs: ["x", "w", "b"]) {
+            try $0[0].conv1d(weight: $0[1], bias: $0[2], padding: 2, dilation: 3)
+        }
+        try expectMatchesTorch("conv3d_s1", inputs: ["x", "w", "b"]) {
+            try $0[0].conv3d(weight: $0[1], bias: $0[2], padding: [1, 2, 0], dilation: [1, 2, 1], groups: 2)
+        }
+    }
+
     @Test func transposedConvolutions() throws {
         try expectMatchesTorch("convt1d", inputs: ["x", "w", "b"]) {
             try $0[0].convTranspose1d(weight: $0[1], bias: $0[2], stride: 3, padding: 2, outputPadding: 1)

@@ -60,6 +60,16 @@ import VidiTestSupport
         #expect(out[0].isNaN && out[1] == 4)
     }
 
+    @Test func windowInPaddingOnlyGivesMinusInfinityAndNoGradient() throws {
+        // Dilation 3 with padding 1 puts both taps of each window outside a width-2 input; PyTorch's forward
+        // also gives -inf (its backward sends the gradient to an arbitrary element, which we do not copy).
+        let x = try Tensor([0, 1, 2, 3], shape: [1, 1, 2, 2]).requiresGrad()
+        let y = try x.maxPool2d(kernelSize: [1, 2], stride: [1], padding: [0, 1], dilation: [1, 3])
+        #expect(y.shape == [1, 1, 2, 1] && y.scalars == [-.infinity, -.infinity])
+        try y.sum().backward()
+        #expect(x.grad?.scalars == [0, 0, 0, 0])
+    }
+
     @Test func gradientsMatchFiniteDifferences() throws {
         let x = smallInput([1, 2, 5, 6], seed: 31, low: -2, high: 2)
         try gradCheck([x]) { try $0[0].maxPool2d(kernelSize: [2, 3], stride: [2, 2], padding: [1, 1], ceilMode: true) }

@@ -4,7 +4,7 @@
 //   decode_floor FILE [plain|mvs|rgb|keyframes] [repeats]
 //
 // plain: decode every frame; mvs: + flags2=+export_mvs and read every vector of the side data;
-// rgb: + sws_scale to packed rgb24; keyframes: skip_frame=NONKEY (I-frames only).
+// rgb: + sws_scale to packed rgb24; keyframes: skip_frame=NONKEY (I-frames only), + sws_scale to rgb24.
 // Prints one JSON line: {"frames": N, "seconds": S, "fps": F, "cpu_seconds": C}, the fastest of `repeats`
 // runs by wall time and by process CPU time (each minimum taken separately).
 #include <libavcodec/avcodec.h>
@@ -87,7 +87,7 @@ static int run(const char *path, enum mode mode, long *frames_out) {
                     for (size_t i = 0; i < count; i++) sum += mv[i].motion_x + mv[i].dst_y;
                     checksum += sum;
                 }
-            } else if (mode == RGB) {
+            } else if (mode == RGB || mode == KEYFRAMES) {
                 if (!sws) {
                     sws = sws_getContext(frame->width, frame->height, frame->format, frame->width, frame->height,
                                          AV_PIX_FMT_RGB24, SWS_BILINEAR, NULL, NULL, NULL);

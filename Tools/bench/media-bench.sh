@@ -2,8 +2,8 @@
 # Media benchmark, one run, single thread everywhere: C floor, `vidi bench decode`, ffmpeg CLI, PyAV, decord.
 #   Tools/bench/media-bench.sh [--repeats N] [--json out.json]
 # Builds vidi in release, compiles Tools/bench/decode_floor.c against the system FFmpeg, generates the
-# inputs under Tools/bench/.data/ with ffmpeg, and uses /work/venv-ref's Python for the peers (or makes
-# Tools/bench/.venv with `pip install av decord numpy` when that venv is missing).
+# inputs under Tools/bench/.data/ with ffmpeg, and runs the peers with the reference Python
+# (Tools/reference-venv.sh; set PYTHON to use another one with av, decord and numpy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench=Tools/bench
@@ -16,13 +16,6 @@ vidi="$(swift build -c release --show-bin-path)/vidi"
 cc -O2 -o "$bench/.data/decode_floor" "$bench/decode_floor.c" \
     $(pkg-config --cflags --libs libavformat libavcodec libavutil libswscale)
 
-python=/work/venv-ref/bin/python
-if ! [ -x "$python" ] || ! "$python" -c "import av, decord, numpy" 2>/dev/null; then
-    python="$bench/.venv/bin/python"
-    if ! [ -x "$python" ]; then
-        python3 -m venv "$bench/.venv"
-        "$python" -m pip install --quiet av decord numpy
-    fi
-fi
+python=${PYTHON:-$(Tools/reference-venv.sh)}
 
 exec "$python" "$bench/media_bench.py" --vidi "$vidi" --floor "$bench/.data/decode_floor" "$@"

@@ -6,7 +6,7 @@ like `a + b` in both) in ms. Runs alternate NumPy / Vidi for several rounds and 
 background load hits both alike. Targets: SGEMM ≥ 90% of NumPy's GFLOP/s, add ≥ 80% of NumPy's speed.
 
     swift build -c release --product vidi
-    /work/venv-ref/bin/python Tools/bench/tensor_bench.py [--rounds 3] [--markdown]
+    $(Tools/reference-venv.sh) Tools/bench/tensor_bench.py [--rounds 3] [--markdown]
 """
 import argparse
 import json

@@ -9,7 +9,7 @@ torchvision is not installed, so the backbones below re-create torchvision's / C
 same key names (ResNet, VideoResNet r3d_18 / r2plus1d_18, CLIP VisionTransformer), at reduced width so the
 fixtures stay small; the Swift side builds them with the same width arguments through the same code paths.
 
-    /work/venv-ref/bin/python Tools/goldens/make_nn_goldens.py
+    $(Tools/reference-venv.sh) Tools/goldens/make_nn_goldens.py
 """
 import math
 import os
@@ -137,6 +137,8 @@ def attention():
     case("mha", mha, {"q": q, "k": k, "v": v, "key_padding_mask": kpm, "attn_mask": am}, grads=True,
          call=lambda m, q, k, v, key_padding_mask, attn_mask: m(q, k, v, key_padding_mask=key_padding_mask,
                                                                 attn_mask=attn_mask, need_weights=False)[0])
+    with torch.no_grad():  # head-averaged attention weights (need_weights=True), same module and inputs
+        save_npy("mha_weights", mha(q, k, v, key_padding_mask=kpm, attn_mask=am, need_weights=True)[1])
     bool_mask = torch.triu(torch.ones(4, 4, dtype=torch.bool), diagonal=1)
     x = randn(4, 2, e)  # sequence first
     mha2 = nn.MultiheadAttention(e, h, batch_first=False)
@@ -458,6 +460,22 @@ def backbones():
         for block in vit.transformer.resblocks:
             block.attn.in_proj_bias.copy_(0.1 * randn(48))
     case("clip_vit_w16", vit, {"x": randn(2, 3, 16, 16)})
+    # Training mode through the whole ResNet-18 (batch statistics, running-stat updates, gradients). 64×64 so
+    # layer4's BatchNorm sees 2·2·2 values per channel: with 32×32 it sees 2, and normalising two values is
+    # ill-conditioned (outputs ±1 whatever their difference), which no float32 comparison survives.
+    with torch.enable_grad():
+        xt = randn(2, 3, 64, 64).requires_grad_(True)
+        save_npy("resnet18_w8_train_x", xt)
+        resnet18.train()
+        out = resnet18(xt)
+        proj = randn(*out.shape)
+        (out * proj).sum().backward()
+        for name, value in (("out", out), ("proj", proj), ("grad_x", xt.grad), ("grad_conv1_weight", resnet18.conv1.weight.grad),
+                            ("grad_fc_weight", resnet18.fc.weight.grad), ("grad_layer3_0_downsample_0_weight",
+                                                                         resnet18.layer3[0].downsample[0].weight.grad),
+                            ("after_bn1_running_mean", resnet18.bn1.running_mean),
+                            ("after_layer4_1_bn2_running_var", resnet18.layer4[1].bn2.running_var)):
+            save_npy(f"resnet18_w8_train_{name}", value)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ NumPy generator, are rounded to float32, and are saved next to the results so th
 Each differentiable case also stores the gradients of L = sum(out * w), w = linspace(0.5, 1.5, out.numel)
 reshaped like the output, with respect to every float input (`<case>_grad_<input>`).
 
-    /work/venv-ref/bin/python Tools/goldens/make_nnops_goldens.py   # writes Fixtures/golden/nn-ops/*.npy
+    $(Tools/reference-venv.sh) Tools/goldens/make_nnops_goldens.py   # writes Fixtures/golden/nn-ops/*.npy
 """
 import os
 
@@ -54,6 +54,11 @@ def convolutions():
     case("conv2d_pointwise", lambda x, w, b: F.conv2d(x, w, b), x=f32(2, 3, 4, 4), w=f32(5, 3, 1, 1), b=f32(5))
     case("conv3d", lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=(0, 1, 1), dilation=(2, 1, 1)),
          x=f32(1, 2, 4, 5, 5), w=f32(3, 2, 2, 3, 3), b=f32(3))
+    # Stride 1 (the shifted-GEMM path): 'same' 3x3, dilated 1-D, dilated and padded 3-D, grouped.
+    case("conv2d_s1", lambda x, w, b: F.conv2d(x, w, b, padding=1), x=f32(2, 3, 6, 5), w=f32(4, 3, 3, 3), b=f32(4))
+    case("conv1d_s1", lambda x, w, b: F.conv1d(x, w, b, padding=2, dilation=3), x=f32(2, 3, 9), w=f32(2, 3, 3), b=f32(2))
+    case("conv3d_s1", lambda x, w, b: F.conv3d(x, w, b, padding=(1, 2, 0), dilation=(1, 2, 1), groups=2),
+         x=f32(1, 4, 3, 4, 5), w=f32(2, 2, 2, 3, 2), b=f32(2))
     case("convt1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=2, output_padding=1),
          x=f32(2, 3, 5), w=f32(3, 2, 4), b=f32(2))
     case("convt2d", lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),

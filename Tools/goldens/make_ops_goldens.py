@@ -2,7 +2,7 @@
 """Goldens for sort/top-k/gather/scatter/index-select/masked-select/concat/stack/chunk/pad/one-hot/cumsum,
 one .npz per case under Fixtures/golden/ops/.
 
-Run with the reference venv: /work/venv-ref/bin/python Tools/goldens/make_ops_goldens.py
+Run with the reference venv: $(Tools/reference-venv.sh) Tools/goldens/make_ops_goldens.py
 Reference: PyTorch (torch.sort(stable=True), torch.topk, torch.gather, Tensor.scatter / scatter_add,
 torch.index_select, torch.masked_select, torch.cat / stack / chunk, torch.nn.functional.pad,
 torch.nn.functional.one_hot, torch.cumsum) in float32 on the CPU; gradients by torch.autograd with the

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Optimizer, gradient-clipping and schedule goldens under Fixtures/golden/optim/, one .npz per case.
 
-Run with the reference venv: /work/venv-ref/bin/python Tools/goldens/make_optim_goldens.py
+Run with the reference venv: $(Tools/reference-venv.sh) Tools/goldens/make_optim_goldens.py
 References: torch.optim.SGD / Adam / AdamW, torch.nn.utils.clip_grad_norm_ / clip_grad_value_,
 torch.optim.lr_scheduler.SequentialLR(LinearLR, CosineAnnealingLR) -- PyTorch itself, in float32.
 LARS has no PyTorch class: its reference is the numpy implementation below of the LARS used by

@@ -2,7 +2,7 @@
 """Makes the serialization fixtures under Fixtures/golden/serialization/.
 
 Run with the reference venv (needs numpy, torch for bfloat16, and the `safetensors` package):
-    /work/venv-ref/bin/python Tools/goldens/make_serialization_fixtures.py
+    $(Tools/reference-venv.sh) Tools/goldens/make_serialization_fixtures.py
 The files are committed; tests read them, so a rerun only matters when this script changes. (A rerun may
 reorder the two `__metadata__` keys of mixed.safetensors: the reference keeps metadata in a HashMap.)
 

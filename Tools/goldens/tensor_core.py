@@ -4,7 +4,7 @@
 Reference: NumPy for forward values, PyTorch (CPU, float64 where noted) for gradients and for GELU/SiLU.
 Inputs come from a seeded NumPy generator and are saved next to the outputs, so the Swift tests load both.
 
-    /work/venv-ref/bin/python Tools/goldens/tensor_core.py     # writes Fixtures/golden/tensor-core/*.npy
+    $(Tools/reference-venv.sh) Tools/goldens/tensor_core.py     # writes Fixtures/golden/tensor-core/*.npy
 """
 import math
 import os

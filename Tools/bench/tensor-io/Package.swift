@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Benchmarks for tensor I/O, sorting and optimizer steps (release build, kept out of `swift test`).
-// Run: Tools/bench-tensor-io/run.sh   (builds, runs this harness and the Python peers, prints ratios)
+// Run: Tools/bench/tensor-io/run.sh   (builds, runs this harness and the Python peers, prints ratios)
 import Foundation
 import PackageDescription
 
@@ -10,7 +10,7 @@ let vidiRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appen
 let package = Package(
     name: "TensorIOBench",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "../..")],
+    dependencies: [.package(path: "../../..")],
     targets: [
         .executableTarget(name: "TensorIOBench", dependencies: [.product(name: "VidiTensor", package: vidiRoot.lastPathComponent)]),
     ]

@@ -2,7 +2,7 @@
 # Builds the harness in release, runs it and the Python peers on the same files, prints both and ratios.
 set -euo pipefail
 cd "$(dirname "$0")"
-python="${PYTHON:-/work/venv-ref/bin/python}"
+python="${PYTHON:-$(../reference-venv.sh)}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 swift build -c release >/dev/null

@@ -1,12 +1,12 @@
 // swift-tools-version: 6.1
 // Release-build benchmark for VidiMedia, kept out of the main package so `swift test` never builds it.
-// Run: Tools/bench-media.sh (makes the inputs, runs this and the Python peers on the same files).
+// Run: Tools/bench/media-library-bench.sh (makes the inputs, runs this and the Python peers on the same files).
 import PackageDescription
 
 let package = Package(
     name: "MediaBench",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(name: "Vidi", path: "../..")],
+    dependencies: [.package(name: "Vidi", path: "../../..")],
     targets: [
         .executableTarget(name: "MediaBench", dependencies: [.product(name: "VidiMedia", package: "Vidi")]),
     ]

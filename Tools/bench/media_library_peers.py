@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyAV (and decord, when installed) on the same file and the same measurements as MediaBench.
-Run with /work/venv-ref/bin/python. Usage: bench_media_peers.py FILE [THREADS]"""
+Run with $(Tools/reference-venv.sh). Usage: media_library_peers.py FILE [THREADS]"""
 import random
 import sys
 import time
