@@ -72,9 +72,11 @@ final class DurableFile {
     /// back), so a large shard's `fsync` in `commit` finds little left to do instead of stalling the run
     /// at its end. Durability still comes from that fsync.
     private func startWriteback() {
+        #if os(Linux)
         guard written - writebackStarted >= Self.writebackChunk else { return }
         _ = posix_fadvise(fd, off_t(writebackStarted), off_t(written - writebackStarted), POSIX_FADV_DONTNEED)
         writebackStarted = written
+        #endif
     }
 
     /// Flushes, fsyncs, closes and renames into place; `beforeRename` runs between fsync and rename
