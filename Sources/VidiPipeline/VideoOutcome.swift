@@ -26,14 +26,14 @@ struct VideoOutcome: Sendable {
                 try stage.process(context)
             } catch {
                 seconds[stage.name, default: 0] += (ContinuousClock.now - start).seconds
-                return VideoOutcome(result: .failure("\(stage.name): \(error)"), frames: context.framesDecoded, stageSeconds: seconds)
+                return VideoOutcome(result: .failure("\(stage.name): " + withoutPath(entry.path, "\(error)")), frames: context.framesDecoded, stageSeconds: seconds)
             }
             seconds[stage.name, default: 0] += (ContinuousClock.now - start).seconds
         }
         // The decoder keeps going past damage; a dataset should not silently hold half a video.
         if let reader = context.shared["reader"] as? VideoReader, !reader.warnings.isEmpty {
             if !keepDamaged {
-                return VideoOutcome(result: .failure("damaged: " + reader.warnings.joined(separator: "; ")),
+                return VideoOutcome(result: .failure("damaged: " + reader.warnings.map { withoutPath(entry.path, $0) }.joined(separator: "; ")),
                                     frames: context.framesDecoded, stageSeconds: seconds)
             }
             context.metadata["warnings"] = .array(reader.warnings.map { .string($0) })
@@ -44,4 +44,10 @@ struct VideoOutcome: Sendable {
             return VideoOutcome(result: .failure("metadata: \(error)"), frames: context.framesDecoded, stageSeconds: seconds)
         }
     }
+}
+
+/// Media errors and warnings start with the file's path for one-line CLI messages; a failure record
+/// already names its source, so the reason drops that prefix.
+private func withoutPath(_ path: String, _ text: String) -> String {
+    text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
 }
