@@ -49,9 +49,6 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        // No built-in stage multiplies matrices, and OpenBLAS's idle threads would spin on the cores the
-        // video workers need; they restart if a stage ever calls BLAS.
-        BLAS.stopIdleThreads()
         // Every video allocates a few MB of short-lived buffers (pictures, arrays, tar members). glibc
         // serves blocks over its adaptive threshold with fresh mmaps and trims freed heap at once, so each
         // video page-faulted its buffers in again (~25k faults per 50 videos, 7 % of the CPU); keep them.

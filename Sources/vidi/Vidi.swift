@@ -1,4 +1,5 @@
 import ArgumentParser
+import VidiTensor
 
 @main
 struct Vidi: AsyncParsableCommand {
@@ -20,4 +21,12 @@ struct Vidi: AsyncParsableCommand {
             RunCommand.self,
         ]
     )
+
+    /// OpenBLAS starts its worker threads when the library loads, and each spins for ~0.1 s of CPU before
+    /// sleeping: that doubled the CPU time of short decodes (`vidi bench decode`, keyframes) and took cores
+    /// from the video workers. End them first; OpenBLAS starts them again on its next threaded SGEMM.
+    static func main() async {
+        BLAS.stopIdleThreads()
+        await main(nil)
+    }
 }
