@@ -228,7 +228,7 @@ public final class VideoReader {
         if interrupt.isCancelled { throw MediaError.cancelled(path: path) }
         if let deadline = interrupt.deadline, ContinuousClock.now >= deadline {
             let elapsed = ContinuousClock.now - openedAt
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = elapsed.seconds
             throw MediaError.timedOut(path: path, seconds: seconds)
         }
     }

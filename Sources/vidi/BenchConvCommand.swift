@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VidiMedia
 import VidiTensor
 
 /// `vidi bench conv`: a 2-D convolution through `Tensor.conv2d` against SGEMM on the same FLOPs, measured
@@ -29,21 +30,16 @@ struct BenchConvCommand: ParsableCommand {
     /// Best wall-clock and best process-CPU seconds of `body` over runs lasting at least `seconds`.
     /// CPU time (all threads) is the steadier measure on a shared machine when BLAS runs one thread.
     private func measure(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
-        func cpuSeconds() -> Double {
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
-        }
         try body()
         var best = (wall: Double.infinity, cpu: Double.infinity)
         let clock = ContinuousClock(), start = clock.now
         var runs = 0
         while runs < 3 || clock.now - start < .seconds(seconds) {
-            let (t0, c0) = (clock.now, cpuSeconds())
+            let (t0, c0) = (clock.now, processCPUSeconds())
             try body()
             let elapsed = clock.now - t0
-            best.cpu = Swift.min(best.cpu, cpuSeconds() - c0)
-            best.wall = Swift.min(best.wall, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            best.cpu = Swift.min(best.cpu, processCPUSeconds() - c0)
+            best.wall = Swift.min(best.wall, elapsed.seconds)
             runs += 1
         }
         return best

@@ -57,20 +57,12 @@ struct BenchDecodeCommand: ParsableCommand {
         var threads: Int
     }
 
-    /// This process's CPU time so far, user + system, in seconds.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
     func run() throws {
         let mode = keyframes ? "keyframes"
             : [motion ? "motion" : nil, rgb ? "rgb" : nil].compactMap { $0 }.joined(separator: "+")
         try MediaCommand.forEachFile(files) { file, _ in
             let clock = ContinuousClock()
-            let cpuStart = Self.processCPUSeconds()
+            let cpuStart = processCPUSeconds()
             var frames = 0
             let elapsed = try clock.measure {
                 let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads,
@@ -87,8 +79,8 @@ struct BenchDecodeCommand: ParsableCommand {
                     }
                 }
             }
-            let cpuSeconds = Self.processCPUSeconds() - cpuStart
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let cpuSeconds = processCPUSeconds() - cpuStart
+            let seconds = elapsed.seconds
             let result = Result(path: file, mode: mode.isEmpty ? "decode" : mode, frames: frames, seconds: seconds,
                                 fps: seconds > 0 ? Double(frames) / seconds : 0, cpuSeconds: cpuSeconds, threads: threads)
             if json {

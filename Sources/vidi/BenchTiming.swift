@@ -1,4 +1,5 @@
 import Foundation
+import VidiMedia
 
 /// Wall-clock timings of repeated runs of one operation, for the `vidi bench` commands.
 struct BenchTiming {
@@ -14,7 +15,7 @@ struct BenchTiming {
             let t0 = clock.now
             try body()
             let elapsed = clock.now - t0
-            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            samples.append(elapsed.seconds)
         }
         return BenchTiming(seconds: samples)
     }
@@ -24,6 +25,15 @@ struct BenchTiming {
         let sorted = seconds.sorted()
         return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
     }
+}
+
+/// This process's CPU time so far (user + system, all threads), in seconds: steadier than wall time when
+/// other jobs share the cores.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Prints a flat JSON object (numbers and strings) on one line.
