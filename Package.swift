@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiPretext", targets: ["VidiPretext"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -49,15 +50,18 @@ let package = Package(
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
 
+        // Self-supervised pretext tasks (MoSI, HiCo, CMD): sample generation and losses; knows no engine.
+        .target(name: "VidiPretext", dependencies: ["VidiMedia", "VidiRandom", "VidiFormats", "VidiNN", "VidiTensor"]),
+
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
-        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats"]),
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats", "VidiPretext"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiPretext", "VidiFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiPretextTests", dependencies: ["VidiPretext", "VidiMedia", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )
