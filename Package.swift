@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiTraining", targets: ["VidiTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -38,12 +39,14 @@ let package = Package(
         .target(name: "VidiNN", dependencies: ["VidiTensor"]),
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
+        // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
+        .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiNN", "VidiTensor", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

@@ -18,6 +18,19 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The four xoshiro256** state words, for checkpoints: `RandomGenerator(state: g.state)` continues
+    /// exactly where `g` is.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// Restores a generator from `state`'s four words. All-zero state is xoshiro's one fixed point
+    /// (it would return zeros forever) and is rejected, as is any other word count.
+    public init(state: [UInt64]) throws {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else {
+            throw TensorError.invalidArgument(op: "RandomGenerator(state:)", reason: "need 4 words, not all zero; got \(state)")
+        }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+    }
+
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
