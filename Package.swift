@@ -58,7 +58,8 @@ let package = Package(
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
-        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiNN", "VidiTensor", "VidiMedia", "VidiTestSupport"]),
+        // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
+        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

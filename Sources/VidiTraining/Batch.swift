@@ -14,16 +14,19 @@ public struct Batch: Sendable {
     public var epoch: Int
 
     public enum Field: Sendable {
-        case stacked(Tensor)
+        /// Stacked from members of one kind: `.npy` arrays, `.cls` labels or images.
+        case stacked(Tensor, from: StackedKind)
         case list([SampleValue])
     }
+
+    public enum StackedKind: Sendable { case arrays, labels, images }
 
     public var count: Int { keys.count }
 
     /// The stacked tensor of member `name` (`"frames.npy"`, `"cls"`).
     public func tensor(_ name: String) throws(TrainingError) -> Tensor {
         switch fields[name] {
-        case .stacked(let tensor): return tensor
+        case .stacked(let tensor, _): return tensor
         case .list: throw .badSample(key: keys.first ?? "", reason: "member '\(name)' differs in shape or kind across the batch; it is a list")
         case nil: throw .badSample(key: keys.first ?? "", reason: "no member '\(name)' in the batch (has \(fields.keys.sorted()))")
         }
@@ -33,7 +36,17 @@ public struct Batch: Sendable {
     public func values(_ name: String) -> [SampleValue] {
         switch fields[name] {
         case .list(let values): return values
-        case .stacked(let tensor): return (0..<tensor.shape[0]).compactMap { try? .tensor(tensor.narrowed(axis: 0, start: $0, length: 1).squeezed(axis: 0)) }
+        case .stacked(let tensor, let kind):
+            return (0..<tensor.shape[0]).compactMap { index -> SampleValue? in
+                guard let item = try? tensor.narrowed(axis: 0, start: index, length: 1).squeezed(axis: 0) else { return nil }
+                switch kind {
+                case .arrays: return .tensor(item)
+                case .labels: return .label(Int(item.scalars[0]))
+                case .images:
+                    let rgb = item.scalars.map { UInt8(($0 * 255).rounded()) }
+                    return .image(DecodedImage(width: tensor.shape[2], height: tensor.shape[1], rgb: rgb))
+                }
+            }
         case nil: return []
         }
     }
@@ -66,14 +79,14 @@ public struct Batch: Sendable {
                 guard case .tensor(let t) = value, t.shape == head.shape, t.dtype == head.dtype else { return .list(column) }
                 tensors.append(t)
             }
-            return .stacked(try Tensor.stack(tensors, axis: 0))
+            return .stacked(try Tensor.stack(tensors, axis: 0), from: .arrays)
         case .label:
             var labels: [Int64] = []
             for value in column {
                 guard case .label(let label) = value else { return .list(column) }
                 labels.append(Int64(label))
             }
-            return .stacked(try Tensor(labels, shape: [labels.count]))
+            return .stacked(try Tensor(labels, shape: [labels.count]), from: .labels)
         case .image(let head):
             var pixels: [Float] = []
             pixels.reserveCapacity(column.count * head.rgb.count)
@@ -81,7 +94,7 @@ public struct Batch: Sendable {
                 guard case .image(let image) = value, image.width == head.width, image.height == head.height else { return .list(column) }
                 pixels += image.rgb.map { Float($0) / 255 }
             }
-            return .stacked(try Tensor(pixels, shape: [column.count, head.height, head.width, 3]))
+            return .stacked(try Tensor(pixels, shape: [column.count, head.height, head.width, 3]), from: .images)
         default:
             return .list(column)
         }

@@ -45,12 +45,16 @@ enum WebDatasetNaming {
     }
 }
 
-/// Reads one shard's samples in order; stops at the first error, having returned every complete sample
-/// before it (the sample the error cut short is dropped, as WebDataset's `warn_and_continue` drops it).
+/// Reads one shard's samples in order. Damage (a corrupt header, truncated data) ends the shard: the
+/// error is thrown after the samples before it. The sample being gathered when the damage hit may lack
+/// members; it is kept only when it has the same members as the sample before it (WebDataset yields it
+/// whatever it holds, which breaks collation downstream).
 struct ShardSampleReader {
     let shard: String
     private let reader: TarReader
     private var pending: RawSample?
+    private var lastMembers: [String]?
+    private var failure: Error?
     private var finished = false
 
     init(shard: String) throws(TarError) {
@@ -60,8 +64,25 @@ struct ShardSampleReader {
 
     /// The next complete sample, nil at the end of the shard.
     mutating func next() throws -> RawSample? {
+        if let failure {
+            self.failure = nil
+            finished = true
+            throw failure
+        }
         while !finished {
-            guard let entry = try reader.next() else {
+            let entry: TarEntry?
+            do {
+                entry = try reader.next()
+            } catch {
+                finished = true
+                let cut = pending
+                pending = nil
+                guard let cut, cut.members.map(\.0) == lastMembers else { throw error }
+                failure = error
+                finished = false
+                return cut
+            }
+            guard let entry else {
                 finished = true
                 break
             }
@@ -70,6 +91,8 @@ struct ShardSampleReader {
             let suffix = ext.lowercased()
             if var sample = pending, sample.key == key {
                 guard !sample.members.contains(where: { $0.0 == suffix }) else {
+                    finished = true
+                    pending = nil
                     throw TrainingError.badSample(key: key, reason: "duplicate member '\(suffix)' in \(shard)")
                 }
                 sample.members.append((suffix, entry.bytes))
@@ -78,7 +101,10 @@ struct ShardSampleReader {
             }
             let done = pending
             pending = RawSample(key: key, shard: shard, members: [(suffix, entry.bytes)])
-            if let done { return done }
+            if let done {
+                lastMembers = done.members.map(\.0)
+                return done
+            }
         }
         defer { pending = nil }
         return pending
