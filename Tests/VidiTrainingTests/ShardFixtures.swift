@@ -13,6 +13,7 @@ enum ShardFixtures {
                       seed: UInt64 = 1) throws -> [String] {
         var generator = RandomGenerator(seed: seed)
         var paths: [String] = []
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let writer = WebDatasetWriter(directory: directory.path)
         for shard in 0..<count {
             let name = String(format: "%05d", shard)
