@@ -29,6 +29,8 @@ public final class Trainer {
     public var onEvent: (TrainingEvent) -> Void = { _ in }
     /// Checked after every optimizer step; true stops the run there (SIGINT, a test's simulated kill).
     public var stopRequested: () -> Bool = { false }
+    /// Write a checkpoint when `stopRequested` ends the run (Ctrl-C), so `--resume` loses nothing.
+    public var checkpointOnStop = false
 
     public init(model: Module, optimizer: any Optimizer, configuration: TrainingConfiguration, loss: @escaping LossFunction) {
         self.model = model
@@ -143,6 +145,7 @@ public final class Trainer {
                 lossSum = 0
                 if trainer.stopRequested() {
                     interrupted = true
+                    if trainer.checkpointOnStop, checkpointedAt != state.step { try checkpoint() }
                     return
                 }
             }

@@ -63,7 +63,7 @@ public struct WebDatasetOptions: Sendable {
     }
 
     /// The shards this rank and worker read in `epoch`, in order.
-    func shards(forEpoch epoch: Int) -> [String] {
+    public func shards(forEpoch epoch: Int) -> [String] {
         var order = shards
         if shuffleShards {
             var generator = RandomGenerator(seed: Self.derivedSeed(seed, epoch: epoch, stream: 1))
