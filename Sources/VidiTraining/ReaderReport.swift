@@ -7,7 +7,7 @@ public struct ReaderReport: Sendable, Equatable {
         public var description: String { "\(source): \(reason)" }
     }
 
-    /// Shards read to their end.
+    /// Shards read to their end (each pass counts: the reader runs ahead across epochs).
     public var shardsRead = 0
     /// Shards missing, unreadable, corrupt or truncated.
     public var shardFailures: [Problem] = []
@@ -22,9 +22,9 @@ public struct ReaderReport: Sendable, Equatable {
     public var samplesSkipped: Int { sampleFailures.count }
     public var isClean: Bool { shardFailures.isEmpty && sampleFailures.isEmpty }
 
-    /// One line for logs: `12 shards, 5,800 samples; 1 shard failed, 3 samples skipped`.
+    /// One line for logs: `12 shard passes, 5800 samples read; 1 shard(s) failed, 3 sample(s) skipped`.
     public var summary: String {
-        var text = "\(shardsRead) shards, \(samplesRead) samples"
+        var text = "\(shardsRead) shard passes, \(samplesRead) samples read"
         if !isClean { text += "; \(shardsFailed) shard(s) failed, \(samplesSkipped) sample(s) skipped" }
         return text
     }

@@ -21,10 +21,12 @@ struct TrainClassifierCommand: ParsableCommand {
             metrics.jsonl (validation loss and accuracy), and at the end classifier.safetensors (the model's \
             state dict) with classifier.json (its configuration).
 
-            Example:
-              vidi run Pipelines/frames.yaml --input labelled.csv --output out/frames
-              vidi train classifier --shards 'out/frames/{00000..00003}.tar' --input frames.npy \\
-                --label-field label --classes 10 --steps 2000 --checkpoint-dir runs/clf --val-every 200
+            Example (labelled.csv: path,label):
+              vidi run Pipelines/frames.yaml --input labelled.csv \\
+                --output out/frames
+              vidi train classifier --shards 'out/frames/{00000..00003}.tar' \\
+                --label-field label --classes 10 --steps 2000 \\
+                --checkpoint-dir runs/clf --val-every 200
             """)
 
     @OptionGroup var training: TrainingOptions
