@@ -61,6 +61,7 @@ struct TrainClassifierCommand: ParsableCommand {
     }
 
     private func execute() throws {
+        training.applyThreads()
         let trainingOptions = try training.trainingLoader()
         let validationOptions = try training.validationLoader()
         let first = try WebDatasetInspection.firstSample(of: trainingOptions.shards)

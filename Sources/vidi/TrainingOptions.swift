@@ -85,6 +85,11 @@ struct TrainingOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
+    /// Applies --threads to OpenBLAS (call once, before training).
+    func applyThreads() {
+        if let threads { BLAS.setThreads(threads) }
+    }
+
     /// The training reader's options.
     func trainingLoader() throws -> WebDatasetOptions {
         var options = WebDatasetOptions(shards: try ShardPattern.expand(shards), batchSize: batchSize)
@@ -109,7 +114,6 @@ struct TrainingOptions: ParsableArguments {
     /// The loop's configuration; a schedule that needs the run's length gets it from --steps, or else by
     /// counting the samples of this rank's shards.
     func configuration(training: WebDatasetOptions) throws -> TrainingConfiguration {
-        if let threads { BLAS.setThreads(threads) }
         var totalSteps = steps ?? 0
         if steps == nil, schedule != "constant" {
             let samples = WebDatasetInspection.countSamples(in: training.shards(forEpoch: 0))
