@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "Vidi",
+    // Built and tested on Linux (Debian 12, Swift 6.1+), which SwiftPM does not list. macOS 15 is the
+    // first release with the Synchronization module the engine uses; that build is untested.
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vidi", targets: ["vidi"]),
@@ -50,11 +52,15 @@ let package = Package(
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
         .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia"]),
 
+        // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
+        // no engine).
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats"]),
+
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiTraining",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,7 +71,8 @@ let package = Package(
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiTestSupport"]),
+        .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
         .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),

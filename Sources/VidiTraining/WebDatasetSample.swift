@@ -51,15 +51,15 @@ enum WebDatasetNaming {
 /// whatever it holds, which breaks collation downstream).
 struct ShardSampleReader {
     let shard: String
-    private let reader: TarReader
+    private let reader: TarFileReader
     private var pending: RawSample?
     private var lastMembers: [String]?
     private var failure: Error?
     private var finished = false
 
-    init(shard: String) throws(TarError) {
+    init(shard: String) throws(TarFileError) {
         self.shard = shard
-        reader = try TarReader(path: shard)
+        reader = try TarFileReader(path: shard)
     }
 
     /// The next complete sample, nil at the end of the shard.

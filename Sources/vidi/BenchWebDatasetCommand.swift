@@ -53,7 +53,7 @@ struct BenchWebDatasetCommand: ParsableCommand {
         }
         let rate = Double(samples) / best, megabytes = Double(bytes) / 1e6 / best
         if json {
-            printJSON([("reader", "vidi"), ("samples", samples), ("batches", batches), ("seconds", best),
+            try printJSON([("reader", "vidi"), ("samples", samples), ("batches", batches), ("seconds", best),
                        ("samples_per_second", rate), ("mb_per_second", megabytes), ("decode_threads", decodeThreads)])
         } else {
             print(String(format: "%d samples in %d batches, %.3f s: %.0f samples/s, %.1f MB/s (%d decode threads)",

@@ -95,7 +95,7 @@ struct TrainClassifierCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             try encoder.encode(model.configuration).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("classifier.json")))
         }
-        report(summary)
+        try report(summary)
         if summary.interrupted { throw ExitCode(130) }
     }
 
@@ -109,18 +109,18 @@ struct TrainClassifierCommand: ParsableCommand {
         return arrays[0]
     }
 
-    private func report(_ summary: TrainingSummary) {
+    private func report(_ summary: TrainingSummary) throws {
         let report = summary.report
         if json {
-            var object: [String: Any] = ["steps": summary.state.step, "samples": summary.state.samples,
-                                         "interrupted": summary.interrupted, "shards_read": report.shardsRead,
-                                         "shards_failed": report.shardsFailed, "samples_skipped": report.samplesSkipped]
-            if let loss = summary.lastLoss { object["loss"] = Double(loss) }
-            for (name, value) in summary.validation where value.isFinite { object["validation_" + name] = value }
-            if let checkpoint = summary.checkpoint { object["checkpoint"] = checkpoint }
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                print(String(decoding: data, as: UTF8.self))
-            }
+            var object: [String: JSONValue] = [
+                "steps": .int(summary.state.step), "samples": .int(summary.state.samples), "interrupted": .bool(summary.interrupted),
+                "shards_read": .int(report.shardsRead), "shards_failed": .int(report.shardsFailed),
+                "samples_skipped": .int(report.samplesSkipped),
+            ]
+            if let loss = summary.lastLoss { object["loss"] = .double(Double(loss)) }
+            for (name, value) in summary.validation where value.isFinite { object["validation_" + name] = .double(value) }
+            if let checkpoint = summary.checkpoint { object["checkpoint"] = .string(checkpoint) }
+            try JSONOutput.print(.object(object))
             return
         }
         var lines = ["trained \(summary.state.step) step(s) on \(summary.state.samples) sample(s)"
@@ -146,12 +146,18 @@ struct LabelReader {
         if let field {
             values = []
             for (key, value) in zip(batch.keys, batch.values("json")) {
-                guard case .json(let document) = value, let item = document[field] else {
+                guard case .json(.object(let document)) = value, let item = document[field] else {
                     throw TrainingError.badSample(key: key, reason: "no '\(field)' field in its .json")
                 }
-                guard let label = item.number.map({ Int64(exactly: $0) }) ?? item.string.map({ Int64($0) }), let label else {
-                    throw TrainingError.badSample(key: key, reason: "'\(field)' is not an integer label")
+                // Manifest columns from a CSV arrive as strings; JSONL columns as numbers.
+                let label: Int64?
+                switch item {
+                case .int(let number): label = Int64(number)
+                case .double(let number): label = Int64(exactly: number)
+                case .string(let text): label = Int64(text)
+                default: label = nil
                 }
+                guard let label else { throw TrainingError.badSample(key: key, reason: "'\(field)' is not an integer label") }
                 values.append(label)
             }
         } else {

@@ -63,7 +63,7 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Continue from the newest checkpoint in --checkpoint-dir; the result equals an uninterrupted run.")
     var resume = false
 
-    @Option(help: "Compute threads for matrix products (default: OpenBLAS's choice).")
+    @Option(help: "Compute threads for the model (default: every core).")
     var threads: Int?
 
     @Option(name: .customLong("decode-threads"), help: "Threads decoding samples in the background.")
@@ -85,9 +85,9 @@ struct TrainingOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// Applies --threads to OpenBLAS (call once, before training).
+    /// Shares the cores through the one compute budget: --threads, else all of them (call once, before training).
     func applyThreads() {
-        if let threads { BLAS.setThreads(threads) }
+        if let threads { ComputeBudget.configure(workers: 1, cores: threads) } else { ComputeBudget.configure(workers: 1) }
     }
 
     /// The training reader's options.

@@ -3,9 +3,9 @@ import Testing
 import VidiTestSupport
 @testable import VidiTraining
 
-@Suite struct TarReaderTests {
+@Suite struct TarFileReaderTests {
     static func entries(_ path: String) throws -> [TarEntry] {
-        let reader = try TarReader(path: path)
+        let reader = try TarFileReader(path: path)
         var out: [TarEntry] = []
         while let entry = try reader.next() { out.append(entry) }
         return out
@@ -35,9 +35,9 @@ import VidiTestSupport
 
     /// Reference: tarfile raises "unexpected end of data" on truncated.tar (expected.json keeps what came before).
     @Test func truncatedArchiveThrowsAfterItsCompleteMembers() throws {
-        let reader = try TarReader(path: ShardFixtures.golden("truncated.tar"))
+        let reader = try TarFileReader(path: ShardFixtures.golden("truncated.tar"))
         var names: [String] = []
-        let error = #expect(throws: TarError.self) {
+        let error = #expect(throws: TarFileError.self) {
             while let entry = try reader.next() { names.append(entry.name) }
         }
         guard case .truncated? = error else { Issue.record("expected .truncated, got \(String(describing: error))"); return }
@@ -46,16 +46,16 @@ import VidiTestSupport
 
     /// Reference: tarfile raises "bad checksum" at the second sample's first header of corrupt.tar.
     @Test func corruptHeaderFailsItsChecksum() throws {
-        let reader = try TarReader(path: ShardFixtures.golden("corrupt.tar"))
+        let reader = try TarFileReader(path: ShardFixtures.golden("corrupt.tar"))
         var names: [String] = []
-        let error = #expect(throws: TarError.self) {
+        let error = #expect(throws: TarFileError.self) {
             while let entry = try reader.next() { names.append(entry.name) }
         }
         guard case .corrupt? = error else { Issue.record("expected .corrupt, got \(String(describing: error))"); return }
         #expect(names.allSatisfy { $0.hasPrefix("s0_000.") } && names.count == 8)
     }
 
-    /// Invariant: an archive cut at any byte either ends cleanly or throws a TarError, never crashes,
+    /// Invariant: an archive cut at any byte either ends cleanly or throws a TarFileError, never crashes,
     /// and never returns a member that differs from the intact archive's.
     @Test func archivesCutAnywhereNeverCrash() throws {
         let whole = try Data(contentsOf: URL(fileURLWithPath: ShardFixtures.golden("wds-1.tar")))
@@ -64,7 +64,7 @@ import VidiTestSupport
         let path = directory.appendingPathComponent("cut.tar").path
         for cut in stride(from: 0, to: whole.count, by: 509) {
             try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
-            let reader = try TarReader(path: path)
+            let reader = try TarFileReader(path: path)
             var index = 0
             do {
                 while let entry = try reader.next() {
@@ -76,7 +76,7 @@ import VidiTestSupport
     }
 
     @Test func missingFileIsCannotOpen() {
-        #expect(throws: TarError.self) { try TarReader(path: "/nonexistent/shard.tar") }
+        #expect(throws: TarFileError.self) { try TarFileReader(path: "/nonexistent/shard.tar") }
     }
 
     /// Reference: webdataset 1.0 `base_plus_ext` (regex `^((?:.*/|)[^.]+)[.]([^/]*)$`) evaluated in Python.

@@ -6,7 +6,8 @@ import Darwin
 private let systemRead = Darwin.read
 #endif
 
-// Self-contained for now; it belongs next to the pipeline's TarWriter in the VidiFormats target.
+// Self-contained for now; it belongs next to TarWriter in VidiFormats, where it would replace the
+// in-memory `TarReader.members(of:)` (this one streams files larger than memory and reads more dialects).
 
 /// One regular file of a tar archive.
 public struct TarEntry: Sendable, Equatable {
@@ -20,7 +21,7 @@ public struct TarEntry: Sendable, Equatable {
 }
 
 /// What was wrong with an archive, and where (byte offset of the header or data).
-public enum TarError: Error, Equatable, CustomStringConvertible {
+public enum TarFileError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case corrupt(path: String, offset: Int, reason: String)
     case truncated(path: String, offset: Int, reason: String)
@@ -39,18 +40,18 @@ public enum TarError: Error, Equatable, CustomStringConvertible {
 /// sizes) and pax (`x` per-file `path`/`size` records) as Python's `tarfile` does; directories, links
 /// and other special members are skipped. The archive ends at its first all-zero block, or at end of
 /// file on a block boundary (as `tarfile` in stream mode accepts). Every header's checksum is verified.
-public final class TarReader {
+public final class TarFileReader {
     public let path: String
     private var file: BufferedFile
     private var globalPax: [String: String] = [:]
 
-    public init(path: String) throws(TarError) {
+    public init(path: String) throws(TarFileError) {
         self.path = path
         file = try BufferedFile(path: path)
     }
 
     /// The next regular file, or nil at the end of the archive.
-    public func next() throws(TarError) -> TarEntry? {
+    public func next() throws(TarFileError) -> TarEntry? {
         var longName: String?
         var pax: [String: String] = [:]
         while true {
@@ -103,7 +104,7 @@ public final class TarReader {
         }
     }
 
-    private func truncated(_ offset: Int, _ size: Int) -> TarError {
+    private func truncated(_ offset: Int, _ size: Int) -> TarFileError {
         .truncated(path: path, offset: offset, reason: "member data of \(size) bytes runs past the end of the file")
     }
 }
@@ -156,7 +157,7 @@ enum TarFormat {
 
     /// The stored checksum must equal the byte sum with the checksum field read as spaces (unsigned, or
     /// signed as some old writers computed it).
-    static func verifyChecksum(_ header: [UInt8], path: String, offset: Int) throws(TarError) {
+    static func verifyChecksum(_ header: [UInt8], path: String, offset: Int) throws(TarFileError) {
         guard let stored = number(header[148..<156]) else {
             throw .corrupt(path: path, offset: offset, reason: "unreadable checksum field")
         }
@@ -171,7 +172,7 @@ enum TarFormat {
     }
 
     /// pax extended header records: `"<length> <key>=<value>\n"` each.
-    static func paxRecords(_ data: [UInt8], path: String, offset: Int) throws(TarError) -> [String: String] {
+    static func paxRecords(_ data: [UInt8], path: String, offset: Int) throws(TarFileError) -> [String: String] {
         var records: [String: String] = [:]
         var position = 0
         while position < data.count {
@@ -200,7 +201,7 @@ private struct BufferedFile: ~Copyable {
     /// Bytes consumed from the file so far.
     private(set) var offset = 0
 
-    init(path: String) throws(TarError) {
+    init(path: String) throws(TarFileError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         self.descriptor = descriptor
@@ -210,7 +211,7 @@ private struct BufferedFile: ~Copyable {
     deinit { close(descriptor) }
 
     /// Refills the buffer; returns false at end of file.
-    private mutating func fill(path: String) throws(TarError) -> Bool {
+    private mutating func fill(path: String) throws(TarFileError) -> Bool {
         start = 0
         end = 0
         while true {
@@ -225,7 +226,7 @@ private struct BufferedFile: ~Copyable {
     }
 
     /// Exactly `count` bytes, or nil at a clean end of file when `allowEmpty`; a partial read is truncation.
-    mutating func read(count: Int, path: String, allowEmpty: Bool = false) throws(TarError) -> [UInt8]? {
+    mutating func read(count: Int, path: String, allowEmpty: Bool = false) throws(TarFileError) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(count)
         let readOffset = offset
@@ -246,7 +247,7 @@ private struct BufferedFile: ~Copyable {
     }
 
     /// Skips `count` bytes (padding, unused members); running out is truncation.
-    mutating func skip(_ count: Int, path: String) throws(TarError) {
+    mutating func skip(_ count: Int, path: String) throws(TarFileError) {
         var remaining = count
         while remaining > 0 {
             if start == end, try !fill(path: path) {
