@@ -153,7 +153,7 @@ public final class VideoReader {
             let timestamp = p.pts != noValue ? p.pts : dts
             if timestamp == nil { timestamped = false }
             entries.append(PacketEntry(timestamp: timestamp ?? 0, dts: dts, duration: p.duration,
-                                       isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0,
+                                       isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0, bytePosition: p.pos,
                                        isHidden: p.flags & AV_PKT_FLAG_DISCARD != 0))
         }
         if corrupt > 0 {
@@ -256,12 +256,13 @@ public final class VideoReader {
         }
     }
 
-    /// Display index of a decoded picture, from its best-effort timestamp; nil when it matches no packet.
+    /// Display index of a decoded picture, from the decode position every fed packet carries in its pts
+    /// (see `pump`); nil when it names no packet or a hidden one.
     func displayIndex(of frame: UnsafePointer<AVFrame>) -> Int? {
         let noValue = CFFmpeg_AV_NOPTS_VALUE()
         let t = frame.pointee.best_effort_timestamp != noValue ? frame.pointee.best_effort_timestamp : frame.pointee.pts
-        guard t != noValue else { return nil }
-        return index.displayOfTimestamp[t]
+        guard t >= 0, t < Int64(index.entries.count) else { return nil }
+        return index.decodeToDisplay[Int(t)]
     }
 
     func frameValue(_ frame: UnsafePointer<AVFrame>, display: Int, output: FrameOutput) throws -> Frame {
