@@ -13,6 +13,9 @@ public final class VideoReader {
     /// Problems that did not stop the call: undecodable packets, a stream that breaks midway (frames
     /// before the break were returned). Appended by every call; never printed.
     public private(set) var warnings: [String] = []
+    /// Display indices that some call wanted but could not decode (damaged data), accumulated like
+    /// `warnings`: what a caller that keeps damaged files records as missing.
+    public private(set) var undecodableFrames: Set<Int> = []
 
     var input: InputContext
     let streamIndex: Int32
@@ -237,12 +240,19 @@ public final class VideoReader {
         try Self.checkStop(path: path, interrupt: interrupt, openedAt: openedAt)
     }
 
+    func recordUndecodable<S: Sequence>(_ indices: S) where S.Element == Int {
+        undecodableFrames.formUnion(indices)
+    }
+
     /// Warnings kept per reader; a badly damaged file would otherwise add one per packet.
     static let warningLimit = 100
 
+    /// Adds a warning once: calls that decode the same damaged packet again do not repeat it.
     func warn(_ message: String) {
+        let text = "\(path): \(message)"
+        guard !warnings.contains(text) else { return }
         if warnings.count < Self.warningLimit {
-            warnings.append("\(path): \(message)")
+            warnings.append(text)
         } else if warnings.count == Self.warningLimit {
             warnings.append("\(path): more warnings suppressed")
         }

@@ -51,6 +51,8 @@ public struct RunSummary: Sendable {
     public var shardsWritten: Int
     public var videos: Int
     public var succeeded: Int
+    /// Of `succeeded`, videos written although damaged (`run.damaged: keep`), in this run.
+    public var damaged: Int
     public var frames: Int
     public var seconds: Double
     /// Failures in this process's shards, including those finished by an earlier run.
@@ -117,7 +119,7 @@ public struct PipelineRunner: Sendable {
         return RunSummary(
             outputDirectory: outputDirectory, selection: options.selection, shardsTotal: layout.shardCount,
             shardsAssigned: assigned.count, shardsSkipped: earlier.count, shardsWritten: state.shardsWritten,
-            videos: state.videosDone, succeeded: state.succeeded, frames: state.frames, seconds: seconds,
+            videos: state.videosDone, succeeded: state.succeeded, damaged: state.damaged, frames: state.frames, seconds: seconds,
             failures: state.failures, interrupted: interrupted)
     }
 
@@ -210,6 +212,7 @@ struct WriteState {
     var shardsWritten = 0
     var videosDone = 0
     var succeeded = 0
+    var damaged = 0
     var failedThisRun = 0
     var frames = 0
 
@@ -235,7 +238,7 @@ struct WriteState {
             inShard = 0
             shardStart = ContinuousClock.now
             shardStartedAt = timestampNow()
-            shardStats = ShardStats(shard: name, entries: 0, succeeded: 0, failed: 0, frames: 0, bytes: 0, failures: [],
+            shardStats = ShardStats(shard: name, entries: 0, succeeded: 0, damaged: 0, failed: 0, frames: 0, bytes: 0, failures: [],
                                     seconds: 0, stageSeconds: [:], startedAt: shardStartedAt, finishedAt: "")
         }
         guard var stats = shardStats else { preconditionFailure("shard stats exist while a shard is open") }
@@ -248,6 +251,10 @@ struct WriteState {
             stats.succeeded += 1
             stats.bytes += sample.files.reduce(0) { $0 + $1.bytes.count }
             succeeded += 1
+            if outcome.damaged {
+                stats.damaged += 1
+                damaged += 1
+            }
         case .failure(let reason):
             let record = FailureRecord(key: ShardLayout.key(ofEntry: entry.index), source: entry.path, shard: name, reason: reason)
             stats.failed += 1

@@ -8,6 +8,8 @@ struct VideoOutcome: Sendable {
     }
 
     var result: Result
+    /// Written although damaged (`run.damaged: keep`); its `.json` says what is missing.
+    var damaged = false
     var frames: Int
     var stageSeconds: [String: Double]
 
@@ -16,7 +18,7 @@ struct VideoOutcome: Sendable {
     static func process(_ entry: ManifestEntry, stages: [any PipelineStage], limitSeconds: Double?,
                         keepDamaged: Bool, maxSampleBytes: Int, cancellation: CancellationFlag?) -> VideoOutcome {
         let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index), limitSeconds: limitSeconds,
-                                   maxSampleBytes: maxSampleBytes, cancellation: cancellation)
+                                   keepsDamaged: keepDamaged, maxSampleBytes: maxSampleBytes, cancellation: cancellation)
         context.needsMotionPass = stages.contains { $0.readsMotionPass }
         var seconds: [String: Double] = [:]
         for stage in stages {
@@ -31,15 +33,23 @@ struct VideoOutcome: Sendable {
             seconds[stage.name, default: 0] += (ContinuousClock.now - start).seconds
         }
         // The decoder keeps going past damage; a dataset should not silently hold half a video.
-        if let reader = context.shared["reader"] as? VideoReader, !reader.warnings.isEmpty {
+        var damaged = false
+        if let reader = context.shared["reader"] as? VideoReader, !reader.warnings.isEmpty || !reader.undecodableFrames.isEmpty {
+            let missing = reader.undecodableFrames.sorted()
             if !keepDamaged {
-                return VideoOutcome(result: .failure("damaged: " + reader.warnings.map { withoutPath(entry.path, $0) }.joined(separator: "; ")),
+                var reasons = reader.warnings.map { withoutPath(entry.path, $0) }
+                if !missing.isEmpty { reasons.append("\(missing.count) frame(s) could not be decoded") }
+                return VideoOutcome(result: .failure("damaged: " + reasons.joined(separator: "; ")),
                                     frames: context.framesDecoded, stageSeconds: seconds)
             }
-            context.metadata["warnings"] = .array(reader.warnings.map { .string($0) })
+            damaged = true
+            context.metadata["damaged"] = .object([
+                "warnings": .array(reader.warnings.map { .string(withoutPath(entry.path, $0)) }),
+                "missing_frames": .array(missing.map { .int($0) }),
+            ])
         }
         do {
-            return VideoOutcome(result: .success(try context.sample()), frames: context.framesDecoded, stageSeconds: seconds)
+            return VideoOutcome(result: .success(try context.sample()), damaged: damaged, frames: context.framesDecoded, stageSeconds: seconds)
         } catch {
             return VideoOutcome(result: .failure("metadata: \(error)"), frames: context.framesDecoded, stageSeconds: seconds)
         }

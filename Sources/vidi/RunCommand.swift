@@ -100,7 +100,7 @@ struct RunCommand: AsyncParsableCommand {
             let object: [String: Any] = [
                 "output": s.outputDirectory, "shard_selection": s.selection.description, "shards_total": s.shardsTotal,
                 "shards_assigned": s.shardsAssigned, "shards_skipped": s.shardsSkipped, "shards_written": s.shardsWritten,
-                "videos": s.videos, "succeeded": s.succeeded, "failed": s.failures.count, "frames": s.frames,
+                "videos": s.videos, "succeeded": s.succeeded, "damaged": s.damaged, "failed": s.failures.count, "frames": s.frames,
                 "seconds": s.seconds, "interrupted": s.interrupted,
                 "failures": s.failures.map { ["key": $0.key, "source": $0.source, "shard": $0.shard, "reason": $0.reason] },
             ]
@@ -115,6 +115,9 @@ struct RunCommand: AsyncParsableCommand {
         lines.append(String(format: "%d videos (%d ok) and %d frames in %.1f s: %.1f videos/s, %.0f frames/s",
                             s.videos, s.succeeded, s.frames, s.seconds,
                             s.seconds > 0 ? Double(s.videos) / s.seconds : 0, s.seconds > 0 ? Double(s.frames) / s.seconds : 0))
+        if s.damaged > 0 {
+            lines.append("\(s.damaged) damaged video(s) kept (run.damaged: keep): what is missing is in each sample's .json under \"damaged\"")
+        }
         if !s.failures.isEmpty {
             lines.append("\(s.failures.count) video(s) failed (listed in failures.jsonl):")
             for failure in s.failures.prefix(20) { lines.append("  \(failure.source): \(failure.reason)") }

@@ -28,23 +28,37 @@ struct FramesStage: PipelineStage {
         try video.reserve(groups.reduce(0) { $0 + $1.count } * geometry.frameBytes(reader.info), for: name)
         var all: [Int] = []
         for group in groups { all += group }
-        let frames = try reader.frames(at: all, geometry.output)
-        video.framesDecoded += frames.count
+        let found = try video.decodeFrames(at: all, geometry.output)
         try video.checkDeadline()
+        let timestamps = reader.info.frameTimestamps
         if groups.count == 1 {
-            try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
-        } else {
-            // Clip samplers: one array (or image run) per clip.
-            var start = 0
-            for (c, group) in groups.enumerated() {
-                try encoding.emit(Array(frames[start..<(start + group.count)]), name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
-                start += group.count
-            }
+            // Damaged and kept: the frames that decoded, in sampled order; the indices say which they are.
+            let kept = all.filter { found[$0] != nil }
+            guard !kept.isEmpty else { throw PipelineError.stage(stage: name, message: "none of the \(all.count) sampled frames could be decoded") }
+            try encoding.emit(kept.compactMap { found[$0] }, name: output, crop: geometry.crop, into: video)
+            video.framesDecoded += kept.count
+            video.metadata[output] = .object([
+                "indices": .array([.array(kept.map { .int($0) })]),
+                "timestamps": .array([.array(kept.map { .double(timestamps[$0]) })]),
+            ])
+            return
         }
-        video.metadata[output] = .object([
+        // Clip samplers: one array (or image run) per clip; a damaged clip is left out whole (its number
+        // goes into `missing_clips`), so every written clip has its full length.
+        var missingClips: [JSONValue] = []
+        for (c, group) in groups.enumerated() {
+            let frames = group.compactMap { found[$0] }
+            guard frames.count == group.count else { missingClips.append(.int(c)); continue }
+            try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+            video.framesDecoded += frames.count
+        }
+        guard missingClips.count < groups.count else { throw PipelineError.stage(stage: name, message: "none of the \(groups.count) clips could be decoded") }
+        var metadata: [String: JSONValue] = [
             "indices": .array(groups.map { .array($0.map { .int($0) }) }),
-            "timestamps": .array(groups.map { .array($0.map { .double(reader.info.frameTimestamps[$0]) }) }),
-        ])
+            "timestamps": .array(groups.map { .array($0.map { .double(timestamps[$0]) }) }),
+        ]
+        if !missingClips.isEmpty { metadata["missing_clips"] = .array(missingClips) }
+        video.metadata[output] = .object(metadata)
     }
 }
 
@@ -147,6 +161,7 @@ struct ClipsStage: PipelineStage {
         var clips: [JSONValue] = []
         let windows = try windows(video, info: info)
         try video.reserve(windows.count * framesPerClip * geometry.frameBytes(info), for: name)
+        var written = 0
         for (c, window) in windows.enumerated() {
             let step = (window.1 - window.0) / Double(framesPerClip)
             var indices: [Int] = []
@@ -157,12 +172,22 @@ struct ClipsStage: PipelineStage {
                 }
                 indices.append(index)
             }
-            let frames = try reader.frames(at: indices, geometry.output)
-            video.framesDecoded += frames.count
+            let found = try video.decodeFrames(at: indices, geometry.output)
             try video.checkDeadline()
-            try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
-            clips.append(.object(["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]))
+            var clip: [String: JSONValue] = ["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]
+            let frames = indices.compactMap { found[$0] }
+            if frames.count == indices.count {
+                video.framesDecoded += frames.count
+                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+                written += 1
+            } else {
+                // Damaged and kept: no file for this clip; the entry says which frames were missing.
+                let missing = Set(indices.filter { found[$0] == nil }).sorted()
+                clip["missing_frames"] = .array(missing.map { .int($0) })
+            }
+            clips.append(.object(clip))
         }
+        guard written > 0 || clips.isEmpty else { throw PipelineError.stage(stage: name, message: "none of the \(clips.count) clips could be decoded") }
         guard !clips.isEmpty else { throw PipelineError.stage(stage: name, message: "video is shorter than one clip") }
         video.metadata[output] = .array(clips)
     }
