@@ -187,8 +187,8 @@ extension VideoReader {
         let p = packet.pointer.pointee
         var placed: Int?
         if !index.hasTimestamps {
-            placed = state.nextPosition.flatMap { $0 < index.entries.count ? $0 : nil }
-            if placed == nil { state.nextPosition = nil }
+            guard let next = state.nextPosition, next < index.entries.count else { return nil }
+            placed = next
         } else {
             let key = p.pts != noValue ? p.pts : p.dts
             guard key != noValue else { return nil }

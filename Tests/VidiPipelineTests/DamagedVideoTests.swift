@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VidiMedia
+import VidiRandom
 import VidiTensor
 import VidiTestSupport
 @testable import VidiPipeline
