@@ -49,6 +49,11 @@ ff -f lavfi -i "testsrc2=size=128x96:rate=25:duration=7.2" -c:v libx264 -preset 
 ff -i "$tmp" -c copy -bsf:v "$dupts" "$out/h264-dup-pts.mkv"
 ff -f lavfi -i "testsrc2=size=128x96:rate=25:duration=7.2" -c:v mpeg4 -q:v 31 -g 60 -bf 0 "$tmp"
 ff -i "$tmp" -c copy -bsf:v "$dupts" "$out/mpeg4-dup-pts.mkv"
+# With B-frames (100 frames, 2 B-frames, GOP 50): the frame shown 10k+9th takes the pts of the one
+# before it (pts only: Matroska stores no dts), so tied frames decode in the opposite order to display.
+ff -f lavfi -i "testsrc2=size=128x96:rate=25:duration=4" -c:v libx264 -preset fast -crf 36 -pix_fmt yuv420p \
+   -bf 2 -g 50 -keyint_min 50 -sc_threshold 0 $x264det "$tmp"
+ff -i "$tmp" -c copy -bsf:v "setts=pts='PTS-40*eq(mod(round(PTS/40)\\,10)\\,9)'" "$out/h264-bframes-dup-pts.mkv"
 rm -f "$tmp"
 
 # Rotation tag of 90 degrees (display matrix side data), landscape pixels stored.

@@ -37,13 +37,18 @@ struct PacketIndex: Sendable {
     /// the start of the file, and the demuxer is never asked to seek.
     let hasTimestamps: Bool
 
-    /// - Parameter displayOrder: decode positions in the order the decoder outputs them, for streams
-    ///   without timestamps; nil to sort by timestamp (stable: equal timestamps keep decode order).
-    init(entries: [PacketEntry], hasTimestamps: Bool = true, displayOrder: [Int]? = nil) {
+    /// - Parameters:
+    ///   - displayOrder: decode positions in the order the decoder outputs them, for streams without
+    ///     timestamps; nil to sort by timestamp.
+    ///   - outputRanks: per decode position, when the decoder output that packet's frame (`Int.max`:
+    ///     never), from a decode pass; orders packets that share a timestamp as the decoder shows them.
+    ///     Without it they keep decode order, which is right unless the stream reorders frames.
+    init(entries: [PacketEntry], hasTimestamps: Bool = true, displayOrder: [Int]? = nil, outputRanks: [Int]? = nil) {
         self.entries = entries
         self.hasTimestamps = hasTimestamps
+        let rank = { (position: Int) -> Int in outputRanks.map { position < $0.count ? $0[position] : Int.max } ?? 0 }
         let order = displayOrder ?? entries.indices.filter { !entries[$0].isHidden }.sorted {
-            (entries[$0].timestamp, $0) < (entries[$1].timestamp, $1)
+            (entries[$0].timestamp, rank($0), $0) < (entries[$1].timestamp, rank($1), $1)
         }
         displayToDecode = order
         var decodeToDisplay = [Int?](repeating: nil, count: entries.count)

@@ -84,6 +84,24 @@ public final class VideoReader {
             }
             index = PacketIndex(entries: entries, hasTimestamps: false, displayOrder: order)
             info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
+        } else if !index.sharedTimestamps.isEmpty, stream.pointee.codecpar.pointee.video_delay > 0 || index.hasReordering {
+            // Packets that share a timestamp in a stream that reorders frames (B-frames): only the
+            // decoder knows which of them it shows first. One pass (P/B pixels not reconstructed) learns it.
+            var ranks = [Int](repeating: Int.max, count: entries.count)
+            var next = 0
+            let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: false, intraPicturesOnly: true))
+            try position(state, at: 0)
+            try pump(state) { _, display in
+                let position = index.displayToDecode[display]
+                if ranks[position] == Int.max {
+                    ranks[position] = next
+                    next += 1
+                }
+                return true
+            }
+            decoder = nil
+            index = PacketIndex(entries: entries, outputRanks: ranks)
+            info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
         }
     }
 

@@ -128,4 +128,28 @@ import VidiTestSupport
         #expect(index.position(ofTimestamp: tied.timestamp, bytePosition: -1, isKeyframe: false, preferred: 59) == 59)
         #expect(index.position(ofTimestamp: tied.timestamp, bytePosition: -1, isKeyframe: false, preferred: nil) == 58)
     }
+
+    @Test func bFramesThatShareATimestampComeInTheDecodersOrder() throws {
+        // h264-bframes-dup-pts.mkv (make-fixtures.sh): display frames 8 (B) and 9 (P) share pts 320 ms, and
+        // the P-frame is decoded first (ffprobe -show_packets). ffprobe -show_frames outputs B then P: the
+        // display order, which sorting packets by pts alone (ties in decode order) would get wrong.
+        let path = media("h264-bframes-dup-pts.mkv")
+        let packets = try runTool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts",
+                                              "-of", "csv=p=0", path]).text.split(separator: "\n").compactMap { Int($0) }
+        let tied = packets.indices.filter { packets[$0] == 320 }
+        #expect(tied.count == 2)
+        let probed = try FFmpegReference.frames(path)
+        #expect(probed.count == 100 && probed[8].pictureType == "B" && probed[9].pictureType == "P")
+        let reader = try VideoReader(path: path)
+        #expect(reader.index.displayToDecode[8] == tied[1] && reader.index.displayToDecode[9] == tied[0])
+        #expect(reader.info.hasBFrames)
+        // Random access and sequential decoding agree with ffmpeg's frames 8 and 9 (rgb24, passthrough).
+        let reference = try FFmpegReference.rgbFrames(path)
+        let size = 128 * 96 * 3
+        for i in [9, 8, 19, 18, 49, 48] {
+            let frame = try VideoReader(path: path).frame(at: i)
+            #expect(frame.rgb.map { $0[...] } == reference[(i * size)..<((i + 1) * size)], "frame \(i)")
+            #expect(String(frame.pictureType.character) == probed[i].pictureType, "frame \(i)")
+        }
+    }
 }
