@@ -47,11 +47,15 @@ let package = Package(
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
 
+        // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
+        // no engine).
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats"]),
+
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +66,8 @@ let package = Package(
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiRandom", "VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
+        .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )
