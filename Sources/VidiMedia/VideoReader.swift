@@ -4,7 +4,9 @@ import CFFmpeg
 /// keyframes and motion vectors.
 ///
 /// At open it demuxes every video packet once (no decoding) to build an index; frame counts, keyframe
-/// indices and timestamps come from it, in display order (sorted by pts). Not Sendable: use one reader
+/// indices and timestamps come from it, in display order (sorted by pts). Streams without timestamps,
+/// and reordering (B-frame) streams where packets share a timestamp, are also decoded once at open:
+/// only the decoder's output order places those frames. Not Sendable: use one reader
 /// from one task or thread; what it returns (`Frame`, `FrameMotion`, `VideoInfo`) is owned and Sendable.
 public final class VideoReader {
     public let path: String
@@ -259,6 +261,7 @@ public final class VideoReader {
         try Self.checkStop(path: path, interrupt: interrupt, openedAt: openedAt)
     }
 
+    /// Notes frames a call wanted and did not get (see `undecodableFrames`).
     func recordUndecodable<S: Sequence>(_ indices: S) where S.Element == Int {
         undecodableFrames.formUnion(indices)
     }
