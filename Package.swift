@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "Vidi",
+    // Built and tested on Linux (Debian 12, Swift 6.1+), which SwiftPM does not list. macOS 15 is the
+    // first release with the Synchronization module the engine uses; that build is untested.
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vidi", targets: ["vidi"]),
