@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
-        .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia"]),
+        .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
 
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
-        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
+        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )
