@@ -1,0 +1,64 @@
+import Testing
+import VidiNN
+import VidiPretext
+import VidiRandom
+import VidiTensor
+
+/// The training models on real generated samples: losses finite, gradients reach the backbone, a few
+/// Adam steps on one batch lower the loss (the objective can be optimised). Expected behaviour from
+/// reference/pretext.md's losses; shapes from the generators.
+@Suite struct PretextModelTests {
+    static let small = PretextBackboneConfiguration(architecture: "tiny", frames: 4, resolution: 16)
+
+    @Test func backboneKeepsTorchvisionKeys() throws {
+        var generator = RandomGenerator(seed: 0)
+        let model = try MoSIModel(Self.small, seed: 0, generator: &generator)
+        let names = model.namedParameters().map(\.name)
+        #expect(names.contains("encoder.backbone.stem.0.weight") && names.contains("encoder.backbone.layer4.1.conv2.0.weight") && names.contains("fc.weight"))
+    }
+
+    @Test func mosiStepsLowerTheLoss() throws {
+        let generator = try MoSIGenerator(MoSIConfiguration().withoutAugmentation)
+        var random = RandomGenerator(seed: 1)
+        let clips = try generator.generate(try MoSITests.noise(), random: &random)
+        let stacks = try Tensor(clips.flatMap(\.pixels).map(Float.init), shape: [1, 9, 16, 112, 112, 3])
+        let labels = try Tensor((0..<9).map { Int64($0) }, shape: [1, 9])
+        var init_ = RandomGenerator(seed: 2)
+        let model = try MoSIModel(Self.small, seed: 0, generator: &init_)
+        model.dropout.eval()
+        let optimizer = try Adam(model.parameters, learningRate: 1e-2)
+        let first = try model.loss(stacks: stacks, labels: labels)
+        #expect(abs(try first.item() - Float(9).logValue) < 1)
+        var last = try first.item()
+        for _ in 0..<6 {
+            optimizer.zeroGrad()
+            let loss = try model.loss(stacks: stacks, labels: labels)
+            try loss.backward()
+            try optimizer.step()
+            last = try loss.item()
+        }
+        let start = try first.item()
+        #expect(last.isFinite && last < start)
+    }
+
+    @Test func hicoLossesAreFiniteWithGradients() throws {
+        var random = RandomGenerator(seed: 3)
+        let pixels = (0..<(2 * 3 * 16 * 32 * 32 * 3)).map { _ in UInt8(truncatingIfNeeded: random.next() >> 56) }
+        let triples = try Tensor(pixels.map(Float.init), shape: [2, 3, 16, 32, 32, 3])
+        var generator = RandomGenerator(seed: 4)
+        let model = try HiCoModel(Self.small, generator: &generator)
+        let (visual, topical, total) = try model.losses(triples: triples)
+        #expect(try visual.item().isFinite && topical.item().isFinite)
+        try total.backward()
+        #expect(model.pair1.weight.grad != nil && model.backbone.network.stem.parameters.first?.grad != nil)
+    }
+}
+
+extension Float {
+    var logValue: Float { Float(Double(self).logValue) }
+}
+
+import Foundation
+extension Double {
+    var logValue: Double { Foundation.log(self) }
+}
