@@ -54,27 +54,41 @@ public final class PretextBackbone: Module, Layer {
 
     /// uint8 (or float 0-255) clips [N, T, H, W, 3] -> normalised [N, 3, frames, resolution, resolution].
     public func input(_ clips: Tensor) throws -> Tensor {
-        guard clips.rank == 5, clips.shape[4] == 3, clips.shape[1] >= 1 else {
+        guard clips.rank == 5, clips.shape[4] == 3 else {
             throw PretextError.invalidArgument("clips must be [N, T, H, W, 3], got \(clips.shape)")
         }
-        let n = clips.shape[0], t = clips.shape[1], h = clips.shape[2], w = clips.shape[3]
-        let f = configuration.frames, r = configuration.resolution
-        let values = try clips.to(.float32).toArray(Float.self)
+        return try Self.resample(clips, frames: configuration.frames, resolution: configuration.resolution) { ($0 / 255 - 0.45) / 0.225 }
+    }
+
+    /// Channel-last [N, T, H, W, C] -> channel-first [N, C, frames, resolution, resolution]: frames taken
+    /// evenly, pixels by nearest neighbour, each value through `transform`.
+    public static func resample(_ values: Tensor, frames f: Int, resolution r: Int, transform: (Float) -> Float = { $0 }) throws -> Tensor {
+        guard values.rank == 5, values.shape.allSatisfy({ $0 >= 1 }) else {
+            throw PretextError.invalidArgument("expected [N, T, H, W, C], got \(values.shape)")
+        }
+        let n = values.shape[0], t = values.shape[1], h = values.shape[2], w = values.shape[3], channels = values.shape[4]
+        let source = try values.to(.float32).toArray(Float.self)
         let times = (0..<f).map { $0 * t / f }, rows = (0..<r).map { $0 * h / r }, columns = (0..<r).map { $0 * w / r }
-        var out = [Float](repeating: 0, count: n * 3 * f * r * r)
+        var out = [Float](repeating: 0, count: n * channels * f * r * r)
         for i in 0..<n {
             for (k, time) in times.enumerated() {
                 for (y, row) in rows.enumerated() {
                     for (x, column) in columns.enumerated() {
-                        let source = (((i * t + time) * h + row) * w + column) * 3
-                        for c in 0..<3 {
-                            out[(((i * 3 + c) * f + k) * r + y) * r + x] = (values[source + c] / 255 - 0.45) / 0.225
+                        let from = (((i * t + time) * h + row) * w + column) * channels
+                        for c in 0..<channels {
+                            out[(((i * channels + c) * f + k) * r + y) * r + x] = transform(source[from + c])
                         }
                     }
                 }
             }
         }
-        return try Tensor(out, shape: [n, 3, f, r, r])
+        return try Tensor(out, shape: [n, channels, f, r, r])
+    }
+
+    /// The last stage's map [N, C, t, h, w] of prepared input.
+    public func featureMap(_ input: Tensor) throws -> Tensor {
+        guard let last = try network.features(input).last else { throw PretextError.invalidArgument("backbone has no stages") }
+        return last
     }
 
     /// Pooled features [N, C] of prepared input [N, 3, T, H, W].

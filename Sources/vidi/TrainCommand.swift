@@ -16,6 +16,7 @@ struct TrainCommand: ParsableCommand {
             TrainClassifierCommand.self,
             TrainMoSICommand.self,
             TrainHiCoCommand.self,
+            TrainCMDCommand.self,
         ]
     )
 }

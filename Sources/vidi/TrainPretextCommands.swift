@@ -113,3 +113,29 @@ struct TrainHiCoCommand: ParsableCommand {
         }
     }
 }
+
+struct TrainCMDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cmd",
+        abstract: "Train CMD (dense motion InfoNCE + clip-keyframe context InfoNCE) on shards from Pipelines/cmd.yaml.",
+        discussion: """
+            Each sample: clip.npy, motion.npy, negatives.npy, keyframe.npy (see `vidi pretext cmd`). Needs \
+            --batch-size >= 2. A per-position MLP stands in for the official transformer predictor (see \
+            Sources/VidiPretext/CMDModel.swift). Writes cmd.safetensors to --checkpoint-dir.
+            """)
+
+    @OptionGroup var training: TrainingOptions
+    @OptionGroup var backbone: PretextBackboneOptions
+
+    func run() throws {
+        try PretextTraining.failing("cmd") {
+            training.applyThreads()
+            var generator = RandomGenerator(seed: training.seed)
+            let model = try CMDModel(backbone.configuration, generator: &generator)
+            try PretextTraining.run(task: "cmd", model: model, options: training, backbone: backbone) { batch in
+                try model.losses(clip: batch.tensor("clip.npy"), motion: batch.tensor("motion.npy"),
+                                 negatives: batch.tensor("negatives.npy"), keyframe: batch.tensor("keyframe.npy")).total
+            }
+        }
+    }
+}
