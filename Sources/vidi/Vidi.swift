@@ -21,6 +21,7 @@ struct Vidi: AsyncParsableCommand {
             RunCommand.self,
             TrainCommand.self,
             PretextCommand.self,
+            ProbeEvalCommand.self,
         ]
     )
 
