@@ -97,7 +97,7 @@ import VidiTestSupport
         try model.saveStateDict(to: path)
         var other = RandomGenerator(seed: 8)
         let probe = try LinearProbe(PretextModelTests.small, classes: 4, checkpoint: path, generator: &other)
-        let expected = model.backbone.network.stem.parameters.first!.value.toArray(Float.self)
+        let expected = try model.backbone.network.stem.parameters.first!.value.toArray(Float.self)
         #expect(try probe.backbone.network.stem.parameters.first!.value.toArray(Float.self) == expected)
         #expect(probe.backbone.parameters.allSatisfy { !$0.requiresGrad } && probe.fc.weight.requiresGrad)
         #expect(throws: (any Error).self) { _ = try LinearProbe(PretextModelTests.small, classes: 4, checkpoint: folder.appendingPathComponent("none").path, generator: &other) }
