@@ -11,7 +11,7 @@ struct PretextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pretext",
         abstract: "Generate one self-supervised pretext sample (MoSI, HiCo, CMD) for inspection.",
-        subcommands: [PretextMoSICommand.self, PretextHiCoCommand.self, PretextCMDCommand.self]
+        subcommands: [PretextMoSICommand.self, PretextHiCoCommand.self, PretextCMDCommand.self, PretextSynthActionsCommand.self]
     )
 
     /// Writes each array and `params.json` (with the seed) into `out`.
@@ -126,5 +126,37 @@ struct PretextCMDCommand: ParsableCommand {
             MediaCommand.reportFailure(file: video, error)
             throw ExitCode(1)
         }
+    }
+}
+
+struct PretextSynthActionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth-actions",
+        abstract: "Write a synthetic action dataset: a textured square moving right, left, down or up (labels 0-3).",
+        discussion: """
+            Writes --count H.264 videos (112 x 112, 80 frames at 25 fps) to --out and labels.csv (path,label) \
+            listing them, classes balanced, for `vidi run` (CSV manifest: the label column lands in each \
+            sample's .json) and `vidi probe-eval --label-field label`.
+            """)
+
+    @Option(help: ArgumentHelp("Output folder.", valueName: "DIR")) var out: String
+    @Option(help: "Number of videos.") var count = 40
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var random = RandomGenerator(seed: seed)
+        var lines = ["path,label"]
+        for i in 0..<count {
+            let label = i % SyntheticActions.classes.count
+            let name = String(format: "action-%04d.mp4", i)
+            let writer = try VideoWriter(path: (out as NSString).appendingPathComponent(name), width: 112, height: 112,
+                                         options: .init(fps: 25, crf: 18, preset: "veryfast", threads: 1))
+            for frame in try SyntheticActions.frames(label: label, random: &random) { try writer.append(rgb: frame) }
+            try writer.finish()
+            lines.append("\(name),\(label)")
+        }
+        try DurableFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: (out as NSString).appendingPathComponent("labels.csv"))
+        print("wrote \(count) videos and labels.csv to \(out)")
     }
 }
