@@ -27,16 +27,29 @@ struct EvalDetectionCommand: ParsableCommand {
     @Option(help: "Subset of the ground truth to evaluate; 'all' for every video.") var subset = "validation"
     @Option(help: "tIoU thresholds: start:step:stop, or a comma-separated list. Default 0.5:0.05:0.95 (ActivityNet).")
     var tiou = "0.5:0.05:0.95"
+    @Option(help: "Also report mAP by action duration, relative to the video (edges, e.g. 0.01,0.03,0.09,0.27,0.8).")
+    var durationBuckets: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func run() throws {
         let result: DetectionEvaluation
+        var buckets: [(range: ClosedRange<Double>, result: DetectionEvaluation)] = []
         do {
             let thresholds = try parseThresholds(tiou)
             let truth = try GroundTruthFile.read(path: gt)
             let predictions = try PredictionFile.read(path: pred)
             result = DetectionEvaluation(groundTruth: truth, predictions: predictions,
                                          subset: subset == "all" ? nil : subset, thresholds: thresholds)
+            if let durationBuckets {
+                let edges = durationBuckets.split(separator: ",").compactMap { Double($0) }
+                guard edges.count >= 2, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw ValidationError("--duration-buckets needs at least two increasing numbers")
+                }
+                buckets = DurationBuckets.evaluate(groundTruth: truth, predictions: predictions, subset: subset == "all" ? nil : subset,
+                                                   thresholds: thresholds, edges: edges)
+            }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             EvalOutput.fail(error)
         }
@@ -44,8 +57,19 @@ struct EvalDetectionCommand: ParsableCommand {
             EvalOutput.fail("no ground-truth segments in subset '\(subset)' of \(gt) (pass --subset, or --subset all)")
         }
         if json {
-            EvalOutput.printJSON(EvalOutput.detectionObject(result))
+            var object = EvalOutput.detectionObject(result)
+            if !buckets.isEmpty, case .object(var members) = object {
+                members.append(("by_duration", .array(buckets.map { b in
+                    .object([("range", .string("\(b.range.lowerBound)-\(b.range.upperBound)")), ("mAP", .array(b.result.mAP.map { .number($0) })),
+                             ("average_mAP", .number(b.result.averageMAP))])
+                })))
+                object = .object(members)
+            }
+            EvalOutput.printJSON(object)
         } else {
+            for b in buckets {
+                print(String(format: "duration %.2f-%.2f: average mAP %.2f%%", b.range.lowerBound, b.range.upperBound, 100 * b.result.averageMAP))
+            }
             print("tIoU   " + result.thresholds.map { String(format: "%6.2f", $0) }.joined(separator: " "))
             print("mAP(%) " + result.mAP.map { String(format: "%6.2f", 100 * $0) }.joined(separator: " "))
             print(String(format: "average mAP: %.2f%% over %d classes", 100 * result.averageMAP, result.classes.count))

@@ -20,6 +20,9 @@ struct Vidi: AsyncParsableCommand {
             BenchCommand.self,
             RunCommand.self,
             EvalCommand.self,
+            SynthCommand.self,
+            TrainCommand.self,
+            LocalizeCommand.self,
         ]
     )
 
