@@ -1,7 +1,7 @@
 /// Detection mAP restricted to actions of one duration range (relative to the video's duration), after
 /// DETAD's diagnosis (Alwassel et al., ECCV 2018): the ground truth keeps only actions in the bucket, and
-/// a prediction is kept when its best-overlapping ground truth of its class in its video lies in the bucket
-/// or when it overlaps none (a pure false positive counts against every bucket).
+/// a prediction is kept when its best-overlapping ground truth of its class in its video lies in the bucket,
+/// or, when it overlaps none, when its own duration does — so every prediction belongs to exactly one bucket.
 public enum DurationBuckets {
     public static func evaluate(groundTruth: GroundTruthFile, predictions: PredictionFile, subset: String?,
                                 thresholds: [Double], edges: [Double]) -> [(range: ClosedRange<Double>, result: DetectionEvaluation)] {
@@ -25,13 +25,13 @@ public enum DurationBuckets {
             })
             let kept = PredictionFile(videos: predictions.videos.map { id, list in
                 (id, list.filter { p in
-                    guard let v = byID[id] else { return true }
+                    guard let v = byID[id] else { return false }
                     var best: (Double, LabeledSegment?) = (0, nil)
                     for a in v.annotations where a.label == p.label {
                         let iou = temporalIoU((p.start, p.end), (a.start, a.end))
                         if iou > best.0 { best = (iou, a) }
                     }
-                    guard let match = best.1 else { return true }
+                    guard let match = best.1 else { return inBucket(LabeledSegment(start: p.start, end: p.end, label: p.label), v) }
                     return inBucket(match, v)
                 })
             })

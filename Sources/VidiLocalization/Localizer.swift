@@ -16,6 +16,8 @@ public final class Localizer {
     public var classesPerSegment = 2
     /// RCL refinement iterations at inference (`nil`: the configuration's).
     public var refinementSteps: Int?
+    /// RCL: multiply the confidence by the encoder's boundary probabilities (BMN's scoring, the plug-in path).
+    public var useBoundaryEvidence = true
 
     public init(model: LocalizationModel) {
         self.model = model
@@ -56,7 +58,7 @@ public final class Localizer {
         }
         guard !videos.isEmpty else { return [] }
         let candidates = try withNoGrad {
-            c.head == .continuous ? try RCL.candidates(model, videos, refinementSteps: refinementSteps) : try BMN.candidates(model, videos)
+            c.head == .continuous ? try RCL.candidates(model, videos, refinementSteps: refinementSteps, useBoundaries: useBoundaryEvidence) : try BMN.candidates(model, videos)
         }
         return videos.indices.map { b in
             let duration = durations?[b] ?? grid.seconds(Double(batch[b].shape[0]))

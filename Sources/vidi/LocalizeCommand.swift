@@ -28,6 +28,7 @@ struct LocalizeCommand: ParsableCommand {
     @Option(help: "Frames per second.") var fps: Double = 1
     @Option(help: "RCL refinement iterations (default: the model's).") var refine: Int?
     @Option(help: "Segments kept per video after Soft-NMS.") var keep = 100
+    @Flag(help: "RCL: score by confidence x class only, without the encoder's boundary probabilities.") var noBoundaryScore = false
     @Option(help: "Output prediction JSON.") var out: String?
     @Flag(help: "Localize the bundled synthetic validation set with the bundled model and print the mAP.") var demo = false
 
@@ -45,6 +46,7 @@ struct LocalizeCommand: ParsableCommand {
             let localizer = try Localizer(checkpoint: modelPath)
             localizer.refinementSteps = refine
             localizer.keep = keep
+            localizer.useBoundaryEvidence = !noBoundaryScore
             var results: [(id: String, predictions: [ScoredSegment])] = []
             let clock = ContinuousClock(), start = clock.now
             if let gtPath {

@@ -27,6 +27,7 @@ struct TrainLocalizeCommand: ParsableCommand {
     @Option(help: "Adam learning rate.") var learningRate: Float = 1e-3
     @Option(help: "RCL refinement iterations.") var refine = 2
     @Option(help: "RCL query sampling: scale-invariant or uniform (the ablation).") var sampling = "scale-invariant"
+    @Option(help: "RCL training queries per video.") var queries = 96
     @Option(help: "Grid length every video is resampled to.") var grid = 64
     @Option(help: "Feature stride in frames.") var stride: Double = 1
     @Option(help: "Feature window in frames.") var window: Double = 1
@@ -48,6 +49,7 @@ struct TrainLocalizeCommand: ParsableCommand {
             let model = try LocalizationModel(c, seed: seed)
             let trainer = try LocalizationTrainer(model: model, learningRate: learningRate, seed: seed &+ 1)
             trainer.scaleInvariantSampling = sampling == "scale-invariant"
+            trainer.queriesPerVideo = queries
             let videos = try train.gridVideos(c, grid: featureGrid)
             let validation = try FeatureDataset(groundTruth: truth, subset: "validation", folder: features)
             var order: [Int] = []

@@ -111,7 +111,7 @@ enum RCL {
         return total
     }
 
-    /// The inference query set: lengths 0.4 · 1.25^j below T and T itself, centres every max(0.5, L/3) steps — segments
+    /// The inference query set: lengths 0.4 · 1.25^j below T and T itself, centres every max(0.5, L/8) steps — segments
     /// shorter than a grid step included, about 1,400 queries at T = 64 (BMN's map has 2,080 cells).
     static func inferenceQueries(length: Int) -> [(Double, Double)] {
         let T = Double(length)
@@ -121,17 +121,26 @@ enum RCL {
         while L < T - 1e-9 { lengths.append(L); L *= 1.25 }
         lengths.append(T)
         for L in lengths {
-            let step = Swift.max(0.5, L / 3)
+            let step = Swift.max(0.5, L / 8)
             var centre = Swift.min(L / 2, T / 2)
             while centre <= T - Swift.min(L / 2, T / 2) + 1e-9 { out.append(clip((centre - L / 2, centre + L / 2), T)); centre += step }
         }
         return out
     }
 
-    /// Candidates after the K refinement iterations, scored by the last iteration's confidence.
-    static func candidates(_ model: LocalizationModel, _ videos: [GridVideo], refinementSteps: Int? = nil) throws -> [[Candidate]] {
+    /// Candidates after the K refinement iterations, scored by the last iteration's confidence times, as in
+    /// BMN's score, the encoder's start and end probabilities read at the segment's (fractional) boundaries.
+    static func candidates(_ model: LocalizationModel, _ videos: [GridVideo], refinementSteps: Int? = nil,
+                           useBoundaries: Bool = true) throws -> [[Candidate]] {
         let c = model.configuration, width = 4 + c.classes.count
-        let (embedding, _, _) = try model.encoder(GridVideo.batch(videos))
+        let (embedding, startLogits, endLogits) = try model.encoder(GridVideo.batch(videos))
+        let T = c.gridLength
+        let starts = try startLogits.sigmoid().contiguous().scalars, ends = try endLogits.sigmoid().contiguous().scalars
+        /// Boundary probability at a fractional boundary position (index t is the boundary at position t).
+        func boundary(_ p: [Float], _ b: Int, _ x: Double) -> Double {
+            let q = Swift.min(Swift.max(x, 0), Double(T - 1)), i = Int(q.rounded(.down)), j = Swift.min(i + 1, T - 1), w = q - Double(i)
+            return (1 - w) * Double(p[b * T + i]) + w * Double(p[b * T + j])
+        }
         var segments = Array(repeating: inferenceQueries(length: c.gridLength), count: videos.count)
         var values: [Float] = []
         let steps = refinementSteps ?? c.refinementSteps
@@ -148,7 +157,8 @@ enum RCL {
         return segments.enumerated().map { b, list in
             list.enumerated().map { q, s in
                 let row = (b * list.count + q) * width
-                return Candidate(start: s.0, end: s.1, score: sigmoid(values[row]), classProbabilities: softmax(values[(row + 4)..<(row + width)]))
+                let evidence = useBoundaries ? boundary(starts, b, s.0) * boundary(ends, b, s.1) : 1
+                return Candidate(start: s.0, end: s.1, score: sigmoid(values[row]) * evidence, classProbabilities: softmax(values[(row + 4)..<(row + width)]))
             }
         }
     }
