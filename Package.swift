@@ -3,10 +3,15 @@ import PackageDescription
 
 let package = Package(
     name: "Vidi",
+    // Built and tested on Linux (Debian 12, Swift 6.1+), which SwiftPM does not list. macOS 15 is the
+    // first release with the Synchronization module the engine uses; that build is untested.
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vidi", targets: ["vidi"]),
+        .library(name: "VidiRandom", targets: ["VidiRandom"]),
+        .library(name: "VidiFormats", targets: ["VidiFormats"]),
         .library(name: "VidiMedia", targets: ["VidiMedia"]),
+        .library(name: "VidiMediaTensors", targets: ["VidiMediaTensors"]),
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
@@ -34,18 +39,27 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
 
-        // Libraries, lowest layer first.
-        .target(name: "VidiTensor", dependencies: ["COpenBLAS", "CZlib"]),
+        // Libraries, lowest layer first. The leaves (seeded random generators; npy/npz/safetensors/tar
+        // and durable file writes) link no FFmpeg or OpenBLAS.
+        .target(name: "VidiRandom"),
+        .target(name: "VidiFormats", dependencies: ["CZlib"]),
+        .target(name: "VidiTensor", dependencies: ["COpenBLAS", "VidiFormats", "VidiRandom"]),
         .target(name: "VidiNN", dependencies: ["VidiTensor"]),
-        .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiTensor"]),
-        .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor"]),
-        .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiFormats", "VidiRandom"]),
+        // Frames, motion vectors and motion maps as tensors: the bridge models use.
+        .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
+        .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom"]),
+        .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
+
+        // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
+        // no engine).
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiLocalization",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiLocalization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,11 +67,12 @@ let package = Package(
         // Test helpers shared by the test targets (fixture paths, tolerances, running ffprobe).
         .target(name: "VidiTestSupport", dependencies: ["VidiTensor"]),
 
-        .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
-        .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiTestSupport"]),
+        .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

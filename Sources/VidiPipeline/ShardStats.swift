@@ -34,9 +34,16 @@ public struct ShardStats: Codable, Sendable, Equatable {
         (directory as NSString).appendingPathComponent("\(shard)_stats.json")
     }
 
-    static func read(path: String) -> ShardStats? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(ShardStats.self, from: data)
+    /// Reads a stats file; a missing or unreadable one throws, saying which.
+    static func read(path: String) throws -> ShardStats {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.output(path: path, message: "cannot read the shard's stats file")
+        }
+        do {
+            return try JSONDecoder().decode(ShardStats.self, from: data)
+        } catch {
+            throw PipelineError.output(path: path, message: "damaged stats file (\(error)); rerun with --resume to redo its shard")
+        }
     }
 
     func encoded() throws -> [UInt8] {

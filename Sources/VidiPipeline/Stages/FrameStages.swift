@@ -1,5 +1,5 @@
 import VidiMedia
-import VidiTensor
+import VidiFormats
 
 /// `frames`: decodes the frames a VidiMedia `FrameSampler` picks, at the current geometry.
 /// `{sampler: {uniform: 8}, format: npy|jpg|png, quality: 90, name: frames}`. The sampled indices and
@@ -11,6 +11,7 @@ struct FramesStage: PipelineStage {
     var output: String
     var outputs: [String] { encoding.outputs(output) }
     var role: StageRole { .frameProducer }
+    var produces: [ProductKey] { [.frames(output)] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         guard let map = try parameters.mapping() else { throw parameters.keyNode.error("needs a sampler, e.g. {sampler: {uniform: 8}}") }
@@ -41,6 +42,7 @@ struct FramesStage: PipelineStage {
                 start += group.count
             }
         }
+        if video.framesToKeep.contains(output) { video.keepFrames(DecodedFrames(clips: groups, frames: frames, crop: geometry.crop), as: output) }
         video.metadata[output] = .object([
             "indices": .array(groups.map { .array($0.map { .int($0) }) }),
             "timestamps": .array(groups.map { .array($0.map { .double(reader.info.frameTimestamps[$0]) }) }),
@@ -56,6 +58,7 @@ struct KeyframesStage: PipelineStage {
     var output: String
     var outputs: [String] { encoding.outputs(output) }
     var role: StageRole { .frameProducer }
+    var produces: [ProductKey] { [.frames(output)] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         try parameters.read { map in
@@ -70,6 +73,9 @@ struct KeyframesStage: PipelineStage {
         let frames = try video.keyframes(geometry.output)
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
         try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
+        if video.framesToKeep.contains(output) {
+            video.keepFrames(DecodedFrames(clips: [frames.map(\.index)], frames: frames, crop: geometry.crop), as: output)
+        }
         video.metadata[output] = .object(["indices": .array(frames.map { .int($0.index) })])
     }
 }
@@ -89,6 +95,7 @@ struct ClipsStage: PipelineStage {
     var output: String
     var outputs: [String] { encoding.outputs("\(output).*") }
     var role: StageRole { .frameProducer }
+    var produces: [ProductKey] { [.frames(output)] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         guard let map = try parameters.mapping() else { throw parameters.keyNode.error("needs length (seconds) or ranges_column") }
@@ -145,6 +152,8 @@ struct ClipsStage: PipelineStage {
         let info = reader.info
         let geometry = video.geometry
         var clips: [JSONValue] = []
+        let keep = video.framesToKeep.contains(output)
+        var kept: (clips: [[Int]], frames: [Frame]) = ([], [])
         let windows = try windows(video, info: info)
         try video.reserve(windows.count * framesPerClip * geometry.frameBytes(info), for: name)
         for (c, window) in windows.enumerated() {
@@ -161,9 +170,11 @@ struct ClipsStage: PipelineStage {
             video.framesDecoded += frames.count
             try video.checkDeadline()
             try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+            if keep { kept.clips.append(indices); kept.frames += frames }
             clips.append(.object(["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]))
         }
         guard !clips.isEmpty else { throw PipelineError.stage(stage: name, message: "video is shorter than one clip") }
+        if keep { video.keepFrames(DecodedFrames(clips: kept.clips, frames: kept.frames, crop: geometry.crop), as: output) }
         video.metadata[output] = .array(clips)
     }
 }
