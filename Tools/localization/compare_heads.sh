@@ -8,8 +8,10 @@ OUT=${OUT:-/tmp/vidi-localize-compare}
 STEPS=${1:-600}
 mkdir -p "$OUT"
 [ -f "$OUT/synth/annotations.json" ] || "$VIDI" synth localization --out "$OUT/synth" --train 600 --validation 200 --seed 7
+ONLY=${ONLY:-}   # e.g. ONLY="rcl rcl-k0" reruns those rows only (the others keep their files)
 run() {   # name, training options, inference options
     name=$1; shift; train=$1; shift; infer=${1:-}
+    if [ -n "$ONLY" ] && ! echo " $ONLY " | grep -q " $name "; then return 0; fi
     /usr/bin/time -f "$name training: %e s wall, %U s user" nice "$VIDI" train localize --features "$OUT/synth/features" \
         --gt "$OUT/synth/annotations.json" --steps "$STEPS" --validate-every 0 $train --out "$OUT/$name.safetensors" > "$OUT/$name.train.log"
     /usr/bin/time -f "$name inference (200 videos): %e s wall" nice "$VIDI" localize --model "$OUT/$name.safetensors" \

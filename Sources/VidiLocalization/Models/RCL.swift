@@ -10,9 +10,10 @@ import VidiTensor
 enum RCL {
     /// How training draws query segments.
     enum Sampling: String, Sendable, Codable {
-        /// 3/4 around a ground truth chosen uniformly (every action gets the same share whatever its length),
-        /// jittered *relative* to its length: log-length ± 0.7, centre ± length/2; 1/4 background queries with
-        /// log-uniform length in [0.3, T] and uniform centre.
+        /// 5/8 around a ground truth chosen uniformly (every action gets the same share whatever its length),
+        /// jittered *relative* to its length: log-length ± 0.7, centre ± length/2; 1/8 fragments inside a
+        /// ground truth (log-uniform 5–50 % of its length); 1/4 background queries with log-uniform length in
+        /// [0.3, T] and uniform centre.
         case scaleInvariant
         /// The ablation: 3/4 around a ground truth with *absolute* jitter (± T/16 steps on centre and length),
         /// 1/4 uniform (start, end) pairs — long actions get near-perfect queries, short ones are missed.
@@ -26,6 +27,13 @@ enum RCL {
             let aroundTruth = !video.truths.isEmpty && q % 4 != 3
             var centre: Double, length: Double
             switch (sampling, aroundTruth) {
+            case (.scaleInvariant, true) where q % 8 == 6:
+                // A fragment inside an action (5–50 % of its length): teaches low confidence to parts of
+                // long actions, whose features look like the action itself.
+                let t = video.truths[g.nextIndex(below: video.truths.count)]
+                let L = t.end - t.start
+                length = L * exp(log(0.05) + Double(g.nextUniform()) * (log(0.5) - log(0.05)))
+                centre = t.start + length / 2 + Double(g.nextUniform()) * (L - length)
             case (.scaleInvariant, true):
                 let t = video.truths[g.nextIndex(below: video.truths.count)]
                 let L = t.end - t.start
