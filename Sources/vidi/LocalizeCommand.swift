@@ -28,7 +28,7 @@ struct LocalizeCommand: ParsableCommand {
     @Option(help: "Frames per second.") var fps: Double = 1
     @Option(help: "RCL refinement iterations (default: the model's).") var refine: Int?
     @Option(help: "Segments kept per video after Soft-NMS.") var keep = 100
-    @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos, with feature files.") var window: Int?
+    @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos, with feature files.") var slidingWindow: Int?
     @Flag(help: "RCL: score by confidence x class only, without the encoder's boundary probabilities.") var noBoundaryScore = false
     @Option(help: "Output prediction JSON.") var out: String?
     @Flag(help: "Localize the bundled synthetic validation set with the bundled model and print the mAP.") var demo = false
@@ -66,7 +66,7 @@ struct LocalizeCommand: ParsableCommand {
                 for file in files {
                     let x = try FeatureDataset.readFeatures(file)
                     let id = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                    results.append((id, try window.map { try localizer.localize(features: x, window: $0, grid: grid) }
+                    results.append((id, try slidingWindow.map { try localizer.localize(features: x, window: $0, grid: grid) }
                                         ?? localizer.localize(features: x, grid: grid)))
                 }
             }
