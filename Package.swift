@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
         .library(name: "VidiLocalization", targets: ["VidiLocalization"]),
+        .library(name: "VidiTraining", targets: ["VidiTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
+        // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
+        .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia"]),
 
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
@@ -59,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiLocalization",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,9 +73,11 @@ let package = Package(
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
+        // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
+        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

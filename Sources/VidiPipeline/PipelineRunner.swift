@@ -64,6 +64,8 @@ public struct RunSummary: Sendable {
     public var warnings: [String] = []
     /// True for the summary of `--merge`, which processes no video.
     public var merged = false
+    /// Of `succeeded`, videos written although damaged (`run.damaged: keep`), in this run.
+    public var damaged = 0
 
     public static func mergeOnly(_ directory: String) -> RunSummary {
         RunSummary(outputDirectory: directory, selection: .all, shardsTotal: 0, shardsAssigned: 0, shardsSkipped: 0, shardsWritten: 0,
@@ -147,6 +149,7 @@ public struct PipelineRunner: Sendable {
             shardsAssigned: assigned.count, shardsSkipped: earlier.count, shardsWritten: state.shardsWritten,
             videos: state.videosDone, succeeded: state.succeeded, frames: state.frames, seconds: 0,
             failures: state.failures, interrupted: interrupted, warnings: warnings)
+        summary.damaged = state.damaged
         if !interrupted && !runOutputs.isEmpty {
             let merge = try mergeRunOutputs()
             summary.runOutputsWritten = merge.written

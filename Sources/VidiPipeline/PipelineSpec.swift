@@ -33,8 +33,10 @@ public struct PipelineSpec: Sendable {
         public var workers: Int?
         /// Per-video time limit in seconds.
         public var videoTimeout: Double? = 600
-        /// A video the decoder reports damaged (truncated, corrupt packets) fails by default; with
-        /// `keep` its decodable part is written and the warnings go into its `.json`.
+        /// A video the decoder reports damaged (truncated, corrupt packets, frames that do not decode)
+        /// fails by default; with `keep` every stage writes the frames that decode (a clip missing a frame
+        /// is left out whole), the sample's `.json` gets `damaged: {warnings, missing_frames}` and the
+        /// shard's stats count it under `damaged`.
         public var keepDamaged: Bool = false
         /// Samples are assembled in memory before they are written: a video whose outputs would exceed
         /// this many bytes fails up front (stages check before decoding) instead of exhausting memory.

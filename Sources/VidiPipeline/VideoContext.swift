@@ -27,12 +27,17 @@ public final class VideoContext {
     var needsMotionPass = false
     /// Frame passes a later stage reads (`PipelineStage.consumes`); producers keep only these.
     var framesToKeep: Set<String> = []
+    /// `run.damaged: keep`: stages write the frames that decode and leave the others out (the runner
+    /// records what is missing) instead of failing the video at the first undecodable frame.
+    public let keepsDamaged: Bool
     /// Bytes this sample may hold (`run.max_sample_mb`) and bytes stages announced so far.
     let maxSampleBytes: Int
     private var reserved = 0
 
-    init(entry: ManifestEntry, key: String, limitSeconds: Double?, maxSampleBytes: Int = .max, cancellation: CancellationFlag?) {
+    init(entry: ManifestEntry, key: String, limitSeconds: Double?, keepsDamaged: Bool = false, maxSampleBytes: Int = .max,
+         cancellation: CancellationFlag?) {
         self.entry = entry
+        self.keepsDamaged = keepsDamaged
         self.key = key
         self.limitSeconds = limitSeconds
         self.deadline = limitSeconds.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }

@@ -9,6 +9,8 @@ struct VideoOutcome: Sendable {
     }
 
     var result: Result
+    /// Written although damaged (`run.damaged: keep`); its `.json` says what is missing.
+    var damaged = false
     var frames: Int
     var stageSeconds: [String: Double]
 }
@@ -31,7 +33,7 @@ struct GroupProcessor {
         })
         let contexts = entries.map { entry in
             let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index), limitSeconds: limitSeconds,
-                                       maxSampleBytes: maxSampleBytes, cancellation: cancellation)
+                                       keepsDamaged: keepDamaged, maxSampleBytes: maxSampleBytes, cancellation: cancellation)
             context.needsMotionPass = needsMotionPass
             context.framesToKeep = framesToKeep
             return context
@@ -93,15 +95,23 @@ struct GroupProcessor {
         let frames = context.framesDecoded
         if let failure { return VideoOutcome(result: .failure(failure), frames: frames, stageSeconds: seconds) }
         // The decoder keeps going past damage; a dataset should not silently hold half a video.
-        if let reader = context.openedReader, !reader.warnings.isEmpty {
+        var damaged = false
+        if let reader = context.openedReader, !reader.warnings.isEmpty || !reader.undecodableFrames.isEmpty {
+            let missing = reader.undecodableFrames.sorted()
             if !keepDamaged {
-                return VideoOutcome(result: .failure("damaged: " + reader.warnings.map { withoutPath(context.path, $0) }.joined(separator: "; ")),
-                                    frames: frames, stageSeconds: seconds)
+                var reasons = reader.warnings.map { withoutPath(context.path, $0) }
+                if !missing.isEmpty { reasons.append("\(missing.count) frame(s) could not be decoded") }
+                return VideoOutcome(result: .failure("damaged: " + reasons.joined(separator: "; ")), frames: frames, stageSeconds: seconds)
             }
-            context.metadata["warnings"] = .array(reader.warnings.map { .string($0) })
+            damaged = true
+            context.metadata["damaged"] = .object([
+                "warnings": .array(reader.warnings.map { .string(withoutPath(context.path, $0)) }),
+                "missing_frames": .array(missing.map { .int($0) }),
+            ])
         }
         do {
-            return VideoOutcome(result: .success(try context.sample(), records: context.runRecords), frames: frames, stageSeconds: seconds)
+            return VideoOutcome(result: .success(try context.sample(), records: context.runRecords), damaged: damaged,
+                                frames: frames, stageSeconds: seconds)
         } catch {
             return VideoOutcome(result: .failure("metadata: \(error)"), frames: frames, stageSeconds: seconds)
         }

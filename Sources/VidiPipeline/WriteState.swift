@@ -23,6 +23,7 @@ struct WriteState {
     var shardsWritten = 0
     var videosDone = 0
     var succeeded = 0
+    var damaged = 0
     var failedThisRun = 0
     var frames = 0
 
@@ -49,7 +50,7 @@ struct WriteState {
             inShard = 0
             shardStart = ContinuousClock.now
             shardStartedAt = timestampNow()
-            shardStats = ShardStats(shard: name, entries: 0, succeeded: 0, failed: 0, frames: 0, bytes: 0, failures: [],
+            shardStats = ShardStats(shard: name, entries: 0, succeeded: 0, damaged: 0, failed: 0, frames: 0, bytes: 0, failures: [],
                                     seconds: 0, stageSeconds: [:], startedAt: shardStartedAt, finishedAt: "")
         }
         guard var stats = shardStats else { preconditionFailure("shard stats exist while a shard is open") }
@@ -63,6 +64,10 @@ struct WriteState {
             stats.succeeded += 1
             stats.bytes += sample.files.reduce(0) { $0 + $1.bytes.count }
             succeeded += 1
+            if outcome.damaged {
+                stats.damaged += 1
+                damaged += 1
+            }
         case .failure(let reason):
             let record = FailureRecord(key: ShardLayout.key(ofEntry: entry.index), source: entry.path, shard: name, reason: reason)
             stats.failed += 1

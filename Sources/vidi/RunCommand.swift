@@ -126,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
             try JSONOutput.print(JSONValue.object([
                 "output": .string(s.outputDirectory), "shard_selection": .string(s.selection.description), "shards_total": .int(s.shardsTotal),
                 "shards_assigned": .int(s.shardsAssigned), "shards_skipped": .int(s.shardsSkipped), "shards_written": .int(s.shardsWritten),
-                "videos": .int(s.videos), "succeeded": .int(s.succeeded), "failed": .int(s.failures.count), "frames": .int(s.frames),
+                "videos": .int(s.videos), "succeeded": .int(s.succeeded), "damaged": .int(s.damaged), "failed": .int(s.failures.count), "frames": .int(s.frames),
                 "seconds": .double(s.seconds), "interrupted": .bool(s.interrupted),
                 "failures": .array(s.failures.map { .object(["key": .string($0.key), "source": .string($0.source), "shard": .string($0.shard), "reason": .string($0.reason)]) }),
                 "run_outputs": .array(s.runOutputsWritten.map { .string($0) }),
@@ -141,6 +141,9 @@ struct RunCommand: AsyncParsableCommand {
         lines.append(String(format: "%d videos (%d ok) and %d frames in %.1f s: %.1f videos/s, %.0f frames/s",
                             s.videos, s.succeeded, s.frames, s.seconds,
                             s.seconds > 0 ? Double(s.videos) / s.seconds : 0, s.seconds > 0 ? Double(s.frames) / s.seconds : 0))
+        if s.damaged > 0 {
+            lines.append("\(s.damaged) damaged video(s) kept (run.damaged: keep): what is missing is in each sample's .json under \"damaged\"")
+        }
         if !s.failures.isEmpty {
             lines.append("\(s.failures.count) video(s) failed (listed in failures.jsonl):")
             for failure in s.failures.prefix(20) { lines.append("  \(failure.source): \(failure.reason)") }

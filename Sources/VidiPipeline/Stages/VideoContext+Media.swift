@@ -43,6 +43,14 @@ extension VideoContext {
         return reader
     }
 
+    /// The frames at `indices` by display index. Strict runs throw at the first frame that does not
+    /// decode; with `run.damaged: keep` such frames are only absent (the reader records them).
+    public func decodeFrames(at indices: [Int], _ output: FrameOutput) throws -> [Int: Frame] {
+        let reader = try reader()
+        let frames = keepsDamaged ? try reader.decodableFrames(at: indices, output).frames : try reader.frames(at: indices, output)
+        return Dictionary(frames.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The geometry set by the last `resize` stage before this point (original size otherwise).
     public var geometry: FrameGeometry {
         get { product(FrameGeometry.self) ?? FrameGeometry() }
