@@ -55,6 +55,9 @@ public struct ProposalEvaluation: Sendable {
             byVideo[video.id, default: []].append(contentsOf: video.predictions)
             total += video.predictions.count
         }
+        guard maxAverageProposals > 0, maxAverageProposals <= 1e6 else {
+            throw .invalidArgument("the largest average number of proposals must be in (0, 1e6], got \(maxAverageProposals)")
+        }
         guard !truthOrder.isEmpty else { throw .invalidArgument("no ground-truth segments in the subset: AR@AN is undefined") }
         guard total > 0 else { throw .invalidArgument("the proposal file holds no proposals") }
         let videoCount = Double(truthOrder.count)

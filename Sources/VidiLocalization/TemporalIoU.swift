@@ -25,7 +25,9 @@ public func parseThresholds(_ text: String) throws(LocalizationError) -> [Double
         guard let start = Double(parts[0]), let step = Double(parts[1]), let stop = Double(parts[2]), step > 0, stop >= start else {
             throw .invalidArgument("tIoU range '\(text)': expected start:step:stop with step > 0 and stop >= start")
         }
-        let thresholds = linspace(start, stop, count: Int(((stop - start) / step).rounded()) + 1)
+        let steps = ((stop - start) / step).rounded()
+        guard steps <= 1000 else { throw .invalidArgument("tIoU range '\(text)' has more than 1,000 thresholds") }
+        let thresholds = linspace(start, stop, count: Int(steps) + 1)
         guard thresholds.allSatisfy({ $0 > 0 && $0 <= 1 }) else { throw .invalidArgument("tIoU thresholds must lie in (0, 1]: '\(text)'") }
         return thresholds
     }

@@ -38,6 +38,7 @@ struct TrainLocalizeCommand: ParsableCommand {
 
     func run() throws {
         do {
+            guard steps >= 1, batch >= 1, queries >= 1, refine >= 0 else { throw ValidationError("--steps, --batch and --queries must be at least 1, --refine at least 0") }
             guard let kind = LocalizerConfiguration.Head(rawValue: head) else { throw ValidationError("--head must be rcl or bmn") }
             guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
             let featureGrid = try FeatureGrid(stride: stride, window: window, fps: fps)

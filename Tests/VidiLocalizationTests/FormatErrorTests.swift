@@ -41,3 +41,14 @@ import VidiTestSupport
         #expect(try OrderedJSON.parse(Array(OrderedJSON.compactText(json).utf8)) == json)
     }
 }
+
+/// Arguments out of range are errors, not traps.
+@Suite struct ArgumentErrorTests {
+    @Test func outOfRangeArguments() throws {
+        #expect(throws: LocalizationError.self) { try parseThresholds("0.1:1e-300:0.9") }
+        let gt = GroundTruthFile(videos: [.init(id: "a", subset: "validation", duration: 10, annotations: [LabeledSegment(start: 0, end: 1, label: "x")])])
+        let pred = PredictionFile(videos: [("a", [ScoredSegment(start: 0, end: 1, label: "x", score: 1)])])
+        #expect(throws: LocalizationError.self) { try ProposalEvaluation(groundTruth: gt, proposals: pred, maxAverageProposals: -1) }
+        #expect(throws: LocalizationError.self) { try ProposalEvaluation(groundTruth: gt, proposals: PredictionFile(videos: []), maxAverageProposals: 10) }
+    }
+}
