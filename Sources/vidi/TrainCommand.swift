@@ -14,6 +14,7 @@ struct TrainCommand: ParsableCommand {
             """,
         subcommands: [
             TrainClassifierCommand.self,
+            TrainLocalizeCommand.self,
             TrainMoSICommand.self,
             TrainHiCoCommand.self,
             TrainCMDCommand.self,

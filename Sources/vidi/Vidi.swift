@@ -19,7 +19,10 @@ struct Vidi: AsyncParsableCommand {
             MotionCommand.self,
             BenchCommand.self,
             RunCommand.self,
+            EvalCommand.self,
+            SynthCommand.self,
             TrainCommand.self,
+            LocalizeCommand.self,
             PretextCommand.self,
             ProbeEvalCommand.self,
         ]
