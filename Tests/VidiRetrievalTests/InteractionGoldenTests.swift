@@ -98,3 +98,17 @@ struct InteractionGoldenTests {
         #expect(throws: RetrievalError.self) { try RetrievalLoss.crossEntropyDiagonal(Tensor.ones([2, 3])) }
     }
 }
+
+/// The fused scorer (search, evaluation) against the same NumPy goldens as the autograd path.
+struct FastScorerTests {
+    @Test(arguments: [("basic", 16), ("train", 12), ("ties", 8)])
+    func fusedScorerMatchesTheNumpyReference(name: String, width: Int) throws {
+        let model = try InteractionGoldenTests.model(name, width: width)
+        let (text, video) = try InteractionGoldenTests.features(name)
+        for interaction in Interaction.allCases {
+            let sim = try FeatureScoring.similarity(text: text, video: video, model: model, interaction: interaction)
+            let expected = try InteractionGoldenTests.g("\(name)_\(interaction.rawValue)")
+            expectClose(try Tensor(sim, shape: expected.shape), expected, rtol: 1e-5, atol: 1e-6, "\(name) fused \(interaction)")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import VidiTensor
+import VidiTestSupport
+
+/// `vidi eval retrieval` on the NumPy goldens of `Tools/goldens/make_retrieval_goldens.py`.
+struct RetrievalCLITests {
+    static func g(_ name: String) throws -> Tensor { try Golden.tensor("retrieval/\(name)") }
+
+    @Test func evalFromFeaturesSavesTheReferenceSimilarity() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-eval")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var weights: [String: Tensor] = [:]
+        for side in ["text", "video"] {
+            for key in ["0.weight", "0.bias", "2.weight", "2.bias"] {
+                weights["\(side)_weight_fc.\(key)"] = try Self.g("train_\(side)_weight_fc_\(key.replacingOccurrences(of: ".", with: "_"))")
+            }
+        }
+        let w = dir.appendingPathComponent("w.safetensors").path
+        try Safetensors.write(weights, to: w)
+        func path(_ name: String) -> String { dir.appendingPathComponent(name + ".npy").path }
+        for name in ["text", "text_mask", "video", "video_mask"] { try Self.g("train_\(name)").writeNPY(to: path(name)) }
+        for interaction in ["wti", "ti"] {
+            let output = try VidiCLI.run(["eval", "retrieval", "--text-features", path("text"), "--text-mask", path("text_mask"),
+                                          "--video-features", path("video"), "--video-mask", path("video_mask"),
+                                          "--weights", w, "--interaction", interaction, "--save-sim", path("sim"), "--json"])
+            #expect(output.status == 0, "\(output.stderr)")
+            expectClose(try Tensor.readNPY(path: path("sim")), try Self.g("train_\(interaction)"), rtol: 1e-5, atol: 1e-6, interaction)
+            let object = try JSONSerialization.jsonObject(with: output.stdout) as? [String: [String: Double]]
+            #expect(Set(object?["t2v"]?.keys.map { $0 } ?? []) == ["R@1", "R@5", "R@10", "MdR", "MnR"])
+            #expect(object?["v2t"] != nil)
+        }
+    }
+
+    /// Expected: DRL's `compute_metrics` in NumPy on the same matrix.
+    @Test func evalFromMatrixPrintsDRLMetrics() throws {
+        let output = try VidiCLI.run(["eval", "retrieval", "--sim", Golden.path("retrieval/metrics_sim"), "--json"])
+        #expect(output.status == 0)
+        let object = try JSONSerialization.jsonObject(with: output.stdout) as? [String: [String: Double]]
+        let t2v = try Self.g("metrics_t2v").scalars
+        #expect(abs((object?["t2v"]?["R@1"] ?? -1) - Double(t2v[0])) < 1e-4)
+        #expect(abs((object?["t2v"]?["MnR"] ?? -1) - Double(t2v[4])) < 1e-4)
+    }
+
+    @Test func badInputFailsWithAMessage() throws {
+        let output = try VidiCLI.run(["eval", "retrieval", "--sim", Golden.path("retrieval/basic_wti")])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("square"))
+    }
+}
