@@ -46,7 +46,8 @@ let package = Package(
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiFormats", "VidiRandom"]),
         // Frames, motion vectors and motion maps as tensors: the bridge models use.
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
-        .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"]),
+        .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
+                resources: [.copy("Resources")]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
 
         // The CLI: thin, parses arguments and calls the libraries.

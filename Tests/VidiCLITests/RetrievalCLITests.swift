@@ -48,3 +48,18 @@ struct RetrievalCLITests {
         #expect(output.stderr.contains("square"))
     }
 }
+
+/// `vidi tokenize --json`; expected ids from OpenAI's `clip.tokenize` (the tokenizer goldens).
+struct TokenizeCLITests {
+    @Test func printsOneJSONArrayPerText() throws {
+        let output = try VidiCLI.run(["tokenize", "--json", "a red square moves to the left", "cafÃ© &amp; ﬁsh 😀"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.text == "[49406,320,736,3999,6880,531,518,1823,49407]\n[49406,15304,261,2759,7334,49407]\n")
+    }
+
+    @Test func missingVocabularyFails() throws {
+        let output = try VidiCLI.run(["tokenize", "--vocab", "/nonexistent.gz", "x"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("vocabulary"))
+    }
+}
