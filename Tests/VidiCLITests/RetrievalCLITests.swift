@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VidiRetrieval
 import VidiTensor
 import VidiTestSupport
 
@@ -61,5 +62,29 @@ struct TokenizeCLITests {
         let output = try VidiCLI.run(["tokenize", "--vocab", "/nonexistent.gz", "x"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("vocabulary"))
+    }
+}
+
+/// `vidi encode` composes Pillow-exact preprocessing (preprocess goldens) with OpenAI's encode_image
+/// (CLIP goldens): its output must equal the model applied to the preprocessing golden.
+struct EncodeCLITests {
+    @Test func imageEmbeddingsMatchTheGoldenPipeline() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-encode")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("i.npy").path
+        let weights = Fixtures.path("golden/retrieval/clip_p8.safetensors")
+        let output = try VidiCLI.run(["encode", "--weights", weights, "--image", Fixtures.path("golden/retrieval/preprocess_input.png"), "--out", out])
+        #expect(output.status == 0, "\(output.stderr)")
+        let features = try Tensor.readNPY(path: out)
+        let model = try CLIPModel.load(path: weights)
+        let expected = try model.encodeImage(Golden.tensor("retrieval/preprocess_32").unsqueezed(axis: 0))
+        expectClose(features, expected, rtol: 1e-5, atol: 1e-6, "vidi encode --image")
+        let video = dir.appendingPathComponent("v.npy").path
+        let v = try VidiCLI.run(["encode", "--weights", weights, "--video", VidiCLI.fixture("h264-closedgop.mp4"), "--frames", "12", "--out", video])
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(try Tensor.readNPY(path: video).shape == [2, 32])     // 50 frames at 25 fps: 2 frames at 1 fps
+        let bad = try VidiCLI.run(["encode", "--weights", weights, "--text", "hi", "--out", out])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("vocabulary"))
     }
 }
