@@ -22,6 +22,8 @@ struct Vidi: AsyncParsableCommand {
             EvalCommand.self,
             TokenizeCommand.self,
             EncodeCommand.self,
+            IndexCommand.self,
+            SearchCommand.self,
         ]
     )
 

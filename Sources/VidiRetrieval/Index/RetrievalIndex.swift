@@ -121,7 +121,7 @@ public final class RetrievalIndex: @unchecked Sendable {
     /// The `top` videos for `query` (its valid tokens, normalised; weights), best first; ties by index.
     /// `interaction` .ti replaces the stored video weights by 1/count (the query's weights are the caller's).
     public func search(_ query: ScoringQuery, top: Int, mode: Mode = .exact, interaction: Interaction? = nil,
-                       threads: Int = 2) throws -> [Hit] {
+                       restrictedTo rows: [Int]? = nil, threads: Int = 2) throws -> [Hit] {
         guard query.dimension == dimension else {
             throw RetrievalError.shape("query is \(query.dimension)-d, index \(path) holds \(dimension)-d features")
         }
@@ -130,7 +130,10 @@ public final class RetrievalIndex: @unchecked Sendable {
         var scores: [(Int, Float)]
         switch mode {
         case .exact:
-            scores = exactScores(query, videos: Array(0..<count), useTI: useTI, threads: threads)
+            if let rows, let bad = rows.first(where: { $0 < 0 || $0 >= count }) {
+                throw RetrievalError.invalidArgument("candidate row \(bad) is outside the index's \(count) videos")
+            }
+            scores = exactScores(query, videos: rows.map { Array(Set($0)).sorted() } ?? Array(0..<count), useTI: useTI, threads: threads)
         case .twoStage(let c):
             let candidates = pooledCandidates(query, count: max(k, min(c, count)))
             scores = exactScores(query, videos: candidates, useTI: useTI, threads: threads)

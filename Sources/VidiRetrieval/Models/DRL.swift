@@ -114,8 +114,13 @@ public final class DRLModel: Module {
     }
 
     /// Builds the model a DRL-named checkpoint describes and loads it strictly.
+    /// A plain OpenAI CLIP checkpoint (no `clip.` prefix) loads as a DRL model without weight branches (TI).
     public static func load(_ tensors: [String: Tensor]) throws -> DRLModel {
         var weights = tensors
+        let drlKeys = ["clip.", "text_weight_fc", "video_weight_fc", "frame_position_embeddings", "transformerClip."]
+        if !tensors.keys.contains(where: { key in drlKeys.contains { key.hasPrefix($0) } }) {
+            weights = Dictionary(uniqueKeysWithValues: CLIPModel.sanitize(tensors).map { ("clip." + $0.key, $0.value) })
+        }
         for k in ["clip.input_resolution", "clip.context_length", "clip.vocab_size"] { weights[k] = nil }
         let configuration = try Configuration(shapes: weights.mapValues(\.shape))
         var generator = RandomGenerator(seed: 0)
