@@ -24,6 +24,8 @@ struct Vidi: AsyncParsableCommand {
             EncodeCommand.self,
             IndexCommand.self,
             SearchCommand.self,
+            TrainCommand.self,
+            SynthClipsCommand.self,
         ]
     )
 
