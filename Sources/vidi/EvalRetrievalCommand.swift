@@ -37,21 +37,33 @@ struct EvalRetrievalCommand: ParsableCommand {
     var videoMask: String?
     @Option(help: "Weights with DRL key names (.safetensors); required for WTI.")
     var weights: String?
-    @Option(help: "wti (weighted token-wise) or ti (unweighted).")
+    @Option(help: "wti (weighted token-wise), ti (unweighted), or mean (mean pooling; with --videos only).")
     var interaction: String = "wti"
+    @Option(help: "MSR-VTT-layout captions (.json): evaluate a model (--weights) on raw videos; each video's first caption.")
+    var annotations: String?
+    @Option(help: "Folder of the videos named by video_id (with --annotations).")
+    var videos: String?
+    @Option(help: "Frames per video at most (with --videos).")
+    var frames = 12
     @Option(name: .customLong("save-sim"), help: "Write the similarity matrix computed from features here (.npy).")
     var saveSim: String?
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
-        guard (sim == nil) != (textFeatures == nil && videoFeatures == nil) else {
-            throw ValidationError("give either --sim or --text-features with --video-features")
+        let sources = [sim != nil, textFeatures != nil || videoFeatures != nil, annotations != nil || videos != nil].filter { $0 }.count
+        guard sources == 1 else {
+            throw ValidationError("give one of --sim, --text-features with --video-features, --annotations with --videos")
         }
-        if sim == nil, textFeatures == nil || videoFeatures == nil {
+        if textFeatures != nil || videoFeatures != nil, textFeatures == nil || videoFeatures == nil {
             throw ValidationError("--text-features and --video-features go together")
         }
-        guard Interaction(rawValue: interaction) != nil else { throw ValidationError("--interaction must be wti or ti") }
+        if annotations != nil || videos != nil, annotations == nil || videos == nil || weights == nil {
+            throw ValidationError("--annotations, --videos and --weights go together")
+        }
+        guard RetrievalEvaluation.Scoring(rawValue: interaction) != nil, interaction != "mean" || annotations != nil else {
+            throw ValidationError("--interaction must be wti or ti (or mean with --videos)")
+        }
     }
 
     func run() throws {
@@ -79,6 +91,20 @@ struct EvalRetrievalCommand: ParsableCommand {
                 throw RetrievalError.shape("\(sim): the similarity must be square N x N (pair i matches), got \(m.shape)")
             }
             return (m.scalars, m.shape[0], m.shape[1])
+        }
+        if let annotations, let videos, let weights {
+            let data = try CaptionedVideos(path: annotations)
+            let model = try RetrievalModel(path: weights)
+            let resolution = try model.resolution
+            let captions = data.videoIds.map { data.captions[$0]?.first ?? "" }
+            let features = try data.videoIds.map { id in
+                try model.encoder.encodeImages(MediaInput.videoFrames(path: CaptionedVideos.videoPath(id, in: videos), resolution: resolution,
+                                                                      maxFrames: frames).0)
+            }
+            let matrix = try RetrievalEvaluation.similarity(model: model, captions: captions, frames: features, slots: frames,
+                                                            scoring: RetrievalEvaluation.Scoring(rawValue: interaction) ?? .wti)
+            if let saveSim { try Tensor(matrix, shape: [captions.count, features.count]).writeNPY(to: saveSim) }
+            return (matrix, captions.count, features.count)
         }
         guard let textFeatures, let videoFeatures else { throw ValidationError("missing features") }
         let text = try TokenFeatures(Tensor.readNPY(path: textFeatures).to(.float32),
