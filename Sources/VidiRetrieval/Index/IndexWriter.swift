@@ -8,25 +8,35 @@ public enum IndexWriter {
                              storage: IndexFormat.Storage = .float32, interaction: Interaction, model: String?,
                              beforeRename: () throws -> Void = {}) throws {
         guard let first = videos.first else { throw RetrievalError.invalidArgument("an index needs at least one video") }
-        let d = first.dimension
-        if let bad = videos.first(where: { $0.dimension != d }) {
-            throw RetrievalError.shape("video \(bad.id) has \(bad.dimension)-d features, the others \(d)-d")
-        }
         let slots = max(requested ?? 0, videos.map(\.frameCount).max() ?? 1)
-        guard slots <= 4096 else { throw RetrievalError.invalidArgument("\(slots) frames per video is more than an index holds (4096)") }
-        let metadata = IndexFormat.Metadata(ids: videos.map(\.id), interaction: interaction.rawValue, model: model)
+        try write(ids: videos.map(\.id), dimension: first.dimension, to: path, slots: slots, storage: storage,
+                  interaction: interaction, model: model, beforeRename: beforeRename) { videos[$0] }
+    }
+
+    /// Streams videos from `video(i)` (called once each, in order) so a large collection is never held
+    /// twice in memory; every video must have at most `slots` frames of `dimension` values.
+    public static func write(ids: [String], dimension d: Int, to path: String, slots: Int,
+                             storage: IndexFormat.Storage = .float32, interaction: Interaction, model: String?,
+                             beforeRename: () throws -> Void = {}, video: (Int) throws -> IndexedVideo) throws {
+        guard !ids.isEmpty else { throw RetrievalError.invalidArgument("an index needs at least one video") }
+        guard slots > 0, slots <= 4096 else { throw RetrievalError.invalidArgument("\(slots) frames per video: an index holds 1...4096") }
+        let metadata = IndexFormat.Metadata(ids: ids, interaction: interaction.rawValue, model: model)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let json = [UInt8](try encoder.encode(metadata))
-        let layout = IndexFormat.Layout(videos: videos.count, slots: slots, dimension: d, storage: storage, metadataBytes: json.count)
+        let layout = IndexFormat.Layout(videos: ids.count, slots: slots, dimension: d, storage: storage, metadataBytes: json.count)
         var file = [UInt8](repeating: 0, count: layout.end)
-        file.withUnsafeMutableBytes { raw in
+        try file.withUnsafeMutableBytes { raw in
             let base = raw.baseAddress!
             for (k, b) in json.enumerated() { raw[IndexFormat.headerSize + k] = b }
             let weights = (base + layout.weights).assumingMemoryBound(to: Float.self)
             let counts = (base + layout.counts).assumingMemoryBound(to: UInt32.self)
             let pooled = (base + layout.pooled).assumingMemoryBound(to: Float.self)
-            for (v, video) in videos.enumerated() {
+            for v in 0..<ids.count {
+                let video = try video(v)
+                guard video.dimension == d, video.frameCount <= slots else {
+                    throw RetrievalError.shape("video \(video.id): \(video.frameCount) frames of \(video.dimension)-d, the index holds \(slots) of \(d)-d")
+                }
                 let row = v * slots * d
                 switch storage {
                 case .float32:
@@ -47,7 +57,7 @@ public enum IndexWriter {
             for (k, b) in IndexFormat.magic.enumerated() { header[k] = b }
             put(IndexFormat.version, at: 8)
             put(storage.rawValue, at: 12)
-            put(UInt64(videos.count), at: 16)
+            put(UInt64(ids.count), at: 16)
             put(UInt32(slots), at: 24)
             put(UInt32(d), at: 28)
             put(UInt64(json.count), at: 32)
