@@ -44,8 +44,11 @@ public struct ChannelDecorrelation: Sendable {
         func rows(_ x: Tensor, _ index: [Int64]) throws -> Tensor {
             try x.indexSelect(axis: 0, indices: Tensor(elements: index, shape: [index.count]))
         }
+        // The reference divides by the standard deviation as it is; a channel constant over the batch (every
+        // frame matching the start token, whose feature is the same in every text) would give NaN. The floor
+        // changes nothing when the deviation is above 1e-6.
         func zscore(_ x: Tensor) throws -> Tensor {
-            try (x - x.mean(axis: 0, keepDims: true)) / x.std(axis: 0, unbiased: true, keepDims: true)
+            try (x - x.mean(axis: 0, keepDims: true)) / x.std(axis: 0, unbiased: true, keepDims: true).clamp(min: 1e-6)
         }
         let za = try zscore(rows(tn, tokenRows)), zb = try zscore(rows(vn, matchedFrames))
         let xa = try zscore(rows(vn, frameRows)), xb = try zscore(rows(tn, matchedTokens))

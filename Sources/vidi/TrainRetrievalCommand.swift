@@ -81,7 +81,7 @@ struct TrainRetrievalCommand: ParsableCommand {
     }
 
     func log(_ step: Int, _ loss: Float, _ start: Date) {
-        if step == 0 || (step + 1) % 20 == 0 || step + 1 == steps {
+        if step < 3 || (step + 1) % 20 == 0 || step + 1 == steps || !loss.isFinite {
             FileHandle.standardError.write(Data(String(format: "step %d/%d  loss %.4f  %.1f s\n", step + 1, steps, loss, Date().timeIntervalSince(start)).utf8))
         }
     }

@@ -12,6 +12,7 @@ public final class RetrievalTrainer {
         public var cdcr = ChannelDecorrelation(alpha1: 0.14, alpha2: 0)
         public var cdcrLambda: Float = 0.001
         public var maxTokens = 32
+        public var maxGradientNorm: Float = 1
         public init() {}
     }
 
@@ -38,12 +39,20 @@ public final class RetrievalTrainer {
         let loss = try self.loss(images: images, frameMask: frameMask, ids: ids, textMask: textMask)
         optimizer.zeroGrad()
         try loss.backward()
-        try optimizer.step()
+        try stepOptimizer()
         return try loss.item()
     }
 
-    /// Applies the accumulated gradients (for callers that build their own loss).
-    public func stepOptimizer() throws { try optimizer.step() }
+    /// Applies the accumulated gradients (for callers that build their own loss), their global norm
+    /// clipped to `options.maxGradientNorm`; a step whose gradients are not finite is skipped (CDCR's
+    /// z-scores divide by per-channel standard deviations, which can be tiny early in training from scratch).
+    @discardableResult
+    public func stepOptimizer() throws -> Bool {
+        let norm = try GradientClipping.clipByNorm(model.parameters, maxNorm: options.maxGradientNorm)
+        guard norm.isFinite else { return false }
+        try optimizer.step()
+        return true
+    }
 
     public func loss(images: Tensor, frameMask: Tensor, ids: Tensor, textMask: Tensor) throws -> Tensor {
         guard images.rank == 5 else { throw RetrievalError.shape("images must be [B, F, 3, R, R], got \(images.shape)") }
