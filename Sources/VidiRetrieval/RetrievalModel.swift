@@ -1,3 +1,4 @@
+import Foundation
 import VidiTensor
 
 /// What indexing and search need from a checkpoint: CLIP's encoders and DRL's head (weight branches,
@@ -10,7 +11,21 @@ public final class RetrievalModel {
     /// zeroed padded token joins the maxima.
     public var maxTokens = 32
 
-    public init(path: String, tokenizer: CLIPTokenizer? = nil) throws {
+    /// The small model bundled with vidi (trained by `Tools/retrieval/train-small-model.sh` on synthetic
+    /// clips), or nil when the resource is missing.
+    public static var bundledPath: String? {
+        Bundle.module.path(forResource: "retrieval-small", ofType: "safetensors", inDirectory: "Resources")
+    }
+
+    /// `path` nil: the bundled model.
+    public convenience init(path: String?) throws {
+        guard let resolved = path ?? RetrievalModel.bundledPath else {
+            throw RetrievalError.invalidArgument("no --weights given and the bundled model (retrieval-small.safetensors) is missing")
+        }
+        try self.init(path: resolved, tokenizer: nil)
+    }
+
+    public init(path: String, tokenizer: CLIPTokenizer?) throws {
         self.path = path
         drl = try DRLModel.load(path: path)
         encoder = CLIPEncoder(model: drl.clip, tokenizer: try tokenizer ?? CLIPTokenizer())

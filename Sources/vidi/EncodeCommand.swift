@@ -19,8 +19,8 @@ struct EncodeCommand: ParsableCommand {
               vidi encode --weights clip.safetensors --video clip.mp4 --frames 12 --out V.npy
             """)
 
-    @Option(help: "CLIP weights (.safetensors).")
-    var weights: String
+    @Option(help: "CLIP weights (.safetensors); default: the bundled small model.")
+    var weights: String?
     @Option(parsing: .upToNextOption, help: "Texts to encode.")
     var text: [String] = []
     @Option(parsing: .upToNextOption, help: "Image files to encode.")
@@ -41,13 +41,12 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         try RetrievalCommand.run("encode") {
-            let model = try CLIPModel.load(path: weights)
-            let encoder = CLIPEncoder(model: model, tokenizer: try CLIPTokenizer())
+            let encoder = try RetrievalModel(path: weights).encoder
             let features: Tensor
             if !text.isEmpty {
                 features = try encoder.encodeTexts(text)
             } else {
-                guard let resolution = encoder.resolution else { throw RetrievalError.checkpoint("\(weights) has no image encoder") }
+                guard let resolution = encoder.resolution else { throw RetrievalError.checkpoint("the model has no image encoder") }
                 let images = try video.map { try MediaInput.videoFrames(path: $0, resolution: resolution, maxFrames: frames, fps: fps).0 }
                     ?? Tensor.stack(image.map { try MediaInput.image(path: $0, resolution: resolution) }, axis: 0)
                 features = try encoder.encodeImages(images)

@@ -62,8 +62,8 @@ enum Indexing {
 struct IndexBuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Sample, encode and index a collection of videos.")
     @OptionGroup var source: IndexSourceOptions
-    @Option(help: "Model: a DRL checkpoint (clip.* + weight branches) or an OpenAI CLIP checkpoint (.safetensors).")
-    var weights: String
+    @Option(help: "Model: a DRL checkpoint (clip.* + weight branches) or an OpenAI CLIP checkpoint (.safetensors); default: the bundled small model.")
+    var weights: String?
     @Option(help: "Output index (.vidx).")
     var out: String
     @Option(help: "float32 or float16 frame features.")
@@ -77,7 +77,7 @@ struct IndexBuildCommand: ParsableCommand {
             let kind = try interaction.map { try Interaction(rawValue: $0) ?? { throw ValidationError("--interaction must be wti or ti") }() }
                 ?? model.defaultInteraction
             let (videos, failed) = try Indexing.encode(source, model: model, interaction: kind)
-            try IndexWriter.write(videos, to: out, slots: source.frames, storage: Indexing.storage(storage), interaction: kind, model: weights)
+            try IndexWriter.write(videos, to: out, slots: source.frames, storage: Indexing.storage(storage), interaction: kind, model: weights)   // nil: the bundled model
             MediaCommand.printLine("\(out): \(videos.count) videos indexed, \(failed) failed")
             if failed > 0 { throw ExitCode(1) }
         }
@@ -95,7 +95,7 @@ struct IndexAddCommand: ParsableCommand {
     func run() throws {
         try RetrievalCommand.run("index add") {
             let existing = try RetrievalIndex(path: index, verify: true)
-            guard let path = weights ?? existing.metadata.model else { throw ValidationError("the index names no model: pass --weights") }
+            let path = weights ?? existing.metadata.model
             let model = try RetrievalModel(path: path)
             let (videos, failed) = try Indexing.encode(source, model: model, interaction: existing.interaction)
             try IndexWriter.write(existing.allVideos() + videos, to: index, slots: existing.slots, storage: existing.storage,

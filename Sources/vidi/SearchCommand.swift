@@ -46,8 +46,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try RetrievalCommand.run("search") {
             let i = try RetrievalIndex(path: index)
-            guard let path = weights ?? i.metadata.model else { throw ValidationError("the index names no model: pass --weights") }
-            let model = try RetrievalModel(path: path)
+            let model = try RetrievalModel(path: weights ?? i.metadata.model)
             let query: ScoringQuery
             if let text {
                 query = try model.textQuery(text, interaction: i.interaction)

@@ -38,7 +38,8 @@ public enum IndexFormat {
         public var ids: [String]
         /// "wti" when `weights` hold WTI video weights, "ti" for masked means.
         public var interaction: String
-        /// The checkpoint whose encoders and weight branches produced the features, as given at build.
+        /// The checkpoint whose encoders and weight branches produced the features, as given at build;
+        /// nil for the model bundled with vidi.
         public var model: String?
         public var createdBy: String
 
