@@ -39,7 +39,7 @@ public enum RetrievalEvaluation {
                 let rows = Array(prepared.features[(v * slots * d)..<((v + 1) * slots * d)])
                 pooled += IndexedVideo.pool(rows, weights: Array(prepared.weights[(v * slots)..<((v + 1) * slots)]), dimension: d)
             }
-            let t = try text.scalars
+            let t = text.scalars
             var sim = [Float](repeating: 0, count: captions.count * frames.count)
             for a in 0..<captions.count {
                 let row = Array(t[(a * d)..<((a + 1) * d)])

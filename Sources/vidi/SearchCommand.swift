@@ -61,7 +61,7 @@ struct SearchCommand: ParsableCommand {
                 let list = try lines.map { line -> Int in
                     if let r = Int(line), r >= 0, r < i.count { return r }
                     if let r = rows[line] { return r }
-                    throw ValidationError("\(candidatesFrom): \(line) is neither a row number nor an id of the index")
+                    throw RetrievalError.invalidArgument("\(candidatesFrom): \(line) is neither a row number nor an id of the index")
                 }
                 hits = try i.search(query, top: top, mode: .exact, restrictedTo: list)
             } else {

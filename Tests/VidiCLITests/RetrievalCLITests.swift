@@ -88,3 +88,79 @@ struct EncodeCLITests {
         #expect(bad.stderr.contains("vocabulary"))
     }
 }
+
+/// Index, search and training through the CLI with the bundled small model (trained on synthetic clips by
+/// `Tools/retrieval/train-small-model.sh`) on clips generated here with a seed it never saw.
+struct IndexSearchCLITests {
+    @Test func buildSearchAddAndExport() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-search")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clips = dir.appendingPathComponent("clips").path, index = dir.appendingPathComponent("c.vidx").path
+        #expect(try VidiCLI.run(["synth-clips", "--out", clips, "--count", "6", "--seed", "11"]).status == 0)
+        let build = try VidiCLI.run(["index", "build", "--input", clips, "--out", index, "--storage", "float16"])
+        #expect(build.status == 0, "\(build.stderr)")
+        let info = try VidiCLI.run(["index", "info", index, "--json"])
+        let object = try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any]
+        #expect(object?["videos"] as? Int == 6 && object?["frame_slots"] as? Int == 12 && object?["storage"] as? String == "float16")
+
+        let captions = try CaptionedVideos(path: clips + "/captions.json")
+        var right = 0
+        for id in captions.videoIds {
+            let caption = captions.captions[id]![0]
+            let exact = try VidiCLI.run(["search", "--index", index, caption, "--top", "6", "--json"])
+            #expect(exact.status == 0, "\(exact.stderr)")
+            let hits = exact.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(hits.map { $0["rank"] as? Int } == [1, 2, 3, 4, 5, 6])
+            let scores = hits.compactMap { $0["score"] as? Double }
+            #expect(scores == scores.sorted(by: >))
+            if (hits.first?["id"] as? String)?.hasSuffix("\(id).mp4") == true { right += 1 }
+            let twoStage = try VidiCLI.run(["search", "--index", index, caption, "--top", "6", "--json", "--mode", "two-stage", "--candidates", "6"])
+            #expect(twoStage.text == exact.text)
+        }
+        #expect(right >= 5, "the bundled model found \(right) of 6 clips from their captions")
+
+        let video = try VidiCLI.run(["search", "--index", index, "--video", clips + "/clip00002.mp4", "--top", "1", "--json"])
+        #expect(video.text.contains("clip00002.mp4"), "video-to-video: \(video.text)")
+
+        let more = dir.appendingPathComponent("more").path
+        #expect(try VidiCLI.run(["synth-clips", "--out", more, "--count", "2", "--seed", "12"]).status == 0)
+        #expect(try VidiCLI.run(["index", "add", "--index", index, "--input", more]).status == 0)
+        #expect(try RetrievalIndex(path: index).count == 8)
+
+        let export = dir.appendingPathComponent("export").path
+        #expect(try VidiCLI.run(["index", "export", index, "--out", export, "--frames"]).status == 0)
+        #expect(try Tensor.readNPY(path: export + "/pooled.npy").shape == [8, 64])
+        #expect(try Tensor.readNPY(path: export + "/frames.npy").shape == [8, 12, 64])
+        let candidates = dir.appendingPathComponent("cands.txt").path
+        try Data("3\n\(try RetrievalIndex(path: index).metadata.ids[1])\n".utf8).write(to: URL(fileURLWithPath: candidates))
+        let reranked = try VidiCLI.run(["search", "--index", index, "a red square moves up", "--candidates-from", candidates, "--json"])
+        #expect(reranked.status == 0, "\(reranked.stderr)")
+        #expect(reranked.text.split(separator: "\n").count == 2)
+    }
+
+    @Test func missingOrCorruptIndexFails() throws {
+        let output = try VidiCLI.run(["search", "--index", "/nonexistent.vidx", "x"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("cannot open"))
+    }
+
+    @Test func trainsTheHeadFromFeatures() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-train")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        for name in ["text", "text_mask", "video", "video_mask"] { try Golden.tensor("retrieval/train_\(name)").writeNPY(to: path(name + ".npy")) }
+        var weights: [String: Tensor] = [:]
+        for side in ["text", "video"] {
+            for key in ["0.weight", "0.bias", "2.weight", "2.bias"] {
+                weights["\(side)_weight_fc.\(key)"] = try Golden.tensor("retrieval/train_\(side)_weight_fc_\(key.replacingOccurrences(of: ".", with: "_"))")
+            }
+        }
+        try Safetensors.write(weights, to: path("init.safetensors"))
+        let output = try VidiCLI.run(["train", "retrieval", "--text-features", path("text.npy"), "--text-mask", path("text_mask.npy"),
+                                      "--video-features", path("video.npy"), "--video-mask", path("video_mask.npy"),
+                                      "--initial", path("init.safetensors"), "--steps", "3", "--batch-size", "4", "--out", path("out.safetensors")])
+        #expect(output.status == 0, "\(output.stderr)")
+        let trained = try DRLModel.load(path: path("out.safetensors"))
+        #expect(trained.configuration.weightBranchLayers == 2)
+    }
+}
