@@ -89,16 +89,55 @@ public enum WTIScorer {
         }
     }
 
+    /// Query rows per SGEMM in `scores`: queries are stacked so each block of videos is read from memory
+    /// once per group instead of once per query.
+    public static let groupRows = 256
+
     /// The full `[A, B]` matrix for several queries (evaluation).
     public static func scores(_ queries: [ScoringQuery], features: [Float], weights: [Float], count: Int, slots: Int) -> [Float] {
         var result = [Float](repeating: 0, count: queries.count * count)
+        guard let d = queries.first?.dimension else { return result }
+        // Group consecutive queries up to `groupRows` token rows.
+        var groups: [Range<Int>] = []
+        var start = 0, rows = 0
+        for (a, q) in queries.enumerated() {
+            if rows > 0, rows + q.count > groupRows { groups.append(start..<a); start = a; rows = 0 }
+            rows += q.count
+        }
+        groups.append(start..<queries.count)
         var scratch: [Float] = []
         features.withUnsafeBufferPointer { f in
             weights.withUnsafeBufferPointer { w in
                 result.withUnsafeMutableBufferPointer { r in
-                    for (a, query) in queries.enumerated() {
-                        score(query, features: f, weights: w, count: count, slots: slots,
-                              out: UnsafeMutableBufferPointer(rebasing: r[(a * count)..<((a + 1) * count)]), scratch: &scratch)
+                    for group in groups {
+                        let members = Array(queries[group])
+                        let tokens = members.flatMap(\.tokens)
+                        let t = tokens.count / d
+                        let needed = t * block * slots
+                        if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
+                        tokens.withUnsafeBufferPointer { q in
+                            scratch.withUnsafeMutableBufferPointer { sp in
+                                var videoStart = 0
+                                while videoStart < count {
+                                    let n = min(block, count - videoStart), columns = n * slots
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(columns), Int32(d), 1,
+                                                q.baseAddress, Int32(d), f.baseAddress! + videoStart * slots * d, Int32(d),
+                                                0, sp.baseAddress, Int32(columns))
+                                    var row = 0
+                                    for (k, query) in members.enumerated() {
+                                        let a = group.lowerBound + k
+                                        query.weights.withUnsafeBufferPointer { wq in
+                                            reduce(sp.baseAddress! + row * columns, t: query.count, videos: n, slots: slots,
+                                                   queryWeights: wq.baseAddress!, queryPadded: query.padded,
+                                                   videoWeights: w.baseAddress! + videoStart * slots,
+                                                   out: r.baseAddress! + a * count + videoStart)
+                                        }
+                                        row += query.count
+                                    }
+                                    videoStart += n
+                                }
+                            }
+                        }
                     }
                 }
             }
