@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "Vidi",
+    // Built and tested on Linux (Debian 12, Swift 6.1+), which SwiftPM does not list. macOS 15 is the
+    // first release with the Synchronization module the engine uses; that build is untested.
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vidi", targets: ["vidi"]),
@@ -14,6 +16,7 @@ let package = Package(
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
         .library(name: "VidiRetrieval", targets: ["VidiRetrieval"]),
+        .library(name: "VidiTraining", targets: ["VidiTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -49,12 +52,18 @@ let package = Package(
         .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
                 resources: [.copy("Resources")]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
+        // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
+        .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
+
+        // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
+        // no engine).
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiRetrieval",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiRetrieval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,7 +74,10 @@ let package = Package(
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
+        .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
+        // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
+        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor", "VidiRetrieval"]),
     ]

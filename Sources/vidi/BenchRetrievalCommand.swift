@@ -46,7 +46,7 @@ struct BenchWTICommand: ParsableCommand {
         }
         let pairs = Double(texts * videos) / timing.median
         if json {
-            printJSON([("texts", texts), ("videos", videos), ("tokens", tokens), ("frames", frames), ("dim", dim),
+            try printJSON([("texts", texts), ("videos", videos), ("tokens", tokens), ("frames", frames), ("dim", dim),
                        ("seconds", timing.median), ("pairs_per_second", pairs)])
         } else {
             print(String(format: "vidi WTI: %dx%d pairs, %d tokens x %d frames x %d: %.3f s, %.0f pairs/s (checksum %.3f)",
