@@ -1,11 +1,14 @@
 import ArgumentParser
 
-/// `vidi eval <task>`: evaluation commands, one subcommand per task.
+/// `vidi eval …`: benchmark metrics computed as the datasets' official code computes them.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate model outputs against ground truth.",
+        abstract: "Score predictions against ground truth with each benchmark's official metric.",
         subcommands: [
+            // One line each.
+            EvalDetectionCommand.self,
+            EvalProposalsCommand.self,
             EvalRetrievalCommand.self,
         ]
     )

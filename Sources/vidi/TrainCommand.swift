@@ -15,6 +15,7 @@ struct TrainCommand: ParsableCommand {
         subcommands: [
             TrainClassifierCommand.self,
             TrainRetrievalCommand.self,
+            TrainLocalizeCommand.self,
         ]
     )
 }

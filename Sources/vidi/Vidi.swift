@@ -26,6 +26,8 @@ struct Vidi: AsyncParsableCommand {
             SearchCommand.self,
             TrainCommand.self,
             SynthClipsCommand.self,
+            SynthCommand.self,
+            LocalizeCommand.self,
         ]
     )
 
