@@ -20,8 +20,13 @@ struct Vidi: AsyncParsableCommand {
             BenchCommand.self,
             RunCommand.self,
             EvalCommand.self,
-            SynthCommand.self,
+            TokenizeCommand.self,
+            EncodeCommand.self,
+            IndexCommand.self,
+            SearchCommand.self,
             TrainCommand.self,
+            SynthClipsCommand.self,
+            SynthCommand.self,
             LocalizeCommand.self,
         ]
     )
