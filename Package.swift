@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiRetrieval", targets: ["VidiRetrieval"]),
         .library(name: "VidiLocalization", targets: ["VidiLocalization"]),
         .library(name: "VidiTraining", targets: ["VidiTraining"]),
         .library(name: "VidiPretext", targets: ["VidiPretext"]),
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiFormats", "VidiRandom"]),
         // Frames, motion vectors and motion maps as tensors: the bridge models use.
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
+        .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
+                resources: [.copy("Resources")]),
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
@@ -66,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiPretext", "VidiFormats",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval", "VidiPretext", "VidiFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +86,7 @@ let package = Package(
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
         .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiPretextTests", dependencies: ["VidiPretext", "VidiMedia", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
+        .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor", "VidiRetrieval"]),
     ]
 )

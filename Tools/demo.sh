@@ -28,6 +28,9 @@ echo
 echo "Read it in Python (numpy only):  python3 Tools/check_shards.py $output | head -c 600"
 echo "Failed videos and why:           cat $output/failures.jsonl"
 
+echo
+echo "Text-to-video retrieval with the bundled small model over freshly generated clips:"
+Tools/retrieval/demo-retrieval.sh "$vidi" "$output-retrieval"
 # Self-supervised pretext data from the bundled fixtures: MoSI stacks from an image, HiCo triples and CMD
 # samples (clip, future motion maps, negatives, keyframe) from the known-motion pans.
 for task in mosi hico cmd; do
