@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiSegmentation", targets: ["VidiSegmentation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -38,12 +39,13 @@ let package = Package(
         .target(name: "VidiNN", dependencies: ["VidiTensor"]),
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiTensor", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VidiSegmentation", dependencies: ["VidiNN", "VidiMedia", "VidiTensor", "CZlib"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiSegmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +57,8 @@ let package = Package(
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiSegmentationTests",
+                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )
