@@ -73,3 +73,13 @@ public struct DecodedFrame: Sendable {
     /// The frame's motion vectors, when requested (empty for I-frames).
     public var motion: FrameMotion?
 }
+
+extension Frame {
+    /// The picture as 3 x H x W floats in [0, 1] (byte / 255), whatever the frame's layout.
+    public var planarValues: [Float] {
+        switch pixels {
+        case .planarFloat(let values): return values
+        case .rgb8(let bytes): return FrameConverter.planarFloats(bytes, width: width, height: height)
+        }
+    }
+}

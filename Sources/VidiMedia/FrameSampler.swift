@@ -1,5 +1,7 @@
+import VidiRandom
+
 /// Which frames to take from a video, as display-order indices. Every choice is a pure function of the
-/// video's `VideoInfo` and the sampler (random ones of their seed, via `SplitMix64`).
+/// video's `VideoInfo` and the sampler (random ones of their seed, via `RandomGenerator`).
 public enum FrameSampler: Sendable, Codable, Equatable {
     /// `count` frames spread evenly: the centre frame of each of `count` equal segments,
     /// index k = floor((2k + 1) * frameCount / (2 * count)). Repeats frames when count > frameCount.
@@ -39,10 +41,10 @@ public enum FrameSampler: Sendable, Codable, Equatable {
             guard count > 0, count <= Self.maximumCount else {
                 throw MediaError.invalidArgument("segment sampling needs count in 1...\(Self.maximumCount), got \(count)")
             }
-            var generator = SplitMix64(seed: seed)
+            var generator = RandomGenerator(seed: seed)
             return [(0..<count).map { k in
                 let start = k * n / count, end = (k + 1) * n / count
-                return end > start ? start + generator.nextInt(below: end - start) : min(start, n - 1)
+                return end > start ? start + generator.nextIndex(below: end - start) : min(start, n - 1)
             }]
         case .randomClips(let count, let length, let stride, let seed):
             guard count > 0, length > 0, stride > 0, count <= Self.maximumCount, length <= Self.maximumCount else {
@@ -53,9 +55,9 @@ public enum FrameSampler: Sendable, Codable, Equatable {
             guard span <= n else {
                 throw MediaError.outOfRange(path: info.path, what: "clip of \(length) frames at stride \(stride) (spans \(span) frames, video has \(n))")
             }
-            var generator = SplitMix64(seed: seed)
+            var generator = RandomGenerator(seed: seed)
             return (0..<count).map { _ in
-                let start = generator.nextInt(below: n - span + 1)
+                let start = generator.nextIndex(below: n - span + 1)
                 return (0..<length).map { start + $0 * stride }
             }
         }

@@ -1,6 +1,6 @@
 import CFFmpeg
 import Foundation
-import VidiTensor
+import VidiFormats
 
 /// Writes RGB frames (H x W x 3 UInt8, rows packed) as image files Python opens without Vidi.
 ///

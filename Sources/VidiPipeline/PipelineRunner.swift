@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 
 /// Test-only crash injection points: a hook that throws at one of them leaves the output exactly as a
 /// SIGKILL at that instant would (no cleanup runs).
@@ -76,6 +77,16 @@ public struct PipelineRunner: Sendable {
     var layout: ShardLayout { ShardLayout(entryCount: manifest.entries.count, samplesPerShard: spec.output.samplesPerShard) }
 
     public func run() async throws -> RunSummary {
+        do {
+            return try await runShards()
+        } catch let error as FileWriteError {
+            throw PipelineError.output(path: error.path, message: error.message)
+        } catch let error as TarError {
+            throw PipelineError.output(path: outputDirectory, message: error.description)
+        }
+    }
+
+    private func runShards() async throws -> RunSummary {
         let start = ContinuousClock.now
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)

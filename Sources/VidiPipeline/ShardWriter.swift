@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 
 /// Where a pipeline's samples go. A writer fills one shard at a time and makes it visible only in
 /// `commit`, after which the runner writes the shard's stats file (the "done" mark).

@@ -1,3 +1,4 @@
+@_exported import VidiFormats
 /// An n-dimensional array with value semantics.
 ///
 /// A tensor is a view — `shape`, `strides` (in elements) and `offset` — onto shared `TensorStorage`.

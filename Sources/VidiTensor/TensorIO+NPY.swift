@@ -40,11 +40,10 @@ extension Tensor {
     /// Writes a `.npy` file that `numpy.load` opens (atomically).
     public func writeNPY(to path: String) throws(TensorFileError) {
         do {
-            let file = try AtomicFileWriter(path: path)
             let array = npyArray
-            try file.write(NPYFormat.header(descr: array.descr, shape: array.shape))
-            try file.write(array.data)
-            try file.commit()
+            try DurableFile.write(NPYFormat.header(descr: array.descr, shape: array.shape) + array.data, to: path)
+        } catch let error as FileWriteError {
+            throw TensorFileError(.io, path: path, error.message)
         } catch let error as TensorFileError {
             throw error.at(path: path)
         } catch {

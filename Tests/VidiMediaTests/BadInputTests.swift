@@ -2,6 +2,7 @@ import Foundation
 import VidiTestSupport
 import Testing
 import VidiMedia
+import VidiRandom
 
 /// Bad inputs give a specific, documented `MediaError` (never a crash or hang); a truncated file gives
 /// the frames before the break plus a warning.

@@ -3,26 +3,6 @@ import Testing
 import VidiMedia
 
 @Suite struct FrameSamplerTests {
-    @Test func splitMix64MatchesTheReferenceSequence() {
-        // Vigna's splitmix64.c seeded with 1234567 (the values its test vectors and Java's
-        // SplittableRandom share).
-        var generator = SplitMix64(seed: 1_234_567)
-        #expect((0..<5).map { _ in generator.next() } ==
-                [6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
-                 4_593_380_528_125_082_431, 16_408_922_859_458_223_821])
-    }
-
-    @Test func boundedDrawsStayInRangeAndCoverIt() {
-        var generator = SplitMix64(seed: 9)
-        var seen = Set<UInt64>()
-        for _ in 0..<2_000 {
-            let value = generator.next(below: 7)
-            #expect(value < 7)
-            seen.insert(value)
-        }
-        #expect(seen.count == 7)
-    }
-
     @Test func uniformTakesSegmentCentres() throws {
         let info = try VideoReader(path: media("h264-closedgop.mp4")).info  // 50 frames (ffprobe)
         // floor((2k + 1) * 50 / 8), k = 0..3

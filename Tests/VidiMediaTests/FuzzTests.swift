@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VidiMedia
+import VidiRandom
 import VidiTestSupport
 
 /// Seeded damage to good fixtures (bytes overwritten, or the file cut short): every call either works
@@ -13,15 +14,15 @@ import VidiTestSupport
         var generator = SplitMix64(seed: seed)
         switch seed % 3 {
         case 0:
-            bytes.removeLast(generator.nextInt(below: bytes.count))   // cut anywhere, headers included
+            bytes.removeLast(generator.nextIndex(below: bytes.count))   // cut anywhere, headers included
         case 1:
-            for _ in 0..<(1 + generator.nextInt(below: 64)) {         // scattered overwrites
-                bytes[generator.nextInt(below: bytes.count)] = UInt8(truncatingIfNeeded: generator.next())
+            for _ in 0..<(1 + generator.nextIndex(below: 64)) {         // scattered overwrites
+                bytes[generator.nextIndex(below: bytes.count)] = UInt8(truncatingIfNeeded: generator.next())
             }
         default:
             let region = min(bytes.count, 4096)                        // overwrites in the headers
-            for _ in 0..<(1 + generator.nextInt(below: 8)) {
-                bytes[generator.nextInt(below: region)] = UInt8(truncatingIfNeeded: generator.next())
+            for _ in 0..<(1 + generator.nextIndex(below: 8)) {
+                bytes[generator.nextIndex(below: region)] = UInt8(truncatingIfNeeded: generator.next())
             }
         }
         let path = directory.appendingPathComponent("\(seed)-\(name)").path

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VidiMedia
+import VidiRandom
 
 /// Exact random access: every frame fetched by index equals the same frame of one sequential decode
 /// from the start (the decode order FFmpeg itself uses), bit for bit.
@@ -108,7 +109,7 @@ import Testing
     @Test func everyFrameInAnyOrderDecodesTheFileOnce() throws {
         let reader = try VideoReader(path: media("h264-bframes-opengop.mp4"))
         var generator = SplitMix64(seed: 5)
-        let indices = (0..<75).map { _ in generator.nextInt(below: 75) } + Array(0..<75)
+        let indices = (0..<75).map { _ in generator.nextIndex(below: 75) } + Array(0..<75)
         let frames = try reader.frames(at: indices)
         #expect(frames.map(\.index) == indices)
         // Groups by start keyframe (0, 25, 50) follow each other, so one seek and one pass over all 75

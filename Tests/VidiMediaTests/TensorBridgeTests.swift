@@ -1,5 +1,6 @@
 import Testing
 import VidiMedia
+import VidiMediaTensors
 import VidiTensor
 
 @Suite struct TensorBridgeTests {

@@ -1,23 +1,12 @@
 import Foundation
 import Testing
 @testable import VidiTensor
+@testable import VidiFormats
 import VidiTestSupport
 
 /// Damaged files must throw or load, never crash: every truncation of small reference files, and
 /// seeded random byte flips. (A crash here fails the whole test process, which is the point.)
 @Suite struct TensorIOFuzzTests {
-    /// SplitMix64: a tiny seeded generator so the damaged files are the same on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func bytes(_ fixture: String) throws -> [UInt8] {
         try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.path("golden/serialization/" + fixture))))
     }
@@ -45,7 +34,7 @@ import VidiTestSupport
 
     @Test func randomByteFlipsInASafetensorsFileNeverCrash() throws {
         let full = try Self.bytes("mixed.safetensors")
-        var generator = SplitMix64(state: 42)
+        var generator = SplitMix64(seed: 42)
         var parsed = 0
         for _ in 0..<2000 {
             var damaged = full
@@ -84,7 +73,7 @@ import VidiTestSupport
 
     @Test func randomByteFlipsInAnNPZNeverCrash() throws {
         let full = try Self.bytes("arrays-compressed.npz")
-        var generator = SplitMix64(state: 7)
+        var generator = SplitMix64(seed: 7)
         var loaded = 0
         for _ in 0..<600 {
             var damaged = full
@@ -111,7 +100,7 @@ import VidiTestSupport
             for length in 0..<full.count {
                 #expect(!Self.loadNPY(Array(full[0..<length])), "\(fixture): prefix of \(length) bytes loaded")
             }
-            var generator = SplitMix64(state: 11)
+            var generator = SplitMix64(seed: 11)
             for _ in 0..<500 {
                 var damaged = full
                 let index = Int.random(in: 0..<damaged.count, using: &generator)

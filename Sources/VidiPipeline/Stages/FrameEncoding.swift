@@ -1,5 +1,5 @@
 import VidiMedia
-import VidiTensor
+import VidiFormats
 
 /// How a stage stores decoded frames in a sample: one stacked uint8 `.npy` of shape (T, H, W, 3), or one
 /// image per frame (`name.0000.jpg`, ...) encoded by VidiMedia's `ImageWriter`.

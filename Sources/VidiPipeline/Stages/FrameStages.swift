@@ -1,5 +1,5 @@
 import VidiMedia
-import VidiTensor
+import VidiFormats
 
 /// `frames`: decodes the frames a VidiMedia `FrameSampler` picks, at the current geometry.
 /// `{sampler: {uniform: 8}, format: npy|jpg|png, quality: 90, name: frames}`. The sampled indices and

@@ -1,5 +1,5 @@
 import VidiMedia
-import VidiTensor
+import VidiFormats
 
 /// `motion_vectors`: every exported block vector of the video as one int32 array `mvs.npy` of shape
 /// (N, 11): the display-order frame index, then motion-vector-extractor's ten columns

@@ -1,5 +1,5 @@
 import VidiMedia
-import VidiTensor
+import VidiFormats
 
 /// `probe`: the video's properties from its packet index (no decoding) into the sample's `.json` under
 /// `video`; with `timestamps: true` also every frame's presentation time as `timestamps.npy` (float64).

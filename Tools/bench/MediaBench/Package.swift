@@ -8,6 +8,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Vidi", path: "../../..")],
     targets: [
-        .executableTarget(name: "MediaBench", dependencies: [.product(name: "VidiMedia", package: "Vidi")]),
+        .executableTarget(name: "MediaBench", dependencies: [.product(name: "VidiMedia", package: "Vidi"), .product(name: "VidiRandom", package: "Vidi")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import VidiMedia
+import VidiRandom
 
 // Times VidiMedia's main paths on one file; prints one line per measurement: frames per second of
 // process CPU time (robust when other jobs share the cores) and of wall time.
@@ -65,7 +66,7 @@ do {
     try measure("keyframes only (RGB)", frames: keyframes) { _ = try reader.keyframes() }
 
     var generator = SplitMix64(seed: 1)
-    let random = (0..<100).map { _ in generator.nextInt(below: n) }
+    let random = (0..<100).map { _ in generator.nextIndex(below: n) }
     try measure("frame(at:) x100 random, one by one", frames: 100) { for i in random { _ = try reader.frame(at: i) } }
     try measure("frames(at:) 100 random, batched", frames: 100) { _ = try reader.frames(at: random) }
     let uniform = try FrameSampler.uniform(count: 16).indices(for: reader.info)

@@ -1,10 +1,10 @@
 /// Writes a POSIX ustar archive with fixed metadata (mtime 0, uid/gid 0, mode 0644, no user names) so the
 /// same samples always give the same bytes. Python's `tarfile` and `webdataset` read it.
-struct TarWriter {
-    static let blockSize = 512
+public enum TarWriter {
+    public static let blockSize = 512
 
     /// The 512-byte header of a regular file. Names longer than 100 bytes use the ustar prefix field.
-    static func header(name: String, size: Int) throws -> [UInt8] {
+    public static func header(name: String, size: Int) throws(TarError) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: blockSize)
         let nameBytes = Array(name.utf8)
         var prefix: [UInt8] = []
@@ -12,13 +12,13 @@ struct TarWriter {
         if nameBytes.count > 100 {
             // Split at a '/' so that prefix <= 155 and name <= 100, as ustar requires.
             guard let cut = nameBytes.indices.last(where: { nameBytes[$0] == UInt8(ascii: "/") && $0 <= 155 && nameBytes.count - $0 - 1 <= 100 }) else {
-                throw PipelineError.output(path: name, message: "tar member name longer than ustar allows")
+                throw TarError(member: name, "name longer than ustar allows")
             }
             prefix = Array(nameBytes[..<cut])
             base = Array(nameBytes[(cut + 1)...])
         }
         guard size >= 0, size < 0o77777777777 else {
-            throw PipelineError.output(path: name, message: "tar member of \(size) bytes is larger than ustar allows")
+            throw TarError(member: name, "\(size) bytes is larger than ustar allows")
         }
         func put(_ bytes: [UInt8], at offset: Int) {
             for (i, byte) in bytes.enumerated() { block[offset + i] = byte }
@@ -46,5 +46,16 @@ struct TarWriter {
     }
 
     /// Bytes of padding after a member of `size` bytes.
-    static func padding(after size: Int) -> Int { (blockSize - size % blockSize) % blockSize }
+    public static func padding(after size: Int) -> Int { (blockSize - size % blockSize) % blockSize }
+}
+
+/// A tar member that cannot be written or read.
+public struct TarError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let member: String
+    public let message: String
+    public init(member: String, _ message: String) {
+        self.member = member
+        self.message = message
+    }
+    public var description: String { "tar member \(member): \(message)" }
 }

@@ -11,13 +11,13 @@ import Darwin
 /// each view owns a mapping of its own pages, unmapped when its storage is freed, so tensors cross tasks
 /// as plain values. (If another process truncates the file while it is mapped, touching the lost pages
 /// raises SIGBUS; that is mmap's contract, and why checkpoints should be replaced, not rewritten in place.)
-final class MappedFile {
-    let path: String
+package final class MappedFile {
+    package let path: String
     /// The file's bytes; empty (with a nil base) for an empty file, which mmap cannot map.
-    let bytes: UnsafeRawBufferPointer
-    private let descriptor: Int32
+    package let bytes: UnsafeRawBufferPointer
+    package let descriptor: Int32
 
-    init(path: String) throws(TensorFileError) {
+    package init(path: String) throws(TensorFileError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TensorFileError(.io, path: path, "cannot open: \(Self.lastError())") }
@@ -51,25 +51,7 @@ final class MappedFile {
         close(descriptor)
     }
 
-    /// Read-only storage over `range` of the file, backed by a mapping of just those pages that is
-    /// unmapped when the storage is freed. The page cache is shared, so this costs no copy and no memory
-    /// beyond the file's cached pages.
-    func viewStorage(_ range: Range<Int>) throws(TensorFileError) -> TensorStorage {
-        guard !range.isEmpty else { return TensorStorage(byteCount: 0) }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = range.lowerBound / page * page
-        let length = range.upperBound - start
-        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, off_t(start)), base != MAP_FAILED else {
-            throw TensorFileError(.io, path: path, "cannot mmap \(length) bytes at \(start): \(Self.lastError())")
-        }
-        // The deallocator captures the mapping as plain integers, which are Sendable.
-        let address = Int(bitPattern: base)
-        return TensorStorage(adopting: base + (range.lowerBound - start), byteCount: range.count, isReadOnly: true) { _, _ in
-            munmap(UnsafeMutableRawPointer(bitPattern: address), length)
-        }
-    }
-
-    static func lastError() -> String {
+    package static func lastError() -> String {
         String(cString: strerror(errno))
     }
 }

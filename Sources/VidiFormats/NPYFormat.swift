@@ -84,10 +84,9 @@ public enum NPYFormat {
         header(descr: array.descr, shape: array.shape, fortranOrder: array.fortranOrder) + array.data
     }
 
-    /// Writes `array` to `path` atomically (temporary file, then rename).
+    /// Writes `array` to `path` durably (temporary file, fsync, rename).
     public static func write(_ array: Array, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try Data(encode(array)).write(to: url, options: .atomic)
+        try DurableFile.write(encode(array), to: path)
     }
 
     /// Parses a `.npy` file's bytes; validates the header and that the payload size matches the shape.

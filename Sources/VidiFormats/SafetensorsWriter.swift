@@ -95,16 +95,18 @@ public enum SafetensorsWriter {
 
     /// Writes a file atomically, asking `payload` for each tensor's bytes (by index into `tensors`) in
     /// layout order and passing them straight to the file.
-    static func write(_ tensors: [SafetensorsTensorInfo], metadata: [String: String]?, to path: String,
+    package static func write(_ tensors: [SafetensorsTensorInfo], metadata: [String: String]?, to path: String,
                       payload: (Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void)
         throws
     {
         do {
-            let file = try AtomicFileWriter(path: path)
-            try stream(tensors, metadata: metadata, write: { bytes in try file.write(bytes) }, payload: payload)
-            try file.commit()
+            try DurableFile.write(to: path) { file in
+                try stream(tensors, metadata: metadata, write: { bytes in try file.write(bytes) }, payload: payload)
+            }
         } catch let error as TensorFileError {
             throw error.at(path: path)
+        } catch let error as FileWriteError {
+            throw TensorFileError(.io, path: path, error.message)
         }
     }
 

@@ -1,17 +1,14 @@
+import VidiMedia
 import VidiTensor
 
-// Bridges from media values to VidiTensor tensors (copies; the media values stay usable).
+// Bridges from media values to VidiTensor tensors (copies; the media values stay usable). A target of
+// its own so that decoding video does not link OpenBLAS, and the tensor core knows no media.
 
 extension Frame {
     /// The picture as a float32 tensor of shape [3, H, W] with values in [0, 1] (byte / 255), whatever
     /// the frame's layout.
     public func planarTensor() throws -> Tensor {
-        switch pixels {
-        case .planarFloat(let values):
-            return try Tensor(values, shape: [3, height, width])
-        case .rgb8(let bytes):
-            return try Tensor(FrameConverter.planarFloats(bytes, width: width, height: height), shape: [3, height, width])
-        }
+        try Tensor(planarValues, shape: [3, height, width])
     }
 }
 

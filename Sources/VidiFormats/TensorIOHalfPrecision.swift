@@ -2,8 +2,8 @@
 ///
 /// Done by hand rather than with `Float16` because that type is missing on some platforms (Intel macOS);
 /// both conversions are exact (every F16 and BF16 value is a Float32 value), NaN payloads kept.
-enum HalfPrecision {
-    static func float(fromHalfBits h: UInt16) -> Float {
+package enum HalfPrecision {
+    package static func float(fromHalfBits h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
         let exponent = UInt32(h >> 10) & 0x1F
         let mantissa = UInt32(h) & 0x3FF
@@ -19,12 +19,12 @@ enum HalfPrecision {
         }
     }
 
-    static func float(fromBFloat16Bits b: UInt16) -> Float {
+    package static func float(fromBFloat16Bits b: UInt16) -> Float {
         Float(bitPattern: UInt32(b) << 16)
     }
 
     /// Converts little-endian 16-bit values in `source` (any alignment) into `destination`.
-    static func convert(_ source: UnsafeRawBufferPointer, bfloat: Bool, into destination: UnsafeMutableBufferPointer<Float>) {
+    package static func convert(_ source: UnsafeRawBufferPointer, bfloat: Bool, into destination: UnsafeMutableBufferPointer<Float>) {
         let count = min(source.count / 2, destination.count)
         guard let base = source.baseAddress, let out = destination.baseAddress else { return }
         if bfloat {

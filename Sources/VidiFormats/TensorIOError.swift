@@ -49,7 +49,7 @@ public struct TensorFileError: Error, Equatable, Sendable, CustomStringConvertib
     }
 
     /// The same error with the file's path attached, for errors raised while parsing bytes.
-    func at(path: String) -> TensorFileError {
+    package func at(path: String) -> TensorFileError {
         var copy = self
         if copy.path == nil { copy.path = path }
         return copy

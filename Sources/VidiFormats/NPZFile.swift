@@ -62,11 +62,13 @@ public final class NPZFile {
 public enum NPZWriter {
     public static func write(_ arrays: [(name: String, array: NPYFormat.Array)], to path: String, compressed: Bool = false) throws {
         do {
-            let file = try AtomicFileWriter(path: path)
-            try write(arrays, compressed: compressed) { try file.write($0) }
-            try file.commit()
+            try DurableFile.write(to: path) { file in
+                try write(arrays, compressed: compressed) { try file.write($0) }
+            }
         } catch let error as TensorFileError {
             throw error.at(path: path)
+        } catch let error as FileWriteError {
+            throw TensorFileError(.io, path: path, error.message)
         }
     }
 

@@ -4,7 +4,7 @@
 public final class SafetensorsFile {
     public let path: String
     public let header: SafetensorsHeader
-    let mapping: MappedFile
+    package let mapping: MappedFile
     /// Entries by name: checkpoints hold hundreds of tensors and loaders look each one up.
     private let entriesByName: [String: SafetensorsEntry]
 
@@ -38,7 +38,7 @@ public final class SafetensorsFile {
     }
 
     /// The tensor's absolute byte range in the mapping.
-    func byteRange(of entry: SafetensorsEntry) -> Range<Int> {
+    package func byteRange(of entry: SafetensorsEntry) -> Range<Int> {
         (header.dataOffset + entry.dataRange.lowerBound)..<(header.dataOffset + entry.dataRange.upperBound)
     }
 

@@ -1,0 +1,17 @@
+/// SplitMix64 (Steele, Lea & Flood 2014; Vigna's reference `splitmix64.c`): seeds `RandomGenerator`'s
+/// four state words from one seed, and serves where one word of state is enough (fuzz inputs in tests).
+/// Output depends only on the seed, on every platform and Swift version.
+public struct SplitMix64: SeededRandomGenerator, Sendable, Equatable {
+    /// The whole state; `init(seed: state)` continues exactly where this generator stands.
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
