@@ -20,6 +20,7 @@ struct Vidi: AsyncParsableCommand {
             BenchCommand.self,
             RunCommand.self,
             EvalCommand.self,
+            SynthCommand.self,
         ]
     )
 
