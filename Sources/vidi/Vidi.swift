@@ -21,6 +21,7 @@ struct Vidi: AsyncParsableCommand {
             RunCommand.self,
             EvalCommand.self,
             SynthCommand.self,
+            SegmentCommand.self,
         ]
     )
 
