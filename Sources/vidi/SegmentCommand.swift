@@ -37,7 +37,7 @@ struct SegmentCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder for the per-frame palette PNGs.")
     var out: String
 
-    @Option(name: .long, help: "Model weights (.safetensors with STCN / RDE-VOS key names).")
+    @Option(name: .long, help: "Model weights (.safetensors with STCN / RDE-VOS key names). Default: the bundled small rde model.")
     var weights: String?
 
     @Option(name: .long, help: "Memory: grow (STCN) or rde (constant size). Default: rde when the weights have mem_compress.")
@@ -69,9 +69,14 @@ struct SegmentCommand: ParsableCommand {
         }
     }
 
+    /// The bundled `small` model with `rde` memory, trained by Tools/train-vos-default.sh on synthetic data.
+    static let bundledWeights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Models/vos/small-rde.safetensors").path
+
     func segment() throws {
-        guard let weights else {
-            throw ValidationError("--weights is required: no bundled default model is committed yet")
+        let weights = weights ?? Self.bundledWeights
+        guard FileManager.default.fileExists(atPath: weights) else {
+            throw ValidationError("no weights at \(weights) (pass --weights, or train the default with Tools/train-vos-default.sh)")
         }
         if lcm { throw ValidationError("--lcm: the LCM modules are not implemented yet") }
         let network = try STCN(weights: try Safetensors.read(path: weights))

@@ -22,6 +22,7 @@ struct Vidi: AsyncParsableCommand {
             EvalCommand.self,
             SynthCommand.self,
             SegmentCommand.self,
+            TrainCommand.self,
         ]
     )
 

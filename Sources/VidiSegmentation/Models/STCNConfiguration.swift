@@ -38,8 +38,8 @@ public struct STCNConfiguration: Sendable, Equatable {
     /// Vidi's width-reduced network: same structure, about 1/4 of the channels and fewer blocks.
     public static func small(rde: Bool) -> STCNConfiguration {
         STCNConfiguration(keyStem: 16, keyPlanes: [16, 32, 64], keyBlocks: [1, 2, 2], valueStem: 16,
-                          valuePlanes: [16, 32, 64], valueBlocks: [1, 1, 1], keyDim: 32, valueDim: 128,
-                          cbamHidden: 8, decoderWidths: [128, 64, 64], hasMemoryCompression: rde)
+                          valuePlanes: [16, 32, 64], valueBlocks: [1, 1, 1], keyDim: 32, valueDim: 64,
+                          cbamHidden: 4, decoderWidths: [64, 32, 32], hasMemoryCompression: rde)
     }
 
     /// Reads the configuration from checkpoint shapes (keys as STCN's / RDE-VOS's state dicts name them).
