@@ -6,9 +6,12 @@ public struct SegmenterOptions: Sendable, Equatable {
     public var memory: MemoryKind
     public var memoryEvery: Int
     public var topK: Int
+    /// Refine each readout with the LCM modules (the weights must have them).
+    public var lcm: Bool
 
-    public init(memory: MemoryKind, memoryEvery: Int? = nil, topK: Int? = nil) {
+    public init(memory: MemoryKind, memoryEvery: Int? = nil, topK: Int? = nil, lcm: Bool = false) {
         self.memory = memory
+        self.lcm = lcm
         self.memoryEvery = memoryEvery ?? (memory == .rde ? 3 : 5)
         self.topK = topK ?? (memory == .rde ? 40 : 20)
     }
@@ -26,7 +29,9 @@ public final class Segmenter {
     public private(set) var frameIndex = 0
     /// Object ids in channel order.
     public private(set) var objectIDs: [UInt8] = []
-    private var groups: [(bank: MemoryBank, channels: Range<Int>)] = []
+    private var groups: [(bank: MemoryBank, channels: Range<Int>, embedding: Tensor?)] = []
+    /// LCM's state: the previous frame's key and object probabilities at 1/16.
+    private var previous: (key: Tensor, probabilities: Tensor)?
     private var geometry: PaddedGeometry?
 
     public init(network: STCN, options: SegmenterOptions) throws(SegmentationError) {
@@ -34,6 +39,9 @@ public final class Segmenter {
         guard options.topK >= 1 else { throw SegmentationError(.invalidArgument, "top-k must be >= 1") }
         if options.memory == .rde && network.memoryCompression == nil {
             throw SegmentationError(.badWeights, "--memory rde needs weights with mem_compress.* (RDE-VOS or a Vidi rde model)")
+        }
+        if options.lcm && network.lcm == nil {
+            throw SegmentationError(.badWeights, "--lcm needs weights with the LCM modules (lcm_position.*, lcm_object.*)")
         }
         self.network = network
         self.options = options
@@ -63,7 +71,14 @@ public final class Segmenter {
             let query = try network.encodeKey(image)
             var objectProbabilities: Tensor?
             if !groups.isEmpty {
-                let readouts = try groups.map { try $0.bank.read(queryKey: query.key, topK: options.topK) }
+                let readouts = try groups.map { group -> Tensor in
+                    let readout = try group.bank.read(queryKey: query.key, topK: options.topK)
+                    guard options.lcm, let lcm = network.lcm, let previous, let embedding = group.embedding else { return readout }
+                    let probabilities = try previous.probabilities.sliced(axis: 0, start: group.channels.lowerBound,
+                                                                         end: group.channels.upperBound)
+                    return try lcm.refine(readout: readout, queryKey: query.key, previousKey: previous.key,
+                                          previousProbabilities: probabilities, firstEmbedding: embedding)
+                }
                 objectProbabilities = try network.segment(readout: Tensor.concatenate(readouts, axis: 0), query: query)
             }
             let newIDs = mask.map { m in Array(Set(m.labels).subtracting([0]).subtracting(objectIDs)).sorted() } ?? []
@@ -94,9 +109,18 @@ public final class Segmenter {
                 }
                 if let newGroup {
                     let bank = try MemoryBank(kind: options.memory, compression: network.memoryCompression)
-                    try bank.add(key: query.key, value: values.sliced(axis: 0, start: newGroup.lowerBound, end: newGroup.upperBound))
-                    groups.append((bank, newGroup))
+                    let groupValues = try values.sliced(axis: 0, start: newGroup.lowerBound, end: newGroup.upperBound)
+                    try bank.add(key: query.key, value: groupValues)
+                    var embedding: Tensor?
+                    if options.lcm {
+                        let groupMasks = try masks.sliced(axis: 0, start: newGroup.lowerBound, end: newGroup.upperBound)
+                        embedding = try LCMObjectRelation.embedding(values: groupValues, masks: LCMModules.downsample(groupMasks))
+                    }
+                    groups.append((bank, newGroup, embedding))
                 }
+            }
+            if options.lcm {
+                previous = (query.key, try LCMModules.downsample(aggregated.sliced(axis: 0, start: 1)))
             }
             return (try geometry.labels(aggregated, ids: objectIDs), aggregated)
         }

@@ -43,7 +43,7 @@ struct SegmentCommand: ParsableCommand {
     @Option(name: .long, help: "Memory: grow (STCN) or rde (constant size). Default: rde when the weights have mem_compress.")
     var memory: String?
 
-    @Flag(name: .long, help: "Add LCM's position-consistency and object-relation modules (needs LCM weights).")
+    @Flag(name: .long, help: "Refine reads with the LCM modules (position consistency, object relation); the weights must have them.")
     var lcm = false
 
     @Option(name: .customLong("mem-every"), help: "Write every K-th frame to memory (default 5 grow, 3 rde).")
@@ -78,7 +78,6 @@ struct SegmentCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: weights) else {
             throw ValidationError("no weights at \(weights) (pass --weights, or train the default with Tools/train-vos-default.sh)")
         }
-        if lcm { throw ValidationError("--lcm: the LCM modules are not implemented yet") }
         let network = try STCN(weights: try Safetensors.read(path: weights))
         let kind: MemoryKind
         if let memory {
@@ -87,7 +86,7 @@ struct SegmentCommand: ParsableCommand {
         } else {
             kind = network.memoryCompression == nil ? .grow : .rde
         }
-        let segmenter = try Segmenter(network: network, options: SegmenterOptions(memory: kind, memoryEvery: memEvery, topK: topK))
+        let segmenter = try Segmenter(network: network, options: SegmenterOptions(memory: kind, memoryEvery: memEvery, topK: topK, lcm: lcm))
         var masks: [Int: LabelMask] = [0: try IndexedPNG.read(path: mask)]
         for entry in maskAt {
             let parts = entry.split(separator: ":", maxSplits: 1)

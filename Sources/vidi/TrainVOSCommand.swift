@@ -62,6 +62,9 @@ struct TrainVOSCommand: ParsableCommand {
     @Option(name: .long, help: "Continue from these weights instead of a fresh initialisation.")
     var initial: String?
 
+    @Flag(name: .long, help: "Add and train the LCM modules (zero-initialised on top of --initial, or from scratch).")
+    var lcm = false
+
     func run() throws {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] % 16 == 0, parts[1] % 16 == 0 else {
@@ -72,10 +75,13 @@ struct TrainVOSCommand: ParsableCommand {
         var generator = RandomGenerator(seed: seed)
         let network: STCN
         if let initial {
-            network = try STCN(weights: try Safetensors.read(path: initial))
+            let weights = try Safetensors.read(path: initial)
+            network = lcm ? try STCN.addingLCM(to: weights) : try STCN(weights: weights)
         } else {
             let rde = kind == .rde
-            network = STCN(config == "small" ? .small(rde: rde) : .full(rde: rde), generator: &generator)
+            var configuration: STCNConfiguration = config == "small" ? .small(rde: rde) : .full(rde: rde)
+            configuration.hasLCM = lcm
+            network = STCN(configuration, generator: &generator)
         }
         let trainer = try VOSTrainer(network: network, learningRate: lr, warmupSteps: warmup)
         var sampler = SyntheticClipSampler(

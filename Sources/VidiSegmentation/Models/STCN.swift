@@ -28,6 +28,8 @@ public final class STCN: Module {
     let decoder: STCNDecoder
     /// RDE's memory compression (SAM for keys and for values), present when the configuration says so.
     public let memoryCompression: RDEMemoryCompression?
+    /// Vidi's LCM modules (LCM.swift), present when the configuration says so.
+    public let lcm: LCMModules?
 
     public init(_ configuration: STCNConfiguration, generator: inout RandomGenerator) {
         self.configuration = configuration
@@ -44,6 +46,9 @@ public final class STCN: Module {
         decoder = STCNDecoder(configuration, generator: &generator)
         memoryCompression = configuration.hasMemoryCompression
             ? RDEMemoryCompression(keyDim: configuration.keyDim, valueDim: configuration.valueDim, generator: &generator) : nil
+        lcm = configuration.hasLCM
+            ? LCMModules(position: LCMPositionConsistency(valueDim: configuration.valueDim, generator: &generator),
+                         object: LCMObjectRelation(valueDim: configuration.valueDim, generator: &generator)) : nil
         super.init()
         register("key_encoder", keyEncoder)
         valueEncoder.register("fuser", fuser)
@@ -54,6 +59,10 @@ public final class STCN: Module {
         register("key_comp", keyCompression)
         register("decoder", decoder)
         if let memoryCompression { register("mem_compress", memoryCompression) }
+        if let lcm {
+            register("lcm_position", lcm.position)
+            register("lcm_object", lcm.object)
+        }
     }
 
     /// Builds the network a checkpoint describes and loads it strictly (STCN's 4-channel stage-0
@@ -67,6 +76,21 @@ public final class STCN: Module {
         self.init(try STCNConfiguration(weights: weights), generator: &generator)
         try loadStateDict(weights, strict: true)
         eval()
+    }
+
+    /// A network with LCM added (zero-initialised, so it computes what `weights` computes) for fine-tuning.
+    public static func addingLCM(to weights: [String: Tensor]) throws -> STCN {
+        var configuration = try STCNConfiguration(weights: weights)
+        guard !configuration.hasLCM else { return try STCN(weights: weights) }
+        configuration.hasLCM = true
+        var generator = RandomGenerator(seed: 0)
+        let network = STCN(configuration, generator: &generator)
+        let skipped = try network.loadStateDict(weights, strict: false)
+        guard skipped.unexpected.isEmpty, skipped.missing.allSatisfy({ $0.hasPrefix("lcm_") }) else {
+            throw SegmentationError(.badWeights, "weights do not fit: missing \(skipped.missing.prefix(5)), unexpected \(skipped.unexpected.prefix(5))")
+        }
+        network.eval()
+        return network
     }
 
     /// `encode_key`: `[1, 3, H, W]` normalised, padded frame -> key, query value and features.

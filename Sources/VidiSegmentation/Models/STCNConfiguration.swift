@@ -23,6 +23,8 @@ public struct STCNConfiguration: Sendable, Equatable {
     public var decoderWidths: [Int]
     /// Whether the checkpoint carries RDE's `mem_compress` (SAM) weights.
     public var hasMemoryCompression: Bool
+    /// Whether the checkpoint carries Vidi's LCM modules (`lcm_position.*`, `lcm_object.*`).
+    public var hasLCM = false
 
     public var f4Channels: Int { keyPlanes[0] * 4 }
     public var f8Channels: Int { keyPlanes[1] * 4 }
@@ -71,6 +73,7 @@ public struct STCNConfiguration: Sendable, Equatable {
                          try shape("decoder.up_16_8.out_conv.conv1.weight", rank: 4)[0],
                          try shape("decoder.up_8_4.out_conv.conv1.weight", rank: 4)[0]]
         hasMemoryCompression = weights.keys.contains { $0.hasPrefix("mem_compress.") }
+        hasLCM = weights.keys.contains { $0.hasPrefix("lcm_position.") }
         guard keyBlocks.allSatisfy({ $0 > 0 }), valueBlocks.allSatisfy({ $0 > 0 }) else {
             throw SegmentationError(.badWeights, "a ResNet stage without blocks (key \(keyBlocks), value \(valueBlocks))")
         }

@@ -68,6 +68,15 @@ public final class VOSTrainer {
         let first = try frameQuery(0)
         var values: [Tensor] = [try network.encodeValue(frame: images.narrowed(axis: 0, start: 0, length: 1), f16: first.f16,
                                                         masks: geometry.oneHot(clip.masks[0], ids: clip.objectIDs))]
+        // LCM (when the network has it): the previous frame's key and probabilities, the first-frame embedding.
+        let firstMasks = try LCMModules.downsample(geometry.oneHot(clip.masks[0], ids: clip.objectIDs))
+        let firstEmbedding = network.lcm == nil ? nil : try LCMObjectRelation.embedding(values: values[0], masks: firstMasks)
+        var previousProbabilities = firstMasks
+        func refined(_ readout: Tensor, frame i: Int, query q: STCNQuery) throws -> Tensor {
+            guard let lcm = network.lcm, let firstEmbedding else { return readout }
+            return try lcm.refine(readout: readout, queryKey: q.key, previousKey: query.key.narrowed(axis: 0, start: i - 1, length: 1),
+                                  previousProbabilities: previousProbabilities, firstEmbedding: firstEmbedding)
+        }
         var total = Tensor(0)
         var crossEntropy: Float = 0
         var stmDecoderInput: Tensor?
@@ -75,8 +84,8 @@ public final class VOSTrainer {
             let q = try frameQuery(i)
             let memoryKeys = try Tensor.concatenate(keys, axis: 1)
             let memoryValues = try Tensor.concatenate(values.map { try $0.reshaped([k, -1, h * w]) }, axis: 2)
-            let readout = try MemoryRead.softmaxReadout(memoryKeys: memoryKeys, queryKeys: q.key.reshaped([ck, h * w]),
-                                                        values: memoryValues).reshaped([k, -1, h, w])
+            let readout = try refined(MemoryRead.softmaxReadout(memoryKeys: memoryKeys, queryKeys: q.key.reshaped([ck, h * w]),
+                                                                values: memoryValues).reshaped([k, -1, h, w]), frame: i, query: q)
             let decoderInput = try Tensor.concatenate([readout, q.value.expanded(to: [k] + Array(q.value.shape.dropFirst()))], axis: 1)
             let logits = try SoftAggregation.logits(network.decoderLogits(decoderInput, query: q).sigmoid())
             let frameLoss = try bootstrappedCrossEntropy(logits, target: labels(clip.masks[i], ids: clip.objectIDs))
@@ -85,6 +94,7 @@ public final class VOSTrainer {
             if i == t - 1 { stmDecoderInput = decoderInput; break }
             keys.append(try q.key.reshaped([ck, h * w]))
             let probabilities = try logits.softmax(axis: 0).sliced(axis: 0, start: 1)
+            previousProbabilities = try LCMModules.downsample(probabilities)
             values.append(try network.encodeValue(frame: images.narrowed(axis: 0, start: i, length: 1), f16: q.f16, masks: probabilities))
         }
         var losses = Losses(crossEntropy: crossEntropy, samCrossEntropy: 0, kl: 0)
@@ -100,8 +110,8 @@ public final class VOSTrainer {
             let memoryValues = try Tensor.concatenate([stateValue.reshaped([k, cv, h * w]), values[t - 2].reshaped([k, cv, h * w]),
                                                        values[0].reshaped([k, cv, h * w]), values[0].reshaped([k, cv, h * w])], axis: 2)
             let q = try frameQuery(t - 1)
-            let readout = try MemoryRead.softmaxReadout(memoryKeys: memoryKeys, queryKeys: q.key.reshaped([ck, h * w]),
-                                                        values: memoryValues).reshaped([k, cv, h, w])
+            let readout = try refined(MemoryRead.softmaxReadout(memoryKeys: memoryKeys, queryKeys: q.key.reshaped([ck, h * w]),
+                                                                values: memoryValues).reshaped([k, cv, h, w]), frame: t - 1, query: q)
             let decoderInput = try Tensor.concatenate([readout, q.value.expanded(to: [k] + Array(q.value.shape.dropFirst()))], axis: 1)
             let logits = try SoftAggregation.logits(network.decoderLogits(decoderInput, query: q).sigmoid())
             let samLoss = try bootstrappedCrossEntropy(logits, target: labels(clip.masks[t - 1], ids: clip.objectIDs))
