@@ -10,7 +10,8 @@ struct TrainVOSCommand: ParsableCommand {
         abstract: "Train the memory-bank VOS network (small or full; grow or rde memory) on synthetic clips.",
         discussion: """
             Clips of --clip-frames frames are rendered on the fly from --sequences seeded synthetic \
-            sequences (the ones `vidi synth vos --seed S` writes), mirrored at random. Loss: bootstrapped \
+            sequences (the ones `vidi synth vos --seed S` writes), or read from a DAVIS-layout folder \
+            (--davis-path), resized to --size and mirrored at random. Loss: bootstrapped \
             cross-entropy (hardest 15% of pixels after --warmup steps) on the growing-memory branch, plus for \
             --memory rde the SAM branch's cross-entropy and the KL term of RDE's unbiased guidance. Writes \
             --out (safetensors, STCN / RDE-VOS key names) at the end and every --save-every steps.
@@ -43,6 +44,12 @@ struct TrainVOSCommand: ParsableCommand {
 
     @Option(name: .long, help: "Frame size of the synthetic clips, WIDTHxHEIGHT (multiples of 16).")
     var size = "128x128"
+
+    @Option(name: .customLong("davis-path"), help: "Train on a DAVIS / YouTube-VOS-layout folder (Annotations/480p + videos/*.mp4 or JPEGImages/480p) instead of synthetic clips.")
+    var davisPath: String?
+
+    @Option(name: .customLong("set"), help: "Image set of --davis-path (ImageSets/2017/<set>.txt).")
+    var set = "train"
 
     @Option(name: .long, help: "Synthetic sequences to draw clips from.")
     var sequences = 500
@@ -84,9 +91,15 @@ struct TrainVOSCommand: ParsableCommand {
             network = STCN(configuration, generator: &generator)
         }
         let trainer = try VOSTrainer(network: network, learningRate: lr, warmupSteps: warmup)
-        var sampler = SyntheticClipSampler(
-            options: SyntheticVOSOptions(width: parts[0], height: parts[1], frames: 40, objects: 1...3, distractors: distractors),
-            sequences: sequences, length: clipFrames, seed: seed)
+        var sampler: any VOSClipSource
+        if let davisPath {
+            sampler = try DavisClipSampler(dataset: DavisDataset(root: davisPath, set: set), width: parts[0], height: parts[1],
+                                           length: clipFrames, seed: seed)
+        } else {
+            sampler = SyntheticClipSampler(
+                options: SyntheticVOSOptions(width: parts[0], height: parts[1], frames: 40, objects: 1...3, distractors: distractors),
+                sequences: sequences, length: clipFrames, seed: seed)
+        }
         let start = Date()
         var running: (ce: Float, sam: Float, kl: Float) = (0, 0, 0)
         for step in 1...max(steps, 1) {
