@@ -106,6 +106,9 @@ struct SegmentCommand: ParsableCommand {
                 try overlayWriter?.append(rgb: SegmentInput.blend(rgb, result.labels))
             }
             written += 1
+            if written % 100 == 0 {
+                FileHandle.standardError.write(Data("vidi: frame \(index + 1), memory \(segmenter.memoryPositions) positions, peak RSS \(SegmentInput.peakRSSMegabytes()) MB\n".utf8))
+            }
         }
         try overlayWriter?.finish()
         FileHandle.standardError.write(Data("vidi: \(written) frames, \(segmenter.objectIDs.count) objects, memory \(kind.rawValue) (\(segmenter.memoryPositions) positions at the end) -> \(out)\n".utf8))
@@ -141,6 +144,13 @@ enum SegmentInput {
                 try body(decoded.index, rgb, image.width, image.height, decoded.index == count - 1)
             }
         }
+    }
+
+    /// The process's peak resident set (VmHWM in /proc/self/status), in MB; 0 where that file is missing.
+    static func peakRSSMegabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
     /// The frame with each object's DAVIS colour blended at 50%.
