@@ -38,6 +38,24 @@ ff -f lavfi -i "$src:duration=1" -c:v mjpeg -q:v 5 -pix_fmt yuvj420p "$out/mjpeg
 ff -f lavfi -i "$src:duration=2" -vf "setpts='if(lt(N,20),N*0.04,0.8+(N-20)*0.08)/TB'" -fps_mode vfr \
    -c:v libx264 -preset fast -pix_fmt yuv420p -bf 0 -g 10 $x264det -video_track_timescale 1000 "$out/vfr.mp4"
 
+# Frames that share a timestamp (VFR Matroska, 1 ms time base): 180 frames encoded at 25 fps, then
+# remuxed with the setts bitstream filter so frame 10k+9 takes frame 10k+8's pts and keyframes 60 and 120
+# also take their predecessor's: pairs of equal pts, and triples (58, 59, 60) across a GOP boundary.
+# I+P only, so display order is decode order. H.264 and an MPEG-4 Part 2 variant.
+dupts="setts=ts='PTS-40*eq(mod(N\\,10)\\,9)-80*eq(mod(N\\,60)\\,0)*gt(N\\,0)'"
+tmp=$(mktemp --suffix=.mkv)
+ff -f lavfi -i "testsrc2=size=128x96:rate=25:duration=7.2" -c:v libx264 -preset fast -crf 36 -pix_fmt yuv420p \
+   -bf 0 -g 60 -keyint_min 60 -sc_threshold 0 $x264det "$tmp"
+ff -i "$tmp" -c copy -bsf:v "$dupts" "$out/h264-dup-pts.mkv"
+ff -f lavfi -i "testsrc2=size=128x96:rate=25:duration=7.2" -c:v mpeg4 -q:v 31 -g 60 -bf 0 "$tmp"
+ff -i "$tmp" -c copy -bsf:v "$dupts" "$out/mpeg4-dup-pts.mkv"
+# With B-frames (100 frames, 2 B-frames, GOP 50): the frame shown 10k+9th takes the pts of the one
+# before it (pts only: Matroska stores no dts), so tied frames decode in the opposite order to display.
+ff -f lavfi -i "testsrc2=size=128x96:rate=25:duration=4" -c:v libx264 -preset fast -crf 36 -pix_fmt yuv420p \
+   -bf 2 -g 50 -keyint_min 50 -sc_threshold 0 $x264det "$tmp"
+ff -i "$tmp" -c copy -bsf:v "setts=pts='PTS-40*eq(mod(round(PTS/40)\\,10)\\,9)'" "$out/h264-bframes-dup-pts.mkv"
+rm -f "$tmp"
+
 # Rotation tag of 90 degrees (display matrix side data), landscape pixels stored.
 # FFmpeg 5.1 writes the display matrix from the "rotate" tag only when stream-copying.
 tmp=$(mktemp --suffix=.mp4)

@@ -15,7 +15,7 @@ import av
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "mpeg4-part2.mp4"]
+FIXTURES = ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "mpeg4-part2.mp4", "h264-dup-pts.mkv", "mpeg4-dup-pts.mkv"]
 COLUMNS = ["source", "w", "h", "src_x", "src_y", "dst_x", "dst_y", "motion_x", "motion_y", "motion_scale"]
 
 
@@ -47,7 +47,9 @@ def frames(path: Path):
 def main() -> None:
     out_dir = ROOT / "Fixtures/golden/media"
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in FIXTURES:
+    # Optional arguments name the fixtures to redo (default: all).
+    for name in sys.argv[1:] or FIXTURES:
+        # Stable sort: frames that share a pts keep the decoder's output order (the display order).
         entries = sorted(frames(ROOT / "Fixtures/media" / name), key=lambda e: e[0])
         golden = {
             "source": f"PyAV {av.__version__}, libavcodec {'.'.join(map(str, av.library_versions['libavcodec']))}, "

@@ -79,7 +79,8 @@ final class FrameChannel: Sendable {
         var buffer: [DecodedFrame] = []
         var head = 0
         var finished = false
-        var failure: MediaErrorBox?
+        /// The producer's error, thrown to the consumer after the buffered frames (`Error` is Sendable).
+        var failure: (any Error)?
         var cancelled = false
         var producerWaiting = false
         var consumer: CheckedContinuation<DecodedFrame?, Error>?
@@ -98,9 +99,6 @@ final class FrameChannel: Sendable {
             return frame
         }
     }
-
-    /// Errors are not all Sendable-checked; keep the one we hand over in a Sendable wrapper.
-    private struct MediaErrorBox: @unchecked Sendable { let error: Error }
 
     private let path: String
     private let capacity: Int
@@ -154,7 +152,7 @@ final class FrameChannel: Sendable {
                 s.consumer = nil
                 return waiting
             }
-            if let error { s.failure = MediaErrorBox(error: error) }
+            if let error { s.failure = error }
             return nil
         }
         if let error { consumer?.resume(throwing: error) } else { consumer?.resume(returning: nil) }
@@ -175,7 +173,7 @@ final class FrameChannel: Sendable {
                     if s.finished {
                         if let failure = s.failure {
                             s.failure = nil
-                            return .fail(failure.error)
+                            return .fail(failure)
                         }
                         return .value(nil, wake: false)
                     }

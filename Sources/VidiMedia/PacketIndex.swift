@@ -7,6 +7,9 @@ struct PacketEntry: Sendable {
     var dts: Int64?
     var duration: Int64
     var isKeyframe: Bool
+    /// Byte offset of the packet in the file (`AVPacket.pos`), -1 when the demuxer does not say. Tells
+    /// apart packets that share a timestamp.
+    var bytePosition: Int64 = -1
     /// Flagged AV_PKT_FLAG_DISCARD (e.g. pre-roll before an MP4 edit list's start): decoded, never shown.
     /// Kept in decode order because later frames may need it as a reference or start point.
     var isHidden: Bool = false
@@ -24,21 +27,28 @@ struct PacketIndex: Sendable {
     let decodeToDisplay: [Int?]
     /// Decode positions of keyframe packets, ascending.
     let keyframePositions: [Int]
-    /// Packet timestamp -> decode position; how a packet read after a seek is placed.
+    /// Packet timestamp -> decode position of the first packet with it; how a packet read after a seek
+    /// is placed.
     let positionOfTimestamp: [Int64: Int]
-    /// Packet timestamp -> display index; how a decoded frame's `best_effort_timestamp` is placed.
-    let displayOfTimestamp: [Int64: Int]
+    /// Timestamps that several packets share (VFR Matroska with a 1 ms time base, bad muxers) -> all
+    /// their decode positions, ascending. Empty for most files.
+    let sharedTimestamps: [Int64: [Int]]
     /// False for streams whose packets carry no timestamps: packets are then placed by counting from
     /// the start of the file, and the demuxer is never asked to seek.
     let hasTimestamps: Bool
 
-    /// - Parameter displayOrder: decode positions in the order the decoder outputs them, for streams
-    ///   without timestamps; nil to sort by timestamp (stable: equal timestamps keep decode order).
-    init(entries: [PacketEntry], hasTimestamps: Bool = true, displayOrder: [Int]? = nil) {
+    /// - Parameters:
+    ///   - displayOrder: decode positions in the order the decoder outputs them, for streams without
+    ///     timestamps; nil to sort by timestamp.
+    ///   - outputRanks: per decode position, when the decoder output that packet's frame (`Int.max`:
+    ///     never), from a decode pass; orders packets that share a timestamp as the decoder shows them.
+    ///     Without it they keep decode order, which is right unless the stream reorders frames.
+    init(entries: [PacketEntry], hasTimestamps: Bool = true, displayOrder: [Int]? = nil, outputRanks: [Int]? = nil) {
         self.entries = entries
         self.hasTimestamps = hasTimestamps
+        let rank = { (position: Int) -> Int in outputRanks.map { position < $0.count ? $0[position] : Int.max } ?? 0 }
         let order = displayOrder ?? entries.indices.filter { !entries[$0].isHidden }.sorted {
-            (entries[$0].timestamp, $0) < (entries[$1].timestamp, $1)
+            (entries[$0].timestamp, rank($0), $0) < (entries[$1].timestamp, rank($1), $1)
         }
         displayToDecode = order
         var decodeToDisplay = [Int?](repeating: nil, count: entries.count)
@@ -46,15 +56,31 @@ struct PacketIndex: Sendable {
         self.decodeToDisplay = decodeToDisplay
         keyframePositions = entries.indices.filter { entries[$0].isKeyframe }
         var positions = [Int64: Int](minimumCapacity: entries.count)
-        for (position, entry) in entries.enumerated() where positions[entry.timestamp] == nil {
-            positions[entry.timestamp] = position
+        var shared: [Int64: [Int]] = [:]
+        for (position, entry) in entries.enumerated() {
+            if let first = positions[entry.timestamp] {
+                shared[entry.timestamp, default: [first]].append(position)
+            } else {
+                positions[entry.timestamp] = position
+            }
         }
         positionOfTimestamp = positions
-        var displays = [Int64: Int](minimumCapacity: entries.count)
-        for (display, position) in order.enumerated() where displays[entries[position].timestamp] == nil {
-            displays[entries[position].timestamp] = display
+        sharedTimestamps = shared
+    }
+
+    /// The decode position of a packet the demuxer delivered with timestamp `timestamp` at byte offset
+    /// `bytePosition`, or nil when no indexed packet has that timestamp. A timestamp that several packets
+    /// share is resolved by the byte offset, then by the key flag, then by `preferred` (where the
+    /// caller expects to be), then the first of them.
+    func position(ofTimestamp timestamp: Int64, bytePosition: Int64, isKeyframe: Bool, preferred: Int?) -> Int? {
+        guard let candidates = sharedTimestamps[timestamp] else { return positionOfTimestamp[timestamp] }
+        if bytePosition >= 0, let match = candidates.first(where: { entries[$0].bytePosition == bytePosition }) {
+            return match
         }
-        displayOfTimestamp = displays
+        let flagged = candidates.filter { entries[$0].isKeyframe == isKeyframe }
+        let pool = flagged.isEmpty ? candidates : flagged
+        if let preferred, pool.contains(preferred) { return preferred }
+        return pool.first
     }
 
     /// Number of displayed frames.

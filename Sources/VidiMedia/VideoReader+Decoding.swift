@@ -25,8 +25,10 @@ final class DecodeState {
     /// The first packet after a seek tells whether the demuxer landed at or before the keyframe.
     var awaitingFirstPacket = false
     var rewound = false
-    /// Video packets read since the run began at the start of the file (streams without timestamps).
-    var readCount = 0
+    /// Decode position the next video packet read should have: packets follow each other in the file as
+    /// in the index, so once one is placed the next is known without looking at its timestamp (which
+    /// other packets may share). nil until the first packet after a seek is placed.
+    var nextPosition: Int?
     var lastFedPosition = -1
     var lastOutputDisplay = -1
     /// A flush packet was sent: no more input until the decoder is positioned again.
@@ -67,7 +69,7 @@ extension VideoReader {
         state.lastFedPosition = -1
         state.lastOutputDisplay = -1
         state.draining = false
-        state.readCount = 0
+        state.nextPosition = index.hasTimestamps ? nil : 0
         statistics.seeks += 1
         try seekDemuxer(toPosition: start)
     }
@@ -95,7 +97,7 @@ extension VideoReader {
         }
         avcodec_flush_buffers(state.context.pointer)
         try seekDemuxer(toPosition: 0)
-        state.readCount = 0
+        state.nextPosition = index.hasTimestamps ? nil : 0
         state.rewound = true
         state.awaitingFirstPacket = false
     }
@@ -175,21 +177,34 @@ extension VideoReader {
         return try receive(state, body)
     }
 
-    /// The decode position of the packet just read, from its timestamp; for streams without timestamps,
-    /// by counting packets and stamping the position into its pts so the decoded frame carries it.
+    /// The decode position of the packet just read: the one after the previous packet when its
+    /// timestamp agrees, else found by timestamp (the first packet after a seek, or after a packet the
+    /// scan did not see); streams without timestamps only count. The position is then stamped into the
+    /// packet's pts (dts cleared, so `best_effort_timestamp` is that pts) and the decoded frame carries
+    /// it: frames map to packets exactly even when timestamps repeat.
     private func placePacket(_ state: DecodeState) -> Int? {
-        guard index.hasTimestamps else {
-            let position = state.readCount
-            state.readCount += 1
-            guard position < index.entries.count else { return nil }
-            packet.pointer.pointee.pts = index.entries[position].timestamp
-            return position
-        }
         let noValue = CFFmpeg_AV_NOPTS_VALUE()
         let p = packet.pointer.pointee
-        let key = p.pts != noValue ? p.pts : p.dts
-        guard key != noValue else { return nil }
-        return index.positionOfTimestamp[key]
+        var placed: Int?
+        if !index.hasTimestamps {
+            guard let next = state.nextPosition, next < index.entries.count else { return nil }
+            placed = next
+        } else {
+            let key = p.pts != noValue ? p.pts : p.dts
+            guard key != noValue else { return nil }
+            if let next = state.nextPosition, next < index.entries.count, index.entries[next].timestamp == key,
+               p.pos < 0 || index.entries[next].bytePosition < 0 || index.entries[next].bytePosition == p.pos {
+                placed = next
+            } else {
+                placed = index.position(ofTimestamp: key, bytePosition: p.pos, isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0,
+                                        preferred: state.awaitingFirstPacket ? state.skipBefore : state.nextPosition)
+            }
+        }
+        guard let position = placed else { return nil }
+        state.nextPosition = position + 1
+        packet.pointer.pointee.pts = Int64(position)
+        packet.pointer.pointee.dts = noValue
+        return position
     }
 
     /// Takes every picture the decoder has ready.

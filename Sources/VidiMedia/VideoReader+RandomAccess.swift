@@ -12,7 +12,27 @@ extension VideoReader {
 
     /// The frames at `indices` (any order, repeats allowed), returned in the requested order. Targets are
     /// grouped by the keyframe their decoding starts from, so each GOP is decoded at most once per call.
+    /// Throws `MediaError.corrupt` ("frame i could not be decoded") when one of them does not decode.
     public func frames(at indices: [Int], _ output: FrameOutput = .init()) throws -> [Frame] {
+        let found = try decodeFrames(at: indices, output)
+        return try indices.map { i in
+            guard let frame = found[i] else {
+                throw MediaError.corrupt(path: path, reason: "frame \(i) could not be decoded")
+            }
+            return frame
+        }
+    }
+
+    /// Like `frames(at:)`, for damaged files: returns the frames that decode (in the requested order,
+    /// repeats kept) and the requested indices that did not (ascending, each once), instead of throwing
+    /// for them. Other errors (bad indices, cancellation, an unreadable file) still throw.
+    public func decodableFrames(at indices: [Int], _ output: FrameOutput = .init()) throws -> (frames: [Frame], missing: [Int]) {
+        let found = try decodeFrames(at: indices, output)
+        return (indices.compactMap { found[$0] }, Set(indices).subtracting(found.keys).sorted())
+    }
+
+    /// Decodes the distinct `indices`, GOP by GOP; what did not come out is recorded in `undecodableFrames`.
+    private func decodeFrames(at indices: [Int], _ output: FrameOutput) throws -> [Int: Frame] {
         for i in indices { try checkIndex(i) }
         try FrameConverter.validate(output)
         var groups: [Int: [Int]] = [:]
@@ -23,12 +43,8 @@ extension VideoReader {
             let wanted = (groups[start] ?? []).sorted()
             try decode(wanted, startingAt: start, state: state, output: output, into: &found)
         }
-        return try indices.map { i in
-            guard let frame = found[i] else {
-                throw MediaError.corrupt(path: path, reason: "frame \(i) could not be decoded")
-            }
-            return frame
-        }
+        recordUndecodable(Set(indices).subtracting(found.keys))
+        return found
     }
 
     /// The frame displayed at `seconds` (its timestamp <= seconds < the next frame's timestamp, or the
@@ -44,7 +60,7 @@ extension VideoReader {
     static let reorderSlack = 16
 
     /// Decodes forward from keyframe `start` (seeking only when the decoder cannot just go on) until every
-    /// display index in `wanted` (ascending) has come out.
+    /// display index in `wanted` (ascending) has come out or the decoder gives up on them.
     private func decode(_ wanted: [Int], startingAt start: Int, state: DecodeState, output: FrameOutput,
                         into found: inout [Int: Frame]) throws {
         guard let first = wanted.first, let last = wanted.last else { return }
@@ -62,8 +78,5 @@ extension VideoReader {
             return !remaining.isEmpty && pastLast <= Self.reorderSlack
         }
         found.merge(converted) { a, _ in a }
-        if let missing = remaining.min() {
-            throw MediaError.corrupt(path: path, reason: "frame \(missing) could not be decoded")
-        }
     }
 }

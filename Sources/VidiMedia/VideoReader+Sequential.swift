@@ -41,6 +41,7 @@ extension VideoReader {
             delivered += 1
             return true
         }
+        recordUndecodable(seen.indices.filter { !seen[$0] })
         try finishSequential(delivered: delivered, what: "frames")
     }
 
@@ -55,6 +56,7 @@ extension VideoReader {
             frames.append(try frameValue(picture, display: display, output: output))
             return true
         }
+        recordUndecodable(Set(info.keyframeIndices).subtracting(frames.map(\.index)))
         try finishSequential(delivered: frames.count, what: "keyframes", expected: info.keyframeIndices.count)
         return frames.sorted { $0.index < $1.index }
     }

@@ -4,7 +4,9 @@ import CFFmpeg
 /// keyframes and motion vectors.
 ///
 /// At open it demuxes every video packet once (no decoding) to build an index; frame counts, keyframe
-/// indices and timestamps come from it, in display order (sorted by pts). Not Sendable: use one reader
+/// indices and timestamps come from it, in display order (sorted by pts). Streams without timestamps,
+/// and reordering (B-frame) streams where packets share a timestamp, are also decoded once at open:
+/// only the decoder's output order places those frames. Not Sendable: use one reader
 /// from one task or thread; what it returns (`Frame`, `FrameMotion`, `VideoInfo`) is owned and Sendable.
 public final class VideoReader {
     public let path: String
@@ -13,6 +15,9 @@ public final class VideoReader {
     /// Problems that did not stop the call: undecodable packets, a stream that breaks midway (frames
     /// before the break were returned). Appended by every call; never printed.
     public private(set) var warnings: [String] = []
+    /// Display indices that some call wanted but could not decode (damaged data), accumulated like
+    /// `warnings`: what a caller that keeps damaged files records as missing.
+    public private(set) var undecodableFrames: Set<Int> = []
 
     var input: InputContext
     let streamIndex: Int32
@@ -59,6 +64,7 @@ public final class VideoReader {
         var scanWarnings: [String] = []
         let (entries, timestamped) = try Self.scanPackets(input: input, streamIndex: streamIndex, interrupt: interrupt,
                                                           openedAt: openedAt, warnings: &scanWarnings)
+        if let truncated = Self.truncationWarning(path: path, stream: stream) { scanWarnings.append(truncated) }
         guard entries.contains(where: { !$0.isHidden }) else {
             throw MediaError.corrupt(path: path, reason: "the video stream holds no readable packets")
         }
@@ -80,6 +86,24 @@ public final class VideoReader {
                 throw MediaError.corrupt(path: path, reason: "none of the \(entries.count) video packets could be decoded")
             }
             index = PacketIndex(entries: entries, hasTimestamps: false, displayOrder: order)
+            info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
+        } else if !index.sharedTimestamps.isEmpty, stream.pointee.codecpar.pointee.video_delay > 0 || index.hasReordering {
+            // Packets that share a timestamp in a stream that reorders frames (B-frames): only the
+            // decoder knows which of them it shows first. One pass (P/B pixels not reconstructed) learns it.
+            var ranks = [Int](repeating: Int.max, count: entries.count)
+            var next = 0
+            let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: false, intraPicturesOnly: true))
+            try position(state, at: 0)
+            try pump(state) { _, display in
+                let position = index.displayToDecode[display]
+                if ranks[position] == Int.max {
+                    ranks[position] = next
+                    next += 1
+                }
+                return true
+            }
+            decoder = nil
+            index = PacketIndex(entries: entries, outputRanks: ranks)
             info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
         }
     }
@@ -153,7 +177,7 @@ public final class VideoReader {
             let timestamp = p.pts != noValue ? p.pts : dts
             if timestamp == nil { timestamped = false }
             entries.append(PacketEntry(timestamp: timestamp ?? 0, dts: dts, duration: p.duration,
-                                       isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0,
+                                       isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0, bytePosition: p.pos,
                                        isHidden: p.flags & AV_PKT_FLAG_DISCARD != 0))
         }
         if corrupt > 0 {
@@ -237,12 +261,20 @@ public final class VideoReader {
         try Self.checkStop(path: path, interrupt: interrupt, openedAt: openedAt)
     }
 
+    /// Notes frames a call wanted and did not get (see `undecodableFrames`).
+    func recordUndecodable<S: Sequence>(_ indices: S) where S.Element == Int {
+        undecodableFrames.formUnion(indices)
+    }
+
     /// Warnings kept per reader; a badly damaged file would otherwise add one per packet.
     static let warningLimit = 100
 
+    /// Adds a warning once: calls that decode the same damaged packet again do not repeat it.
     func warn(_ message: String) {
+        let text = "\(path): \(message)"
+        guard !warnings.contains(text) else { return }
         if warnings.count < Self.warningLimit {
-            warnings.append("\(path): \(message)")
+            warnings.append(text)
         } else if warnings.count == Self.warningLimit {
             warnings.append("\(path): more warnings suppressed")
         }
@@ -256,12 +288,13 @@ public final class VideoReader {
         }
     }
 
-    /// Display index of a decoded picture, from its best-effort timestamp; nil when it matches no packet.
+    /// Display index of a decoded picture, from the decode position every fed packet carries in its pts
+    /// (see `pump`); nil when it names no packet or a hidden one.
     func displayIndex(of frame: UnsafePointer<AVFrame>) -> Int? {
         let noValue = CFFmpeg_AV_NOPTS_VALUE()
         let t = frame.pointee.best_effort_timestamp != noValue ? frame.pointee.best_effort_timestamp : frame.pointee.pts
-        guard t != noValue else { return nil }
-        return index.displayOfTimestamp[t]
+        guard t >= 0, t < Int64(index.entries.count) else { return nil }
+        return index.decodeToDisplay[Int(t)]
     }
 
     func frameValue(_ frame: UnsafePointer<AVFrame>, display: Int, output: FrameOutput) throws -> Frame {

@@ -2,10 +2,12 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// A fixed set of dedicated threads for blocking work (FFmpeg decode, file I/O), so it never occupies
-/// the cooperative pool's few threads. Jobs run in submission order as threads free up.
+/// A fixed set of dedicated threads for blocking work (FFmpeg decode, model inference, file I/O), so it
+/// never occupies the cooperative pool's few threads. Jobs run in submission order as threads free up.
+/// Each thread owns a `WorkerModels`, handed to the jobs it runs, for state that must stay on one
+/// thread (model instances).
 final class BlockingWorkerPool: Sendable {
-    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let jobs = Mutex<[@Sendable (WorkerModels) -> Void]>([])
     private let available = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     let threadCount: Int
@@ -21,17 +23,18 @@ final class BlockingWorkerPool: Sendable {
     }
 
     private func loop() {
+        let models = WorkerModels()
         while true {
             available.wait()
             let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-            if let job { job() } else if stopping.load(ordering: .acquiring) { return }
+            if let job { job(models) } else if stopping.load(ordering: .acquiring) { return }
         }
     }
 
     /// Runs `body` on a pool thread and resumes the caller with its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (WorkerModels) -> T) async -> T {
         await withCheckedContinuation { continuation in
-            jobs.withLock { $0.append { continuation.resume(returning: body()) } }
+            jobs.withLock { $0.append { models in continuation.resume(returning: body(models)) } }
             available.signal()
         }
     }
@@ -40,5 +43,18 @@ final class BlockingWorkerPool: Sendable {
     func shutdown() {
         stopping.store(true, ordering: .releasing)
         for _ in 0..<threadCount { available.signal() }
+    }
+}
+
+/// The model instances of one worker thread, by stage position, built on first use and freed when the
+/// thread ends with the run. Never leaves its thread.
+final class WorkerModels {
+    private var instances: [Int: Any] = [:]
+
+    func model<Model>(forStage index: Int, make: () throws -> Model) throws -> Model {
+        if let existing = instances[index] as? Model { return existing }
+        let model = try make()
+        instances[index] = model
+        return model
     }
 }

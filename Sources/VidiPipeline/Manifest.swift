@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 
 /// One video to process: its path as written in the manifest, the path to open, and the manifest's other
 /// columns (carried into the sample's `.json`).

@@ -57,6 +57,20 @@ public struct RunSummary: Sendable {
     /// Failures in this process's shards, including those finished by an earlier run.
     public var failures: [FailureRecord]
     public var interrupted: Bool
+    /// Run-level files written by this process (paths), and those still waiting for other shards.
+    public var runOutputsWritten: [String] = []
+    public var runOutputsPending: [String] = []
+    /// Things the run recovered from that the user should know (a damaged stats file redone).
+    public var warnings: [String] = []
+    /// True for the summary of `--merge`, which processes no video.
+    public var merged = false
+    /// Of `succeeded`, videos written although damaged (`run.damaged: keep`), in this run.
+    public var damaged = 0
+
+    public static func mergeOnly(_ directory: String) -> RunSummary {
+        RunSummary(outputDirectory: directory, selection: .all, shardsTotal: 0, shardsAssigned: 0, shardsSkipped: 0, shardsWritten: 0,
+                   videos: 0, succeeded: 0, frames: 0, seconds: 0, failures: [], interrupted: false, merged: true)
+    }
 }
 
 /// Runs a pipeline over a manifest: videos in parallel on dedicated threads, samples written in manifest
@@ -101,6 +115,7 @@ public struct PipelineRunner: Sendable {
         // Decide every shard's fate before doing any work.
         var pending: [Int] = []
         var earlier: [ShardStats] = []
+        var warnings: [String] = []
         for shard in assigned {
             let name = layout.name(ofShard: shard)
             let statsPath = ShardStats.path(directory: outputDirectory, shard: name)
@@ -108,7 +123,12 @@ public struct PipelineRunner: Sendable {
                 && FileManager.default.fileExists(atPath: writer.outputPath(shard: name))
             if done && options.resume {
                 // A stats file is renamed into place whole, so an unreadable one was damaged later: redo.
-                if let stats = ShardStats.read(path: statsPath) { earlier.append(stats) } else { pending.append(shard) }
+                do {
+                    earlier.append(try ShardStats.read(path: statsPath))
+                } catch {
+                    warnings.append("shard \(name) redone: \(error)")
+                    pending.append(shard)
+                }
             } else if done && !options.overwrite {
                 throw PipelineError.output(path: outputDirectory,
                     message: "shard \(name) is already finished; pass --resume to continue the run or --overwrite to redo it")
@@ -117,56 +137,77 @@ public struct PipelineRunner: Sendable {
             }
         }
 
+        for case let stage as any ModelStage in spec.stages { try stage.prepareRun() }
         var state = WriteState(layout: layout, pending: pending, writer: writer, directory: outputDirectory,
-                               crashHook: options.crashHook, start: start)
+                               runOutputs: runOutputs, crashHook: options.crashHook, start: start)
         state.failures = earlier.flatMap(\.failures)
-        let entries = pending.flatMap { layout.entries(ofShard: $0).map { manifest.entries[$0] } }
-        let interrupted = try await process(entries, into: &state)
+        let interrupted = try await process(groups(of: pending), into: &state)
 
         try writeFailureList()
-        let seconds = (ContinuousClock.now - start).seconds
-        return RunSummary(
+        var summary = RunSummary(
             outputDirectory: outputDirectory, selection: options.selection, shardsTotal: layout.shardCount,
             shardsAssigned: assigned.count, shardsSkipped: earlier.count, shardsWritten: state.shardsWritten,
-            videos: state.videosDone, succeeded: state.succeeded, frames: state.frames, seconds: seconds,
-            failures: state.failures, interrupted: interrupted)
+            videos: state.videosDone, succeeded: state.succeeded, frames: state.frames, seconds: 0,
+            failures: state.failures, interrupted: interrupted, warnings: warnings)
+        summary.damaged = state.damaged
+        if !interrupted && !runOutputs.isEmpty {
+            let merge = try mergeRunOutputs()
+            summary.runOutputsWritten = merge.written
+            summary.runOutputsPending = merge.pending
+        }
+        summary.seconds = (ContinuousClock.now - start).seconds
+        return summary
     }
 
-    /// Processes `entries` with at most `2 × workers` videos in flight and hands results to `state` in
+    /// The stages with run-level outputs, in spec order.
+    var runOutputs: [(stage: any RunOutputStage, file: String)] {
+        spec.stages.compactMap { stage in (stage as? any RunOutputStage).flatMap { s in s.runOutput.map { (s, $0) } } }
+    }
+
+    /// `shards`' entries in manifest order, cut into the groups one worker job handles: runs of
+    /// `batch` consecutive entries from each shard's start (the largest batch a model stage asks for),
+    /// fixed by the layout alone so outputs do not depend on workers or the shard split.
+    private func groups(of shards: [Int]) -> [[ManifestEntry]] {
+        let batch = spec.stages.compactMap { ($0 as? any ModelStage)?.batchSize }.max() ?? 1
+        var groups: [[ManifestEntry]] = []
+        for shard in shards {
+            let range = layout.entries(ofShard: shard)
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: max(1, batch)) {
+                groups.append((start..<min(start + max(1, batch), range.upperBound)).map { manifest.entries[$0] })
+            }
+        }
+        return groups
+    }
+
+    /// Processes `groups` with at most `2 × workers` groups in flight and hands results to `state` in
     /// manifest order. Returns true when stopped by cancellation.
-    private func process(_ entries: [ManifestEntry], into state: inout WriteState) async throws -> Bool {
-        guard !entries.isEmpty else { return false }
+    private func process(_ groups: [[ManifestEntry]], into state: inout WriteState) async throws -> Bool {
+        guard !groups.isEmpty else { return false }
         let pool = BlockingWorkerPool(threads: options.workers)
         defer { pool.shutdown() }
         let window = options.workers * 2
-        let stages = spec.stages
-        let limit = spec.run.videoTimeout
-        let keepDamaged = spec.run.keepDamaged
-        let maxSampleBytes = spec.run.maxSampleBytes
+        let processor = GroupProcessor(stages: spec.stages, limitSeconds: spec.run.videoTimeout, keepDamaged: spec.run.keepDamaged,
+                                       maxSampleBytes: spec.run.maxSampleBytes, cancellation: options.cancellation)
         let cancellation = options.cancellation
+        let entries = groups.flatMap { $0 }
+        let firstPosition = groups.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
         var interrupted = false
         let total = entries.count
 
-        try await withThrowingTaskGroup(of: (Int, VideoOutcome).self) { group in
+        try await withThrowingTaskGroup(of: (Int, [VideoOutcome]).self) { group in
             var nextToStart = 0
             var nextToWrite = 0
             var finished: [Int: VideoOutcome] = [:]
             func startMore() {
-                while nextToStart < total, nextToStart - nextToWrite < window, cancellation?.isSet != true {
-                    let position = nextToStart
-                    let entry = entries[position]
-                    group.addTask {
-                        (position, await pool.run {
-                            VideoOutcome.process(entry, stages: stages, limitSeconds: limit, keepDamaged: keepDamaged,
-                                                 maxSampleBytes: maxSampleBytes, cancellation: cancellation)
-                        })
-                    }
+                while nextToStart < groups.count, firstPosition[nextToStart] - nextToWrite < window, cancellation?.isSet != true {
+                    let (position, members) = (firstPosition[nextToStart], groups[nextToStart])
+                    group.addTask { (position, await pool.run { models in processor.process(members, models: models) }) }
                     nextToStart += 1
                 }
             }
             startMore()
-            while let (position, outcome) = try await group.next() {
-                finished[position] = outcome
+            while let (position, outcomes) = try await group.next() {
+                for (offset, outcome) in outcomes.enumerated() { finished[position + offset] = outcome }
                 if cancellation?.isSet == true { interrupted = true; continue }  // drain, write nothing more
                 while let ready = finished.removeValue(forKey: nextToWrite) {
                     try state.write(ready, entry: entries[nextToWrite])
@@ -188,10 +229,16 @@ public struct PipelineRunner: Sendable {
     /// rebuilt from the stats files so parallel processes converge on the same list (each rewrites it
     /// whole under its own temporary name; the last rename wins and is complete).
     private func writeFailureList() throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: outputDirectory)
+        } catch {
+            throw PipelineError.output(path: outputDirectory, message: "cannot list the output to rebuild failures.jsonl: \(error.localizedDescription)")
+        }
         var lines: [UInt8] = []
         for name in names.filter({ $0.hasSuffix("_stats.json") && !$0.hasPrefix(".") }).sorted() {
-            guard let stats = ShardStats.read(path: (outputDirectory as NSString).appendingPathComponent(name)) else { continue }
+            // Stats files are renamed into place whole: an unreadable one is damage the user must see.
+            let stats = try ShardStats.read(path: (outputDirectory as NSString).appendingPathComponent(name))
             for failure in stats.failures {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -202,93 +249,3 @@ public struct PipelineRunner: Sendable {
     }
 }
 
-/// Writer-side bookkeeping: opens and commits shards as the ordered stream of outcomes passes.
-struct WriteState {
-    let layout: ShardLayout
-    let pending: [Int]
-    let writer: any ShardWriter
-    let directory: String
-    let crashHook: (@Sendable (CrashPoint) throws -> Void)?
-    let start: ContinuousClock.Instant
-
-    var shardPosition = 0
-    var inShard = 0
-    var open = false
-    var shardStart = ContinuousClock.now
-    var shardStartedAt = ""
-    var shardStats: ShardStats?
-    var failures: [FailureRecord] = []
-    var shardsWritten = 0
-    var videosDone = 0
-    var succeeded = 0
-    var failedThisRun = 0
-    var frames = 0
-
-    init(layout: ShardLayout, pending: [Int], writer: any ShardWriter, directory: String,
-         crashHook: (@Sendable (CrashPoint) throws -> Void)?, start: ContinuousClock.Instant) {
-        self.layout = layout
-        self.pending = pending
-        self.writer = writer
-        self.directory = directory
-        self.crashHook = crashHook
-        self.start = start
-    }
-
-    var pendingCount: Int { pending.count }
-    var elapsedSeconds: Double { (ContinuousClock.now - start).seconds }
-
-    mutating func write(_ outcome: VideoOutcome, entry: ManifestEntry) throws {
-        let shard = pending[shardPosition]
-        let name = layout.name(ofShard: shard)
-        if !open {
-            try writer.begin(shard: name)
-            open = true
-            inShard = 0
-            shardStart = ContinuousClock.now
-            shardStartedAt = timestampNow()
-            shardStats = ShardStats(shard: name, entries: 0, succeeded: 0, failed: 0, frames: 0, bytes: 0, failures: [],
-                                    seconds: 0, stageSeconds: [:], startedAt: shardStartedAt, finishedAt: "")
-        }
-        guard var stats = shardStats else { preconditionFailure("shard stats exist while a shard is open") }
-        stats.entries += 1
-        stats.frames += outcome.frames
-        for (stage, seconds) in outcome.stageSeconds { stats.stageSeconds[stage, default: 0] += seconds }
-        switch outcome.result {
-        case .success(let sample):
-            try writer.write(sample)
-            stats.succeeded += 1
-            stats.bytes += sample.files.reduce(0) { $0 + $1.bytes.count }
-            succeeded += 1
-        case .failure(let reason):
-            let record = FailureRecord(key: ShardLayout.key(ofEntry: entry.index), source: entry.path, shard: name, reason: reason)
-            stats.failed += 1
-            stats.failures.append(record)
-            failures.append(record)
-            failedThisRun += 1
-        }
-        frames += outcome.frames
-        videosDone += 1
-        inShard += 1
-        shardStats = stats
-        try crashHook?(.afterSample(shard: name, written: inShard))
-
-        if inShard == layout.entries(ofShard: shard).count {
-            try writer.commit { try crashHook?(.beforeShardRename(shard: name)) }
-            stats.seconds = (ContinuousClock.now - shardStart).seconds
-            stats.finishedAt = timestampNow()
-            try DurableFile.write(try stats.encoded(), to: ShardStats.path(directory: directory, shard: name)) {
-                try crashHook?(.beforeStatsRename(shard: name))
-            }
-            open = false
-            shardStats = nil
-            shardsWritten += 1
-            shardPosition += 1
-        }
-    }
-
-    /// Drops the shard being written (interrupted run); finished shards stay.
-    mutating func abandon() {
-        if open { writer.abandon() }
-        open = false
-    }
-}

@@ -33,8 +33,10 @@ public struct PipelineSpec: Sendable {
         public var workers: Int?
         /// Per-video time limit in seconds.
         public var videoTimeout: Double? = 600
-        /// A video the decoder reports damaged (truncated, corrupt packets) fails by default; with
-        /// `keep` its decodable part is written and the warnings go into its `.json`.
+        /// A video the decoder reports damaged (truncated, corrupt packets, frames that do not decode)
+        /// fails by default; with `keep` every stage writes the frames that decode (a clip missing a frame
+        /// is left out whole), the sample's `.json` gets `damaged: {warnings, missing_frames}` and the
+        /// shard's stats count it under `damaged`.
         public var keepDamaged: Bool = false
         /// Samples are assembled in memory before they are written: a video whose outputs would exceed
         /// this many bytes fails up front (stages check before decoding) instead of exhausting memory.
@@ -117,6 +119,21 @@ extension PipelineSpec {
             }
             stages.append((stage, keyNode))
         }
+        // What a stage reads must be made by a stage before it; run-level files must not collide.
+        var made: Set<ProductKey> = []
+        var runOutputs: [String: String] = [:]
+        for entry in stages {
+            for needed in entry.stage.consumes where !made.contains(needed) {
+                throw entry.node.error("reads \(needed), which no stage before it produces; add that stage earlier")
+            }
+            made.formUnion(entry.stage.produces)
+            if let file = (entry.stage as? any RunOutputStage)?.runOutput {
+                if let previous = runOutputs[file] {
+                    throw entry.node.error("writes the run-level file '\(file)', which stage '\(previous)' already writes")
+                }
+                runOutputs[file] = entry.stage.name
+            }
+        }
         // A resize/crop only changes stages that decode frames after it.
         for (offset, entry) in stages.enumerated() where entry.stage.role == .geometry {
             let later = stages[(offset + 1)...]
@@ -147,7 +164,7 @@ extension PipelineSpec {
         if let workers = map.optional("workers") { run.workers = try workers.positiveInt() }
         if let timeout = map.optional("video_timeout") {
             // `video_timeout: none` turns the limit off.
-            if (try? timeout.string()) == "none" { run.videoTimeout = nil } else { run.videoTimeout = try timeout.positiveDouble() }
+            if timeout.isScalar("none") { run.videoTimeout = nil } else { run.videoTimeout = try timeout.positiveDouble() }
         }
         if let limit = map.optional("max_sample_mb") { run.maxSampleBytes = try limit.positiveInt() << 20 }
         if let damaged = map.optional("damaged") { run.keepDamaged = try damaged.choice(["fail", "keep"]) == "keep" }
@@ -177,8 +194,9 @@ public struct StageParameters {
     }
 }
 
-/// The stages a spec may name, by key. `standard` has the built-in ones; tests and model modules add
-/// their own with `adding(_:_:)`.
+/// The stages a spec may name, by key. `standard` has the built-in ones; model adapters bring their own
+/// catalogs, and the CLI composes them with `merging(_:)`. Two catalogs that define the same key are a
+/// programming error reported as such, never a silent overwrite.
 public struct StageCatalog: Sendable {
     public typealias Factory = @Sendable (StageParameters) throws -> any PipelineStage
     public private(set) var factories: [String: Factory]
@@ -187,9 +205,29 @@ public struct StageCatalog: Sendable {
 
     public var names: [String] { factories.keys.sorted() }
 
-    public func adding(_ key: String, _ factory: @escaping Factory) -> StageCatalog {
+    /// This catalog plus `key`; throws if the key is taken.
+    public func adding(_ key: String, _ factory: @escaping Factory) throws -> StageCatalog {
+        guard factories[key] == nil else { throw StageCatalogError.duplicateKey(key) }
         var copy = self
         copy.factories[key] = factory
         return copy
+    }
+
+    /// Both catalogs' stages; throws naming every key both define.
+    public func merging(_ other: StageCatalog) throws -> StageCatalog {
+        let shared = Set(factories.keys).intersection(other.factories.keys)
+        guard shared.isEmpty else { throw StageCatalogError.duplicateKey(shared.sorted().joined(separator: ", ")) }
+        return StageCatalog(factories.merging(other.factories) { first, _ in first })
+    }
+}
+
+/// A catalog composition that would define a stage key twice.
+public enum StageCatalogError: Error, CustomStringConvertible, Equatable {
+    case duplicateKey(String)
+
+    public var description: String {
+        switch self {
+        case .duplicateKey(let keys): return "stage key defined twice: \(keys)"
+        }
     }
 }

@@ -99,6 +99,12 @@ public struct SpecNode {
         }
     }
 
+    /// True for the string scalar `word` (a keyword such as `none` where a number is also allowed).
+    public func isScalar(_ word: String) -> Bool {
+        guard let scalar, node.tag.rawValue == Tag.Name.str.rawValue else { return false }
+        return scalar.string == word
+    }
+
     /// True for a mapping node (for parameters that take a scalar or a mapping).
     public var isMapping: Bool {
         if case .mapping = node { return true }

@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 
 /// One video's state while its stages run: the manifest entry, the deadline, the metadata that goes into
 /// the sample's `.json`, and the files emitted so far. Confined to the worker thread that owns the video.
@@ -17,14 +18,26 @@ public final class VideoContext {
     public private(set) var files: [SampleFile] = []
     /// Frames decoded by stages, for statistics (frames/s).
     public var framesDecoded: Int = 0
-    /// Per-video resources stages share (an open reader, the resize geometry), keyed by type name.
-    public var shared: [String: Any] = [:]
+    /// What earlier stages made for later ones (the open reader, the resize geometry, the motion pass,
+    /// decoded frames), one value per type.
+    private var products: [ObjectIdentifier: any VideoProduct] = [:]
+    /// Per-video records for run-level outputs, by stage name (see `RunOutputStage`).
+    public private(set) var runRecords: [String: [UInt8]] = [:]
+    /// Whether a stage of this run reads `motionPass()` (set by the runner from the stage list).
+    var needsMotionPass = false
+    /// Frame passes a later stage reads (`PipelineStage.consumes`); producers keep only these.
+    var framesToKeep: Set<String> = []
+    /// `run.damaged: keep`: stages write the frames that decode and leave the others out (the runner
+    /// records what is missing) instead of failing the video at the first undecodable frame.
+    public let keepsDamaged: Bool
     /// Bytes this sample may hold (`run.max_sample_mb`) and bytes stages announced so far.
     let maxSampleBytes: Int
     private var reserved = 0
 
-    init(entry: ManifestEntry, key: String, limitSeconds: Double?, maxSampleBytes: Int = .max, cancellation: CancellationFlag?) {
+    init(entry: ManifestEntry, key: String, limitSeconds: Double?, keepsDamaged: Bool = false, maxSampleBytes: Int = .max,
+         cancellation: CancellationFlag?) {
         self.entry = entry
+        self.keepsDamaged = keepsDamaged
         self.key = key
         self.limitSeconds = limitSeconds
         self.deadline = limitSeconds.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
@@ -59,6 +72,21 @@ public final class VideoContext {
         reserved = total
     }
 
+    /// The product of type `P` an earlier stage stored, if any.
+    public func product<P: VideoProduct>(_ type: P.Type) -> P? {
+        products[ObjectIdentifier(type)] as? P
+    }
+
+    /// Stores `value` for later stages; replaces an earlier value of the same type.
+    public func store<P: VideoProduct>(_ value: P) {
+        products[ObjectIdentifier(P.self)] = value
+    }
+
+    /// Hands `bytes` to the run-level output of `stage` (merged over all videos when the run ends).
+    public func record(_ bytes: [UInt8], for stage: String) {
+        runRecords[stage] = bytes
+    }
+
     /// Throws when the per-video time limit passed or the run was interrupted.
     public func checkDeadline() throws {
         if cancellation?.isSet == true { throw PipelineError.cancelled }
@@ -70,3 +98,8 @@ public final class VideoContext {
         Sample(key: key, files: [SampleFile(name: "json", bytes: try JSONValue.object(metadata).encoded())] + files)
     }
 }
+
+/// A value one stage makes for the later stages of the same video, found by its type. Types that
+/// stages read must have a producer earlier in the spec (`PipelineStage.consumes`), checked when the
+/// spec loads.
+public protocol VideoProduct {}

@@ -19,13 +19,22 @@ public enum Parallel {
             body(0, 0..<count)
             return
         }
+        let lanes = min(chunks, ComputeBudget.threads)
+        if lanes == 1 {
+            for chunk in 0..<chunks { body(chunk, (chunk * grain)..<min((chunk + 1) * grain, count)) }
+            return
+        }
         withoutActuallyEscaping(body) { body in
             // concurrentPerform wants a @Sendable closure; `body` is only called for disjoint chunks and
             // does not outlive this call, which is the guarantee Sendable would give.
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = chunk * grain
-                body(chunk, start..<min(start + grain, count))
+            // At most `lanes` chunks at once (the compute budget); each lane takes every lanes-th chunk.
+            // Chunk boundaries do not depend on the lanes, so results do not either.
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                for chunk in stride(from: lane, to: chunks, by: lanes) {
+                    let start = chunk * grain
+                    body(chunk, start..<min(start + grain, count))
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ struct BenchAddCommand: ParsableCommand {
         // Bytes moved: read a and b, write the result.
         let gigabytes = Double(3 * 4 * count) / 1e9
         if json {
-            printJSON([("op", "add"), ("count", count), ("runs", timing.seconds.count), ("best_seconds", timing.best),
+            try printJSON([("op", "add"), ("count", count), ("runs", timing.seconds.count), ("best_seconds", timing.best),
                        ("median_seconds", timing.median), ("gb_per_s", gigabytes / timing.best),
                        ("gelem_per_s", Double(count) / timing.best / 1e9)])
         } else {

@@ -85,7 +85,7 @@ struct BenchConvCommand: ParsableCommand {
         // Forward + backward: three GEMMs of the forward's size (output, input gradient, weight gradient).
         if backward { fields.append(("forward_backward_gflops", 3 * flops / backwardTime.wall / 1e9)) }
         if json {
-            printJSON(fields)
+            try printJSON(fields)
             return
         }
         print(String(format: "conv2d N=%d C=%d→%d %dx%d k=%d (%.2f GFLOP), %d BLAS threads (%@ kernels), best of %d rounds:",

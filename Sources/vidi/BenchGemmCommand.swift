@@ -34,7 +34,7 @@ struct BenchGemmCommand: ParsableCommand {
         let flops = 2 * pow(Double(size), 3)
         let best = flops / timing.best / 1e9, median = flops / timing.median / 1e9
         if json {
-            printJSON([("op", "gemm"), ("size", size), ("threads", BLAS.threads), ("blas_core", BLAS.coreName), ("runs", timing.seconds.count),
+            try printJSON([("op", "gemm"), ("size", size), ("threads", BLAS.threads), ("blas_core", BLAS.coreName), ("runs", timing.seconds.count),
                        ("best_seconds", timing.best), ("gflops", best), ("median_gflops", median)])
         } else {
             print(String(format: "sgemm %d×%d×%d, %d BLAS threads (%@ kernels): %.1f GFLOP/s best, %.1f median (%d runs)",

@@ -45,7 +45,7 @@ struct BenchResNetCommand: ParsableCommand {
             }
             let rate = Double(n) / timing.best
             if json {
-                printJSON([("model", "resnet50"), ("batch", n), ("size", size), ("threads", BLAS.threads),
+                try printJSON([("model", "resnet50"), ("batch", n), ("size", size), ("threads", BLAS.threads),
                            ("best_seconds", timing.best), ("median_seconds", timing.median), ("images_per_second", rate),
                            ("runs", timing.seconds.count)])
             } else {

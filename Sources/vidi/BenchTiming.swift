@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 import VidiMedia
 
 /// Wall-clock timings of repeated runs of one operation, for the `vidi bench` commands.
@@ -37,13 +38,16 @@ func processCPUSeconds() -> Double {
 }
 
 /// Prints a flat JSON object (numbers and strings) on one line.
-func printJSON(_ fields: [(String, Any)]) {
-    let body = fields.map { key, value -> String in
+func printJSON(_ fields: [(String, Any)]) throws {
+    var object: [String: JSONValue] = [:]
+    for (key, value) in fields {
         switch value {
-        case let s as String: return "\"\(key)\": \"\(s)\""
-        case let d as Double: return "\"\(key)\": \(d.isFinite ? String(format: "%.6g", d) : "null")"
-        default: return "\"\(key)\": \(value)"
+        case let s as String: object[key] = .string(s)
+        case let d as Double: object[key] = d.isFinite ? .double(d) : .null
+        case let i as Int: object[key] = .int(i)
+        case let b as Bool: object[key] = .bool(b)
+        default: object[key] = .string("\(value)")
         }
     }
-    print("{" + body.joined(separator: ", ") + "}")
+    try JSONOutput.print(.object(object))
 }

@@ -81,13 +81,7 @@ enum MediaCommand {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// Compact JSON with sorted keys and snake_case names.
-    static func jsonLine<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func jsonLine<T: Encodable>(_ value: T) throws -> String { try JSONOutput.line(value) }
 }
 
 /// `--size WxH` / `--short-side S`, shared by the commands that write images.

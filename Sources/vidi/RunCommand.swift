@@ -2,6 +2,8 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Synchronization
+import VidiFormats
+import VidiModelStages
 import VidiPipeline
 import VidiTensor
 #if canImport(Glibc)
@@ -22,6 +24,12 @@ struct RunCommand: AsyncParsableCommand {
             (SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX with \
             VIDI_SHARD_COUNT), any launcher (VIDI_SHARD_INDEX/VIDI_SHARD_COUNT). Exit status: 0 when every \
             video succeeded, 1 when some failed, 2 for a bad spec/manifest/option, 130 when interrupted.
+
+            Model stages (e.g. `embed`, see Pipelines/embed.yaml) load their weights once per worker; each \
+            worker's models get cores / workers compute threads. Stages with a run-level output (one file \
+            for the whole run, e.g. `embed: {collect: embeddings.npz}`) write a part per shard under \
+            parts/; the file itself is written when every shard is done, by the process that finishes \
+            last, or on demand with --merge once all shards are done.
             """)
 
     @Argument(help: "Pipeline spec (YAML).")
@@ -45,8 +53,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Redo shards even if they are finished.")
     var overwrite = false
 
+    @Flag(help: "Process nothing: write the run-level outputs from the parts of a finished run (every shard done).")
+    var merge = false
+
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
+
+    /// Every stage a spec may name: the built-in media stages and the model stages.
+    static func catalog() throws -> StageCatalog {
+        try StageCatalog.standard.merging(.models)
+    }
 
     func run() async throws {
         // Every video allocates a few MB of short-lived buffers (pictures, arrays, tar members). glibc
@@ -60,13 +76,14 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("vidi run: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        report(summary)
+        if summary.merged { return }
+        try report(summary)
         if summary.interrupted { throw ExitCode(130) }
         if !summary.failures.isEmpty { throw ExitCode(1) }
     }
 
     private func execute() async throws -> RunSummary {
-        let spec = try PipelineSpec.load(path: self.spec)
+        let spec = try PipelineSpec.load(path: self.spec, catalog: try Self.catalog())
         guard let manifestPath = input ?? spec.input.manifest else {
             throw PipelineError.invalidOption("no input: pass --input or set input.manifest in \(self.spec)")
         }
@@ -76,6 +93,15 @@ struct RunCommand: AsyncParsableCommand {
         let manifest = try Manifest.load(path: manifestPath, pathColumn: spec.input.pathColumn, extensions: spec.input.extensions)
         var options = RunOptions(workers: workers ?? spec.run.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         if let workers, workers < 1 { throw PipelineError.invalidOption("--workers must be at least 1") }
+        ComputeBudget.configure(workers: options.workers)
+        if merge {
+            let runner = PipelineRunner(spec: spec, manifest: manifest, outputDirectory: outputPath, options: options)
+            let result = try runner.mergeRunOutputs()
+            guard result.pending.isEmpty else { throw PipelineError.output(path: outputPath, message: result.pending.joined(separator: "; ")) }
+            if result.written.isEmpty { throw PipelineError.invalidOption("--merge: no stage of \(self.spec) has a run-level output") }
+            for path in result.written { print("wrote \(path)") }
+            return RunSummary.mergeOnly(outputPath)
+        }
         if resume && overwrite { throw PipelineError.invalidOption("--resume and --overwrite exclude each other") }
         if let shard {
             options.selection = try ShardSelection.parse(shard)
@@ -95,18 +121,18 @@ struct RunCommand: AsyncParsableCommand {
         return summary
     }
 
-    private func report(_ s: RunSummary) {
+    private func report(_ s: RunSummary) throws {
         if json {
-            let object: [String: Any] = [
-                "output": s.outputDirectory, "shard_selection": s.selection.description, "shards_total": s.shardsTotal,
-                "shards_assigned": s.shardsAssigned, "shards_skipped": s.shardsSkipped, "shards_written": s.shardsWritten,
-                "videos": s.videos, "succeeded": s.succeeded, "failed": s.failures.count, "frames": s.frames,
-                "seconds": s.seconds, "interrupted": s.interrupted,
-                "failures": s.failures.map { ["key": $0.key, "source": $0.source, "shard": $0.shard, "reason": $0.reason] },
-            ]
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                print(String(decoding: data, as: UTF8.self))
-            }
+            try JSONOutput.print(JSONValue.object([
+                "output": .string(s.outputDirectory), "shard_selection": .string(s.selection.description), "shards_total": .int(s.shardsTotal),
+                "shards_assigned": .int(s.shardsAssigned), "shards_skipped": .int(s.shardsSkipped), "shards_written": .int(s.shardsWritten),
+                "videos": .int(s.videos), "succeeded": .int(s.succeeded), "damaged": .int(s.damaged), "failed": .int(s.failures.count), "frames": .int(s.frames),
+                "seconds": .double(s.seconds), "interrupted": .bool(s.interrupted),
+                "failures": .array(s.failures.map { .object(["key": .string($0.key), "source": .string($0.source), "shard": .string($0.shard), "reason": .string($0.reason)]) }),
+                "run_outputs": .array(s.runOutputsWritten.map { .string($0) }),
+                "run_outputs_pending": .array(s.runOutputsPending.map { .string($0) }),
+                "warnings": .array(s.warnings.map { .string($0) }),
+            ]))
             return
         }
         var lines: [String] = []
@@ -115,11 +141,17 @@ struct RunCommand: AsyncParsableCommand {
         lines.append(String(format: "%d videos (%d ok) and %d frames in %.1f s: %.1f videos/s, %.0f frames/s",
                             s.videos, s.succeeded, s.frames, s.seconds,
                             s.seconds > 0 ? Double(s.videos) / s.seconds : 0, s.seconds > 0 ? Double(s.frames) / s.seconds : 0))
+        if s.damaged > 0 {
+            lines.append("\(s.damaged) damaged video(s) kept (run.damaged: keep): what is missing is in each sample's .json under \"damaged\"")
+        }
         if !s.failures.isEmpty {
             lines.append("\(s.failures.count) video(s) failed (listed in failures.jsonl):")
             for failure in s.failures.prefix(20) { lines.append("  \(failure.source): \(failure.reason)") }
             if s.failures.count > 20 { lines.append("  ... and \(s.failures.count - 20) more") }
         }
+        for warning in s.warnings { lines.append("warning: \(warning)") }
+        for path in s.runOutputsWritten { lines.append("run output: \(path)") }
+        for pending in s.runOutputsPending { lines.append("run output not yet written (\(pending)); `vidi run --merge` writes it once every shard is done") }
         lines.append("output: \(s.outputDirectory)")
         print(lines.joined(separator: "\n"))
     }

@@ -34,6 +34,25 @@ struct FramesCLITests {
         }
     }
 
+    @Test("--every 1 on frames that share a timestamp writes all 180, each ffmpeg's frame at that index")
+    func everyFrameWhenTimestampsRepeat() throws {
+        let path = VidiCLI.fixture("h264-dup-pts.mkv")  // 180 frames; 58-60 share one pts (make-fixtures.sh)
+        let out = try Fixtures.temporaryDirectory().path
+        let result = try VidiCLI.run(["frames", path, "--out", out, "--every", "1", "--format", "npy"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.sortedContents(out).count == 180)
+        // Reference: the ffmpeg CLI's decode (FFmpeg 5.1, the same decoder and scaler), one output frame per
+        // decoded frame (passthrough): byte-equal.
+        let bytes = [UInt8](try runTool("ffmpeg", ["-v", "quiet", "-i", path, "-fps_mode", "passthrough",
+                                                   "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]).stdout)
+        let size = 128 * 96 * 3
+        try #require(bytes.count == 180 * size)
+        for index in [0, 8, 9, 58, 59, 60, 179] {
+            let expected = Array(bytes[(index * size)..<((index + 1) * size)])
+            #expect(try NPYFormat.read(path: "\(out)/frame-\(index).npy").data == expected, "frame \(index)")
+        }
+    }
+
     @Test("--uniform with --short-side as PNG; --every as JPEG")
     func samplersAndFormats() throws {
         let path = VidiCLI.fixture("h264-closedgop.mp4")  // 50 frames

@@ -29,7 +29,7 @@ struct MotionGolden: Decodable {
 @Suite("vidi motion")
 struct MotionCLITests {
     @Test("--dump matches motion-vector-extractor's layout and PyAV's vectors frame by frame",
-          arguments: ["mpeg4-part2.mp4", "h264-bframes-opengop.mp4"])
+          arguments: ["mpeg4-part2.mp4", "h264-bframes-opengop.mp4", "h264-dup-pts.mkv"])
     func dumpMatchesGolden(fixture: String) throws {
         let golden = try MotionGolden.load(fixture)
         let out = try Fixtures.temporaryDirectory().path

@@ -47,8 +47,9 @@ enum FFmpegReference {
 
 /// The good (decodable) fixtures.
 let goodFixtures = [
-    "audio-first.mp4", "h264-10bit.mp4", "h264-bframes-opengop.mp4", "h264-closedgop.mp4", "hevc.mp4",
-    "mjpeg.avi", "mpeg4-part2.mp4", "odd-321x241.mp4", "rotated-90.mp4", "vfr.mp4", "vp9.webm",
+    "audio-first.mp4", "h264-10bit.mp4", "h264-bframes-dup-pts.mkv", "h264-bframes-opengop.mp4", "h264-closedgop.mp4", "h264-dup-pts.mkv",
+    "hevc.mp4", "mjpeg.avi", "mpeg4-dup-pts.mkv", "mpeg4-part2.mp4", "odd-321x241.mp4", "rotated-90.mp4", "vfr.mp4",
+    "vp9.webm",
 ]
 
 func media(_ name: String) -> String { Fixtures.path("media/\(name)") }

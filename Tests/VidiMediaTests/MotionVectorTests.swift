@@ -24,7 +24,8 @@ import VidiTestSupport
         return String(hash, radix: 16).leftPadded(to: 16)
     }
 
-    @Test(arguments: ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "mpeg4-part2.mp4"])
+    @Test(arguments: ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "mpeg4-part2.mp4", "h264-dup-pts.mkv", "mpeg4-dup-pts.mkv",
+                      "h264-bframes-dup-pts.mkv"])
     func vectorsEqualPyAVVectorForVector(_ name: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("golden/media/\(name).mvs.json")))
         let golden = try JSONDecoder().decode(Golden.self, from: data)

@@ -14,7 +14,7 @@ import VidiRandom
     }
 
     @Test(arguments: ["h264-bframes-opengop.mp4", "vfr.mp4", "hevc.mp4", "vp9.webm", "h264-closedgop.mp4",
-                      "mpeg4-part2.mp4", "mjpeg.avi"])
+                      "mpeg4-part2.mp4", "mjpeg.avi", "h264-dup-pts.mkv", "h264-bframes-dup-pts.mkv"])
     func unsortedRepeatedIndicesEqualSequentialDecode(_ name: String) throws {
         let path = media(name)
         let sequential = try Self.sequentialFrames(path)

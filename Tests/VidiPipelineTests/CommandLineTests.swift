@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 import Testing
 import VidiTestSupport
 @testable import VidiPipeline
@@ -63,6 +64,20 @@ import VidiTestSupport
             files[name] = Data(try stats.encoded())
         }
         return files
+    }
+
+    @Test func framesThatShareATimestampRunWithAll180Frames() throws {
+        // h264-dup-pts.mkv: 180 frames (ffprobe -count_frames), 20 of them sharing a pts with their predecessor.
+        let dir = try Fixtures.temporaryDirectory("vidi-cli-dup")
+        let manifest = dir.appendingPathComponent("list.txt").path
+        try Fixtures.path("media/h264-dup-pts.mkv").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let spec = dir.appendingPathComponent("spec.yaml").path
+        try "stages: [{frames: {sampler: {every: 1}}}]\noutput: {format: directory}\n".write(toFile: spec, atomically: true, encoding: .utf8)
+        let run = try vidi(["run", spec, "--input", manifest, "--output", dir.appendingPathComponent("out").path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try JSONDecoder().decode([String: JSONValue].self, from: Data(run.stdout.utf8))
+        #expect(summary["succeeded"] == .int(1) && summary["failed"] == .int(0) && summary["damaged"] == .int(0))
+        #expect(summary["frames"] == .int(180))
     }
 
     @Test func exitStatusesAndSchedulerEnvironments() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 import Testing
 import VidiMedia
 import VidiTensor

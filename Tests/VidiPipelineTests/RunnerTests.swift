@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 import Testing
 import VidiTestSupport
 @testable import VidiPipeline
@@ -222,7 +223,7 @@ import VidiTestSupport
                 while true { try video.checkDeadline(); Thread.sleep(forTimeInterval: 0.005) }
             }
         }
-        let catalog = StageCatalog.testing.adding("slow") { p in try p.read { _ in SlowStage() } }
+        let catalog = try StageCatalog.testing.adding("slow") { p in try p.read { _ in SlowStage() } }
         let base = try setup(count: 6, failing: [2])
         let spec = try PipelineSpec.parse(yaml: "stages: [slow, file_head]\nrun: {video_timeout: 0.1}", catalog: catalog)
         let output = try Fixtures.temporaryDirectory("vidi-timeout")

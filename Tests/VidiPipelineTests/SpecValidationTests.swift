@@ -4,9 +4,9 @@ import Testing
 /// Spec errors must name the line, column and key path: expected positions are counted by hand from the
 /// YAML literals below (1-based, as editors show them).
 @Suite struct SpecValidationTests {
-    func parseError(_ yaml: String) -> PipelineError? {
+    func parseError(_ yaml: String, catalog: StageCatalog = .testing) -> PipelineError? {
         do {
-            _ = try PipelineSpec.parse(yaml: yaml, file: "t.yaml", catalog: .testing)
+            _ = try PipelineSpec.parse(yaml: yaml, file: "t.yaml", catalog: catalog)
             return nil
         } catch let error as PipelineError {
             return error
@@ -32,10 +32,7 @@ import Testing
             run:
               workers: 3
               video_timeout: 2.5
-            """, file: "t.yaml", catalog: .testing.adding("file_head") { p in
-                // Second use of the same stage needs another output name; the default is "head".
-                try p.read { map in FileHeadStage(output: try map?.optional("name")?.string() ?? "head") }
-            })
+            """, file: "t.yaml", catalog: .testing)
         #expect(spec.name == "demo")
         #expect(spec.input == .init(manifest: "videos.csv", pathColumn: "file", extensions: ["mp4", "webm"]))
         #expect(spec.stages.count == 2)
@@ -155,4 +152,29 @@ import Testing
             Issue.record("invalid YAML not reported as such"); return
         }
     }
+
+    @Test func catalogsComposeAndRejectADuplicateKey() throws {
+        let extra = StageCatalog(["file_head": { _ in FileHeadStage() }, "other": { _ in FileHeadStage() }])
+        #expect(throws: StageCatalogError.duplicateKey("file_head")) { try StageCatalog.testing.merging(extra) }
+        #expect(throws: StageCatalogError.duplicateKey("probe")) { try StageCatalog.standard.adding("probe") { _ in FileHeadStage() } }
+        let composed = try StageCatalog.standard.merging(StageCatalog(["other": { _ in FileHeadStage() }]))
+        #expect(composed.names.contains("other") && composed.names.contains("frames"))
+    }
+
+    @Test func aStageReadingFramesNeedsAnEarlierProducer() throws {
+        let catalog = try StageCatalog.testing.adding("reads_frames") { p in try p.read { _ in FrameReaderStage() } }
+        let error = parseError("stages:\n  - reads_frames\n  - frames: {sampler: {uniform: 2}}\n", catalog: catalog)?.description ?? ""
+        #expect(error.contains("t.yaml:2:5"), "\(error)")
+        #expect(error.contains("reads frames 'frames', which no stage before it produces"), "\(error)")
+        // Produced first: accepted.
+        _ = try PipelineSpec.parse(yaml: "stages:\n  - frames: {sampler: {uniform: 2}}\n  - reads_frames\n", catalog: catalog)
+    }
+}
+
+/// Reads the `frames` pass (for the producer check).
+struct FrameReaderStage: PipelineStage {
+    let name = "reads_frames"
+    var outputs: [String] { [] }
+    var consumes: [ProductKey] { [.frames("frames")] }
+    func process(_ video: VideoContext) throws {}
 }

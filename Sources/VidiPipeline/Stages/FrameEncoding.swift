@@ -61,13 +61,14 @@ public enum FrameEncoding: Sendable, Equatable {
     }
 }
 
-/// H x W x 3 RGB bytes of one frame, centre-cropped when asked.
-struct RGBImage {
-    var width: Int
-    var height: Int
-    var pixels: [UInt8]
+/// H x W x 3 RGB bytes of one frame, centre-cropped when asked (what frame stages write and model
+/// stages read).
+public struct RGBImage: Sendable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [UInt8]
 
-    init(frame: Frame, crop: (height: Int, width: Int)?) throws {
+    public init(frame: Frame, crop: (height: Int, width: Int)?) throws {
         guard let rgb = frame.rgb else { throw PipelineError.stage(stage: "frames", message: "frame \(frame.index) is not RGB8") }
         guard let crop else {
             (width, height, pixels) = (frame.width, frame.height, rgb)

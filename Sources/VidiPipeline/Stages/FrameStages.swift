@@ -11,6 +11,7 @@ struct FramesStage: PipelineStage {
     var output: String
     var outputs: [String] { encoding.outputs(output) }
     var role: StageRole { .frameProducer }
+    var produces: [ProductKey] { [.frames(output)] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         guard let map = try parameters.mapping() else { throw parameters.keyNode.error("needs a sampler, e.g. {sampler: {uniform: 8}}") }
@@ -28,23 +29,45 @@ struct FramesStage: PipelineStage {
         try video.reserve(groups.reduce(0) { $0 + $1.count } * geometry.frameBytes(reader.info), for: name)
         var all: [Int] = []
         for group in groups { all += group }
-        let frames = try reader.frames(at: all, geometry.output)
-        video.framesDecoded += frames.count
+        let found = try video.decodeFrames(at: all, geometry.output)
         try video.checkDeadline()
+        let timestamps = reader.info.frameTimestamps
+        // What was written, for later stages: the clips and their frames, concatenated.
+        var written: (clips: [[Int]], frames: [Frame]) = ([], [])
+        var metadata: [String: JSONValue]
         if groups.count == 1 {
-            try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
+            // Damaged and kept: the frames that decoded, in sampled order; the indices say which they are.
+            let kept = all.filter { found[$0] != nil }
+            guard !kept.isEmpty else { throw PipelineError.stage(stage: name, message: "none of the \(all.count) sampled frames could be decoded") }
+            written = ([kept], kept.compactMap { found[$0] })
+            try encoding.emit(written.frames, name: output, crop: geometry.crop, into: video)
+            metadata = [
+                "indices": .array([.array(kept.map { .int($0) })]),
+                "timestamps": .array([.array(kept.map { .double(timestamps[$0]) })]),
+            ]
         } else {
-            // Clip samplers: one array (or image run) per clip.
-            var start = 0
+            // Clip samplers: one array (or image run) per clip; a damaged clip is left out whole (its
+            // number goes into `missing_clips`), so every written clip has its full length.
+            var missingClips: [JSONValue] = []
             for (c, group) in groups.enumerated() {
-                try encoding.emit(Array(frames[start..<(start + group.count)]), name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
-                start += group.count
+                let frames = group.compactMap { found[$0] }
+                guard frames.count == group.count else { missingClips.append(.int(c)); continue }
+                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+                written.clips.append(group)
+                written.frames += frames
             }
+            guard !written.clips.isEmpty else { throw PipelineError.stage(stage: name, message: "none of the \(groups.count) clips could be decoded") }
+            metadata = [
+                "indices": .array(groups.map { .array($0.map { .int($0) }) }),
+                "timestamps": .array(groups.map { .array($0.map { .double(timestamps[$0]) }) }),
+            ]
+            if !missingClips.isEmpty { metadata["missing_clips"] = .array(missingClips) }
         }
-        video.metadata[output] = .object([
-            "indices": .array(groups.map { .array($0.map { .int($0) }) }),
-            "timestamps": .array(groups.map { .array($0.map { .double(reader.info.frameTimestamps[$0]) }) }),
-        ])
+        video.framesDecoded += written.frames.count
+        if video.framesToKeep.contains(output) {
+            video.keepFrames(DecodedFrames(clips: written.clips, frames: written.frames, crop: geometry.crop), as: output)
+        }
+        video.metadata[output] = .object(metadata)
     }
 }
 
@@ -56,6 +79,7 @@ struct KeyframesStage: PipelineStage {
     var output: String
     var outputs: [String] { encoding.outputs(output) }
     var role: StageRole { .frameProducer }
+    var produces: [ProductKey] { [.frames(output)] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         try parameters.read { map in
@@ -70,6 +94,9 @@ struct KeyframesStage: PipelineStage {
         let frames = try video.keyframes(geometry.output)
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
         try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
+        if video.framesToKeep.contains(output) {
+            video.keepFrames(DecodedFrames(clips: [frames.map(\.index)], frames: frames, crop: geometry.crop), as: output)
+        }
         video.metadata[output] = .object(["indices": .array(frames.map { .int($0.index) })])
     }
 }
@@ -89,6 +116,7 @@ struct ClipsStage: PipelineStage {
     var output: String
     var outputs: [String] { encoding.outputs("\(output).*") }
     var role: StageRole { .frameProducer }
+    var produces: [ProductKey] { [.frames(output)] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         guard let map = try parameters.mapping() else { throw parameters.keyNode.error("needs length (seconds) or ranges_column") }
@@ -145,6 +173,9 @@ struct ClipsStage: PipelineStage {
         let info = reader.info
         let geometry = video.geometry
         var clips: [JSONValue] = []
+        let keep = video.framesToKeep.contains(output)
+        var kept: (clips: [[Int]], frames: [Frame]) = ([], [])
+        var written = 0
         let windows = try windows(video, info: info)
         try video.reserve(windows.count * framesPerClip * geometry.frameBytes(info), for: name)
         for (c, window) in windows.enumerated() {
@@ -157,13 +188,24 @@ struct ClipsStage: PipelineStage {
                 }
                 indices.append(index)
             }
-            let frames = try reader.frames(at: indices, geometry.output)
-            video.framesDecoded += frames.count
+            let found = try video.decodeFrames(at: indices, geometry.output)
             try video.checkDeadline()
-            try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
-            clips.append(.object(["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]))
+            var clip: [String: JSONValue] = ["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]
+            let frames = indices.compactMap { found[$0] }
+            if frames.count == indices.count {
+                video.framesDecoded += frames.count
+                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+                if keep { kept.clips.append(indices); kept.frames += frames }
+                written += 1
+            } else {
+                // Damaged and kept: no file for this clip; the entry says which frames were missing.
+                clip["missing_frames"] = .array(Set(indices.filter { found[$0] == nil }).sorted().map { .int($0) })
+            }
+            clips.append(.object(clip))
         }
         guard !clips.isEmpty else { throw PipelineError.stage(stage: name, message: "video is shorter than one clip") }
+        guard written > 0 else { throw PipelineError.stage(stage: name, message: "none of the \(clips.count) clips could be decoded") }
+        if keep { video.keepFrames(DecodedFrames(clips: kept.clips, frames: kept.frames, crop: geometry.crop), as: output) }
         video.metadata[output] = .array(clips)
     }
 }

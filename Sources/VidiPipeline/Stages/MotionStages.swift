@@ -78,6 +78,7 @@ struct DenseMotionStage: PipelineStage {
             map.values.withUnsafeBytes { bytes += $0 }
         }
         try video.emit("\(output).npy", bytes)
+        recordFramesIfIncomplete(motion, info: info, as: output, in: video)
     }
 }
 
@@ -97,7 +98,16 @@ struct FrameTypesStage: PipelineStage {
         text.reserveCapacity(motion.count * 2)
         for frame in motion { text += [UInt8(ascii: frame.pictureType.character.unicodeScalars.first ?? "?"), 0x0A] }
         try video.emit("frame_types.txt", text)
+        recordFramesIfIncomplete(motion, info: try video.reader().info, as: "frame_types", in: video)
     }
+}
+
+/// A damaged video kept (`run.damaged: keep`) may lose frames from the motion pass: a per-frame output
+/// then says which frames its rows are (`{"indices": [...]}` under its name). Complete outputs, the usual
+/// case, hold every frame in display order and add nothing.
+func recordFramesIfIncomplete(_ motion: [FrameMotion], info: VideoInfo, as output: String, in video: VideoContext) {
+    guard motion.count != info.frameCount else { return }
+    video.metadata[output] = .object(["indices": .array(motion.map { .int($0.index) })])
 }
 
 /// A fast path for `DenseMotion.perGrid` when every block lies on the cell grid (MPEG-4 Part 2 and H.264

@@ -1,7 +1,7 @@
 import VidiMedia
 
 /// How frame-decoding stages size their output: set by a `resize` stage, read by later frame stages.
-public struct FrameGeometry: Sendable, Equatable {
+public struct FrameGeometry: Sendable, Equatable, VideoProduct {
     public var size: FrameOutput.Size = .original
     /// Centre crop to (height, width) after resizing, when set.
     public var crop: (height: Int, width: Int)?
@@ -37,24 +37,32 @@ extension VideoContext {
     /// (parallelism is across videos; frame threading would also corrupt exported motion vectors) with
     /// the video's deadline.
     public func reader() throws -> VideoReader {
-        if let reader = shared["reader"] as? VideoReader { return reader }
+        if let open = product(OpenReader.self) { return open.reader }
         let reader = try VideoReader(path: path, options: ReaderOptions(threads: 1, exportMotionVectors: true, deadline: deadline))
-        shared["reader"] = reader
+        store(OpenReader(reader: reader))
         return reader
+    }
+
+    /// The frames at `indices` by display index. Strict runs throw at the first frame that does not
+    /// decode; with `run.damaged: keep` such frames are only absent (the reader records them).
+    public func decodeFrames(at indices: [Int], _ output: FrameOutput) throws -> [Int: Frame] {
+        let reader = try reader()
+        let frames = keepsDamaged ? try reader.decodableFrames(at: indices, output).frames : try reader.frames(at: indices, output)
+        return Dictionary(frames.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The geometry set by the last `resize` stage before this point (original size otherwise).
     public var geometry: FrameGeometry {
-        get { shared["geometry"] as? FrameGeometry ?? FrameGeometry() }
-        set { shared["geometry"] = newValue }
+        get { product(FrameGeometry.self) ?? FrameGeometry() }
+        set { store(newValue) }
     }
 
     /// Every frame's motion vectors and picture type in display order, decoded once (no RGB conversion)
     /// and shared by the motion stages.
     public func motionPass() throws -> [FrameMotion] {
-        if let cached = shared["motion"] as? [FrameMotion] { return cached }
+        if let cached = product(MotionPass.self) { return cached.frames }
         _ = try decodePass(keyframes: nil)
-        return shared["motion"] as? [FrameMotion] ?? []
+        return product(MotionPass.self)?.frames ?? []
     }
 
     /// The keyframes at `output`, in display order. When a later stage reads the motion pass (and it has
@@ -62,7 +70,7 @@ extension VideoContext {
     /// are converted; the motion is cached for those stages. Otherwise `VideoReader.keyframes` (which
     /// decodes the keyframes alone). Same pictures either way (tested).
     public func keyframes(_ output: FrameOutput) throws -> [Frame] {
-        guard needsMotionPass, shared["motion"] == nil else {
+        guard needsMotionPass, product(MotionPass.self) == nil else {
             let frames = try reader().keyframes(output)
             framesDecoded += frames.count
             return frames
@@ -92,13 +100,54 @@ extension VideoContext {
         }
         keyframes.sort { $0.index < $1.index }
         framesDecoded += motion.count + keyframes.count
-        shared["motion"] = motion
+        store(MotionPass(frames: motion))
         return keyframes
     }
 
-    /// Whether a stage of this run reads `motionPass()` (set by the runner from the stage list).
-    var needsMotionPass: Bool {
-        get { shared["needsMotionPass"] as? Bool ?? false }
-        set { shared["needsMotionPass"] = newValue }
+    /// The reader that opened this video, if a stage opened one (its warnings mark damage).
+    var openedReader: VideoReader? { product(OpenReader.self)?.reader }
+}
+
+/// The video's decoder, opened once by the first stage that asks (`VideoContext.reader()`).
+struct OpenReader: VideoProduct {
+    let reader: VideoReader
+}
+
+/// Every frame's motion vectors and picture type, in display order, from one decode.
+struct MotionPass: VideoProduct {
+    let frames: [FrameMotion]
+}
+
+/// Frames a frame-producing stage decoded, by its output name, for later stages (models) to read
+/// without decoding again: `FramePasses` holds one per producing stage.
+public struct DecodedFrames: Sendable {
+    /// The sampled display indices, one list per clip (one list for plain samplers).
+    public let clips: [[Int]]
+    /// Every clip's frames, concatenated, at the geometry in force when they were decoded.
+    public let frames: [Frame]
+    /// The centre crop still to apply (height, width), when the geometry asked for one.
+    public let crop: (height: Int, width: Int)?
+}
+
+/// The frame passes of a video, by the producing stage's output name (`frames`, `keyframes`, ...).
+public struct FramePasses: VideoProduct {
+    public var byName: [String: DecodedFrames] = [:]
+}
+
+extension VideoContext {
+    /// Keeps `frames` under `name` for later stages.
+    func keepFrames(_ frames: DecodedFrames, as name: String) {
+        var passes = product(FramePasses.self) ?? FramePasses()
+        passes.byName[name] = frames
+        store(passes)
+    }
+
+    /// The frames the stage with output `name` decoded. The spec check guarantees an earlier producer;
+    /// a producer that failed has already failed the video, so a miss here is a bug, reported as such.
+    public func frames(named name: String, for stage: String) throws -> DecodedFrames {
+        guard let pass = product(FramePasses.self)?.byName[name] else {
+            throw PipelineError.stage(stage: stage, message: "no frames named '\(name)' were decoded before this stage")
+        }
+        return pass
     }
 }

@@ -40,7 +40,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         Array(try JSONValue.encoder.encode(self))
     }
 
-    static var encoder: JSONEncoder {
+    package static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -50,7 +50,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
 extension JSONValue {
     /// Parses one JSON document (a JSONL line); throws the parser's message.
-    static func parse(_ bytes: some DataProtocol) throws -> JSONValue {
+    public static func parse(_ bytes: some DataProtocol) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 }
