@@ -10,7 +10,8 @@ import VidiTensor
 ///   [S, E_(T-2), E_0, E_0] with S = SAM over E_0 ... E_(T-2) (the STM branch's embeddings), its own
 ///   cross-entropy, plus KL divergence pulling its decoder input (readout || query value, softmax over
 ///   channels) toward the STM branch's (detached).
-/// Self-correction (mask perturbation + consistency) is not part of this step yet.
+/// BatchNorm runs with frozen statistics. Self-correction (mask perturbation + consistency) is not part of
+/// this step yet.
 public final class VOSTrainer {
     public let network: STCN
     public let optimizer: Adam
@@ -37,7 +38,10 @@ public final class VOSTrainer {
     /// Computes the loss of `clip`, back-propagates and updates the weights.
     @discardableResult
     public func step(_ clip: VOSClip) throws -> Losses {
-        network.train()
+        // BatchNorm stays in evaluation mode (an affine map with its running statistics, as STCN trains with
+        // frozen BN statistics): batches of one or two value encodings give statistics that inference
+        // would never see, and the model learned to depend on them (degenerate masks in eval mode).
+        network.eval()
         optimizer.zeroGrad()
         let (total, losses) = try loss(clip)
         try total.backward()
