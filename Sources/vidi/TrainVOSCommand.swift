@@ -17,7 +17,7 @@ struct TrainVOSCommand: ParsableCommand {
             --out (safetensors, STCN / RDE-VOS key names) at the end and every --save-every steps.
 
             Example (the bundled default, Tools/train-vos-default.sh):
-              vidi train vos --config small --memory rde --steps 1000 --out Models/vos/small-rde.safetensors
+              vidi train vos --config small --memory rde --steps 400 --out Models/vos/small-rde.safetensors
             """
     )
 

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 weights=${1:-Models/vos/small-rde.safetensors}
 work=${2:-/tmp/vidi-vos-bench}
-vidi=.build/release/vidi
+vidi=${VIDI:-.build/release/vidi}
 mkdir -p "$work"
 
 accuracy() {  # $1 = dataset name, extra synth args after
