@@ -1,3 +1,5 @@
+import VidiFormats
+
 /// One sample's undecoded members as read from a shard: WebDataset groups consecutive tar members that
 /// share a key (the path up to the first dot of the file name) and names each by the rest, its
 /// extension (`frames.npy`, `cls`, `json`), lower-cased.

@@ -1,11 +1,14 @@
 import ArgumentParser
 
-/// `vidi eval …`: benchmark evaluations in the official tools' layouts and arithmetic.
+/// `vidi eval …`: benchmark metrics computed as the datasets' official code computes them.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate results with the benchmarks' official measures.",
+        abstract: "Score predictions against ground truth with each benchmark's official metric.",
         subcommands: [
+            // One line each.
+            EvalDetectionCommand.self,
+            EvalProposalsCommand.self,
             EvalDavisCommand.self,
         ]
     )

@@ -1,11 +1,13 @@
 import ArgumentParser
 
-/// `vidi synth …`: seeded synthetic datasets that Vidi's bundled models train and are benchmarked on.
+/// `vidi synth …`: seeded synthetic benchmarks.
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
-        abstract: "Write seeded synthetic datasets.",
+        abstract: "Write seeded synthetic benchmark data.",
         subcommands: [
+            // One line each.
+            SynthLocalizationCommand.self,
             SynthVOSCommand.self,
         ]
     )

@@ -21,8 +21,9 @@ struct Vidi: AsyncParsableCommand {
             RunCommand.self,
             EvalCommand.self,
             SynthCommand.self,
-            SegmentCommand.self,
             TrainCommand.self,
+            LocalizeCommand.self,
+            SegmentCommand.self,
         ]
     )
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VidiTestSupport
 @testable import VidiTraining
+@testable import VidiFormats
 
 @Suite struct TarFileReaderTests {
     static func entries(_ path: String) throws -> [TarEntry] {

@@ -6,9 +6,6 @@ import Darwin
 private let systemRead = Darwin.read
 #endif
 
-// Self-contained for now; it belongs next to TarWriter in VidiFormats, where it would replace the
-// in-memory `TarReader.members(of:)` (this one streams files larger than memory and reads more dialects).
-
 /// One regular file of a tar archive.
 public struct TarEntry: Sendable, Equatable {
     public var name: String
@@ -110,6 +107,16 @@ public final class TarFileReader {
 }
 
 /// Field layouts and encodings of tar headers.
+extension TarFileReader {
+    /// Every regular file of the archive at `path`, in order (for small archives read whole).
+    public static func entries(path: String) throws(TarFileError) -> [TarEntry] {
+        let reader = try TarFileReader(path: path)
+        var entries: [TarEntry] = []
+        while let entry = try reader.next() { entries.append(entry) }
+        return entries
+    }
+}
+
 enum TarFormat {
     static let blockSize = 512
 
