@@ -46,6 +46,10 @@ final class ModelInputConverter {
         let scaledWidth = swapped ? plan.resizedHeight : plan.resizedWidth
         let scaledHeight = swapped ? plan.resizedWidth : plan.resizedHeight
         let resampled = Int(source.width) != scaledWidth || Int(source.height) != scaledHeight
+        if resampled, let matrix = YUVToRGB(frame: source) {
+            try writePlanar(source, matrix: matrix, width: scaledWidth, height: scaledHeight, slots: slots, into: output, path: path)
+            return
+        }
         let key = ScaleKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
                            colorspace: source.colorspace.rawValue, colorRange: source.color_range.rawValue,
                            width: Int32(scaledWidth), height: Int32(scaledHeight),
@@ -84,6 +88,109 @@ final class ModelInputConverter {
                 }
             }
         }
+    }
+
+    /// 8-bit YUV sources: swscale resizes the Y, U and V planes to a 4:4:4 picture of the target size
+    /// (its SIMD plane scalers; chroma gets its own filter up to full resolution), then one pass converts
+    /// only the cropped pixels to RGB with the stream's matrix and range and writes them out normalised.
+    private func writePlanar(_ source: AVFrame, matrix: YUVToRGB, width: Int, height: Int, slots: [(clip: Int, t: Int)],
+                             into output: UnsafeMutableRawPointer, path: String) throws {
+        let key = ScaleKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
+                           colorspace: 0, colorRange: 0, width: Int32(width), height: Int32(height),
+                           flags: Self.planarFlags(plan.request.filter))
+        let context = try scaleContext(for: key, target: matrix.resizedFormat, path: path)
+        let target = try planarBuffer(width: width, height: height, format: matrix.resizedFormat, path: path)
+        var sourcePlanes = source.data, sourceStrides = source.linesize
+        var targetPlanes = target.pointee.data, targetStrides = target.pointee.linesize
+        let rows = withUnsafePointer(to: &sourcePlanes) { sp in
+            withUnsafePointer(to: &sourceStrides) { ss in
+                withUnsafePointer(to: &targetPlanes) { tp in
+                    withUnsafePointer(to: &targetStrides) { ts in
+                        sp.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { sp8 in
+                            tp.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { tp8 in
+                                ss.withMemoryRebound(to: Int32.self, capacity: 8) { ss8 in
+                                    ts.withMemoryRebound(to: Int32.self, capacity: 8) { ts8 in
+                                        sws_scale(context.pointer, sp8, ss8, 0, source.height, tp8, ts8)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard rows == Int32(height), let y = target.pointee.data.0, let u = target.pointee.data.1, let v = target.pointee.data.2 else {
+            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "resized \(rows) of \(height) rows")
+        }
+        let stride = Int(target.pointee.linesize.0)
+        guard Int(target.pointee.linesize.1) == stride, Int(target.pointee.linesize.2) == stride else {
+            throw MediaError.ffmpeg(path: path, operation: "av_frame_get_buffer", code: 0, message: "4:4:4 planes with different strides")
+        }
+        // Walk in elements of one plane (a step of 1 per pixel), the same for the three planes.
+        let walk = Self.walk(base: UnsafePointer(y), stride: stride * 3, width: width, height: height, rotation: plan.rotation)
+        let origin = (walk.origin - UnsafePointer(y)) / 3
+        let rowStep = walk.rowStep / 3, columnStep = walk.columnStep / 3
+        for slot in slots {
+            let start = origin + plan.cropTops[slot.clip] * rowStep + plan.cropLefts[slot.clip] * columnStep
+            let offsets = plan.channelOffsets(clip: slot.clip, t: slot.t)
+            matrix.withTables { t in
+                tables.withUnsafeBufferPointer { normal in
+                    guard let n = normal.baseAddress else { return }
+                    let isBytes = plan.request.layout == .hwcBytes
+                    let bytes = output.assumingMemoryBound(to: UInt8.self), floats = output.assumingMemoryBound(to: Float.self)
+                    for row in 0..<plan.height {
+                        let first = start + row * rowStep
+                        let o = row * plan.width
+                        for x in 0..<plan.width {
+                            let p = first &+ x &* columnStep
+                            let yy = Int(y[p]), uu = Int(u[p]), vv = Int(v[p])
+                            let luma = t[yy]
+                            let r = Self.clamp(luma &+ t[256 &+ vv])
+                            let g = Self.clamp(luma &+ t[512 &+ uu] &+ t[768 &+ vv])
+                            let b = Self.clamp(luma &+ t[1024 &+ uu])
+                            if isBytes {
+                                let d = bytes + offsets.r + 3 &* (o &+ x)
+                                d[0] = UInt8(truncatingIfNeeded: r); d[1] = UInt8(truncatingIfNeeded: g); d[2] = UInt8(truncatingIfNeeded: b)
+                            } else {
+                                floats[offsets.r &+ o &+ x] = n[r]
+                                floats[offsets.g &+ o &+ x] = n[256 &+ g]
+                                floats[offsets.b &+ o &+ x] = n[512 &+ b]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func clamp(_ fixed: Int32) -> Int {
+        Int(min(max((fixed &+ (1 << 15)) >> 16, 0), 255))
+    }
+
+    static func planarFlags(_ filter: ModelInputRequest.Filter) -> Int32 {
+        switch filter {
+        case .bilinear: return SWS_BILINEAR | SWS_ACCURATE_RND
+        case .bicubic: return SWS_BICUBIC | SWS_ACCURATE_RND
+        case .area: return SWS_AREA | SWS_ACCURATE_RND
+        }
+    }
+
+    private var planar: FrameBuffer?
+
+    private func planarBuffer(width: Int, height: Int, format: AVPixelFormat, path: String) throws -> UnsafeMutablePointer<AVFrame> {
+        if let planar, planar.pointer.pointee.width == Int32(width), planar.pointer.pointee.height == Int32(height),
+           planar.pointer.pointee.format == format.rawValue {
+            return planar.pointer
+        }
+        planar = nil
+        let buffer = try FrameBuffer()
+        buffer.pointer.pointee.width = Int32(width)
+        buffer.pointer.pointee.height = Int32(height)
+        buffer.pointer.pointee.format = format.rawValue
+        try check(av_frame_get_buffer(buffer.pointer, 0), "av_frame_get_buffer", path: path)
+        planar = buffer
+        return buffer.pointer
     }
 
     /// Where displayed pixel (0, 0) lies in the unrotated RGB24 picture, and the byte steps to the next
@@ -147,16 +254,18 @@ final class ModelInputConverter {
         }
     }
 
-    private func scaleContext(for key: ScaleKey, path: String) throws -> ScaleContext {
+    private func scaleContext(for key: ScaleKey, target: AVPixelFormat = AV_PIX_FMT_RGB24, path: String) throws -> ScaleContext {
         if let scaler, scaler.key == key { return scaler.context }
         scaler = nil
         guard let pointer = sws_getContext(key.sourceWidth, key.sourceHeight, AVPixelFormat(rawValue: key.sourceFormat),
-                                           key.width, key.height, AV_PIX_FMT_RGB24, key.flags, nil, nil, nil) else {
+                                           key.width, key.height, target, key.flags, nil, nil, nil) else {
             let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: key.sourceFormat)).map { String(cString: $0) } ?? "\(key.sourceFormat)"
             throw MediaError.unsupportedCodec(path: path, codec: "pixel format \(name) (swscale cannot convert it to RGB)")
         }
         let context = ScaleContext(pointer: pointer)
-        FrameConverter.applyColorDetails(pointer, colorspace: key.colorspace, colorRange: key.colorRange)
+        if target == AV_PIX_FMT_RGB24 {
+            FrameConverter.applyColorDetails(pointer, colorspace: key.colorspace, colorRange: key.colorRange)
+        }
         scaler = (key, context)
         return context
     }

@@ -51,7 +51,6 @@ do {
         let elapsed = ContinuousClock.now - start
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print(String(format: "{\"frames\": %d, \"cpu\": %.4f, \"wall\": %.4f}", frames, cpuSeconds() - cpuStart, wall))
-        fflush(stdout)
     }
 } catch {
     FileHandle.standardError.write("\(error)\n".data(using: .utf8) ?? Data())
