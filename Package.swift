@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VidiTensor", targets: ["VidiTensor"]),
         .library(name: "VidiNN", targets: ["VidiNN"]),
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
+        .library(name: "VidiTraining", targets: ["VidiTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -48,6 +49,8 @@ let package = Package(
         // Frames, motion vectors and motion maps as tensors: the bridge models use.
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
+        // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
+        .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
 
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
@@ -57,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +73,8 @@ let package = Package(
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport"]),
+        // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
+        .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor"]),
     ]
 )

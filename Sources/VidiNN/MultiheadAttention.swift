@@ -3,7 +3,7 @@ import VidiTensor
 /// Multi-head scaled dot-product attention with PyTorch's `nn.MultiheadAttention` parameters:
 /// `in_proj_weight` `[3E, E]` and `in_proj_bias` `[3E]` (query, key, value projections stacked),
 /// and `out_proj` (a Linear `E → E`). Key and value have the embedding size of the query.
-public final class MultiheadAttention: Module {
+public final class MultiheadAttention: Module, RandomStateModule {
     public let inProjWeight: Parameter
     public let inProjBias: Parameter?
     public let outProj: Linear
@@ -13,7 +13,8 @@ public final class MultiheadAttention: Module {
     public let batchFirst: Bool
     /// Dropout on the attention weights in training mode.
     public let dropoutProbability: Float
-    private var generator: RandomGenerator
+    /// Draws the dropout masks; public so training checkpoints save and restore it (`RandomStateModule`).
+    public var generator: RandomGenerator
 
     /// PyTorch's init: Xavier-uniform packed projection, zero biases, default Linear init for `out_proj.weight`.
     public init(embedDim: Int, heads: Int, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0,

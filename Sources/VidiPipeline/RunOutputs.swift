@@ -32,11 +32,11 @@ enum RunOutputParts {
 
     static func read(_ output: String, shard: String, in root: String) throws -> [RunRecord] {
         let file = path(output, shard: shard, in: root)
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard FileManager.default.fileExists(atPath: file) else {
             throw PipelineError.output(path: file, message: "missing: the shard finished without this stage; rerun it with --overwrite")
         }
         do {
-            return try TarReader.members(of: Array(data)).map { member in
+            return try TarFileReader.entries(path: file).map { member in
                 RunRecord(key: String(member.name.prefix { $0 != "." }), bytes: member.bytes)
             }
         } catch {

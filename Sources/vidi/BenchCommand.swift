@@ -11,6 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchDecodeCommand.self,
             BenchConvCommand.self,
             BenchResNetCommand.self,
+            BenchWebDatasetCommand.self,
         ]
     )
 }

@@ -19,6 +19,7 @@ struct Vidi: AsyncParsableCommand {
             MotionCommand.self,
             BenchCommand.self,
             RunCommand.self,
+            TrainCommand.self,
         ]
     )
 

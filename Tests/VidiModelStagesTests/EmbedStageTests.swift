@@ -105,7 +105,7 @@ import VidiTestSupport
         let expected = try embedder.embed(ResNetEmbedder.input(rgb: images, height: 32, width: 32))
         #expect(expected.shape == [3, 32])
 
-        let members = try TarReader.members(of: Array(try Data(contentsOf: output.appendingPathComponent("00000.tar"))))
+        let members = try TarFileReader.entries(path: output.appendingPathComponent("00000.tar").path)
         let npy = try #require(members.first { $0.name == "000000000.embedding.npy" })
         let array = try NPYFormat.decode(npy.bytes)
         #expect(array.shape == [3, 32])

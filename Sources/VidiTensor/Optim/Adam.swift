@@ -78,6 +78,9 @@ struct AdamCore {
     mutating func step(_ parameters: [Parameter]) throws {
         let (lr, b1, b2, eps, wd, decoupled, amsgrad) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupled, amsgrad)
         var steps = self.steps
+        // Written back even when a later parameter throws: the moments of the parameters already updated
+        // have advanced, and their step counts (the bias corrections) must advance with them.
+        defer { self.steps = steps }
         try forEachUpdate(parameters, state: &state, op: decoupled ? "AdamW.step" : "Adam.step") { index, p, g, buffer in
             steps[index] += 1
             let t = Double(steps[index])
@@ -102,7 +105,6 @@ struct AdamCore {
                 }
             }
         }
-        self.steps = steps
     }
 
     var segments: [String] { amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"] }

@@ -49,13 +49,22 @@ func ensureState(_ state: inout [Float], segments: Int, elements: Int) {
 }
 
 /// The state buffers of each parameter as tensors of its shape, named `"<index>.<segment name>"`.
+/// Every segment of a parameter with state is exported: the tensors are filled straight from the buffer
+/// (no fallible conversion whose error could be dropped, as an earlier `try?` here could have done), and a
+/// buffer that does not hold all segments is a broken invariant of the optimizer, not a case to skip.
 func exportState(_ state: [[Float]], segments: [String], shapes: [[Int]]) -> [String: Tensor] {
     var tensors: [String: Tensor] = [:]
     for (index, buffer) in state.enumerated() where !buffer.isEmpty {
         let count = shapes[index].reduce(1, *)
-        for (segment, name) in segments.enumerated() where buffer.count >= (segment + 1) * count {
-            let values = Array(buffer[(segment * count)..<((segment + 1) * count)])
-            tensors["\(index).\(name)"] = try? Tensor(values, shape: shapes[index])
+        precondition(buffer.count == segments.count * count,
+                     "optimizer state of parameter \(index) holds \(buffer.count) values, expected \(segments.count) x \(count)")
+        for (segment, name) in segments.enumerated() {
+            tensors["\(index).\(name)"] = buffer.withUnsafeBufferPointer { source in
+                Tensor(unsafeUninitializedShape: shapes[index]) { target in
+                    guard count > 0, let from = source.baseAddress, let to = target.baseAddress else { return }
+                    to.update(from: from + segment * count, count: count)
+                }
+            }
         }
     }
     return tensors
