@@ -51,7 +51,10 @@ struct YUVToRGB {
         tables = t
     }
 
-    func withTables<R>(_ body: (UnsafePointer<Int32>) -> R) -> R {
-        tables.withUnsafeBufferPointer { body($0.baseAddress!) }
+    func withTables(_ body: (UnsafePointer<Int32>) -> Void) {
+        tables.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            body(base)
+        }
     }
 }

@@ -83,6 +83,20 @@ import VidiTensor
         #expect(throws: MediaError.self) { try reader.modelInputTensor(ModelInputRequest(frames: .uniform(count: 1), layout: .hwcBytes)) }
     }
 
+    @Test func explicitClipsAreTakenAsGiven() throws {
+        let reader = try VideoReader(path: path)
+        let clips = [[3, 1, 2], [74, 0, 74]]
+        let input = try reader.modelInput(ModelInputRequest(frames: .clips(clips), resize: .fixed(width: 8, height: 6), layout: .tchw))
+        #expect(input.shape == [2, 3, 3, 6, 8] && input.clips == clips)
+        // Frame 74 fills clip 1's slots t = 0 and t = 2 (frames 3 and 5 of the [6, 3, 6, 8] batch) alike.
+        let v = try #require(input.floats), frame = 3 * 6 * 8
+        #expect(Array(v[3 * frame ..< 4 * frame]) == Array(v[5 * frame ..< 6 * frame]))
+        #expect(Array(v[3 * frame ..< 4 * frame]) != Array(v[4 * frame ..< 5 * frame]))
+        #expect(throws: MediaError.self) { try reader.modelInput(ModelInputRequest(frames: .clips([[0, 75]]))) }
+        #expect(throws: MediaError.self) { try reader.modelInput(ModelInputRequest(frames: .clips([[0, 1], [2]]))) }
+        #expect(throws: MediaError.self) { try reader.modelInput(ModelInputRequest(frames: .clips([]))) }
+    }
+
     @Test func badRequestsAreTypedErrors() throws {
         let reader = try VideoReader(path: path)
         let bad: [ModelInputRequest] = [
