@@ -1,4 +1,5 @@
 import Foundation
+import VidiFormats
 
 /// An append-only JSON Lines file (`train_log.jsonl`, `metrics.jsonl`), one flat object per line, flushed
 /// line by line so a killed run leaves every finished line. Numbers use Swift's shortest round-trip text,
@@ -36,40 +37,24 @@ public final class JSONLinesLog {
         case string(String)
     }
 
-    /// Appends `{"k": v, ...}` in the given order.
+    /// Appends one object (keys sorted, through `JSONValue`, Vidi's one JSON encoding). A float prints
+    /// as its shortest decimal text (0.3, not 0.30000001192092896).
     public func write(_ fields: [(String, Value)]) throws {
-        let body = fields.map { key, value in "\"\(Self.escape(key))\": \(Self.text(value))" }.joined(separator: ", ")
-        try handle.write(contentsOf: Data(("{" + body + "}\n").utf8))
-    }
-
-    static func text(_ value: Value) -> String {
-        switch value {
-        case .int(let v): return String(v)
-        case .float(let v): return v.isFinite ? "\(v)" : "null"
-        case .double(let v): return v.isFinite ? "\(v)" : "null"
-        case .string(let v): return "\"\(escape(v))\""
-        }
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+        var object: [String: JSONValue] = [:]
+        for (key, value) in fields {
+            switch value {
+            case .int(let v): object[key] = .int(v)
+            case .float(let v): object[key] = v.isFinite ? .double(Double("\(v)") ?? Double(v)) : .null
+            case .double(let v): object[key] = v.isFinite ? .double(v) : .null
+            case .string(let v): object[key] = .string(v)
             }
         }
-        return out
+        try handle.write(contentsOf: Data(try JSONValue.object(object).encoded() + [0x0A]))
     }
 
-    /// The integer after `"step": ` in a line written by this class.
+    /// The `step` field of a line written by this class.
     static func step(of line: Substring) -> Int? {
-        guard let range = line.range(of: "\"step\": ") else { return nil }
-        return Int(line[range.upperBound...].prefix { $0.isNumber })
+        guard case .object(let object)? = try? JSONValue.parse(Data(line.utf8)), case .int(let step)? = object["step"] else { return nil }
+        return step
     }
 }

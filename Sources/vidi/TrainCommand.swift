@@ -14,6 +14,8 @@ struct TrainCommand: ParsableCommand {
             """,
         subcommands: [
             TrainClassifierCommand.self,
+            TrainRetrievalCommand.self,
+            TrainLocalizeCommand.self,
         ]
     )
 }

@@ -19,7 +19,15 @@ struct Vidi: AsyncParsableCommand {
             MotionCommand.self,
             BenchCommand.self,
             RunCommand.self,
+            EvalCommand.self,
+            TokenizeCommand.self,
+            EncodeCommand.self,
+            IndexCommand.self,
+            SearchCommand.self,
             TrainCommand.self,
+            SynthClipsCommand.self,
+            SynthCommand.self,
+            LocalizeCommand.self,
         ]
     )
 

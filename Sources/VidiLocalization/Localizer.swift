@@ -1,0 +1,87 @@
+import Foundation
+import VidiNN
+import VidiTensor
+
+/// The inference API: T × C features of one video in, scored and labelled segments in seconds out.
+///
+/// Steps: resample to the model's grid (`GridVideo`), score candidates (BMN's map cells, or RCL's refined
+/// continuous queries), keep the 300 best, class-agnostic Gaussian Soft-NMS (`suppression`, BMN's
+/// setting by default, width normalised by the grid length), keep `keep`, then each survivor is reported
+/// with its `classesPerSegment` most probable classes, score = proposal score × class probability, and
+/// converted to seconds through the `FeatureGrid`, clipped to `[0, duration]`.
+public final class Localizer {
+    public let model: LocalizationModel
+    public var suppression = Suppression.bmn
+    public var keep = 100
+    public var classesPerSegment = 2
+    /// RCL refinement iterations at inference (`nil`: the configuration's).
+    public var refinementSteps: Int?
+    /// RCL: multiply the confidence by the encoder's boundary probabilities (BMN's scoring, the plug-in path).
+    public var useBoundaryEvidence = true
+
+    public init(model: LocalizationModel) {
+        self.model = model
+        model.eval()
+    }
+
+    /// Loads a checkpoint written by `save(to:)`.
+    public convenience init(checkpoint path: String) throws {
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile(path: path) } catch { throw LocalizationError.io(path: path, reason: "\(error)") }
+        guard let text = file.metadata?["vidi.localizer"], let configuration = try? JSONDecoder().decode(LocalizerConfiguration.self, from: Data(text.utf8)) else {
+            throw LocalizationError.badFormat(path: path, where: "metadata", reason: "no 'vidi.localizer' configuration: not a Vidi localizer checkpoint")
+        }
+        let model = try LocalizationModel(configuration, seed: 0)
+        try model.loadStateDict(file.tensors())
+        self.init(model: model)
+    }
+
+    public func save(to path: String) throws {
+        let text = String(decoding: try JSONEncoder().encode(model.configuration), as: UTF8.self)
+        try Safetensors.write(model.stateDict(), metadata: ["vidi.localizer": text, "format": "pt"], to: path)
+    }
+
+    /// Segments of one video, best first.
+    public func localize(features: Tensor, grid: FeatureGrid = .unit, duration: Double? = nil) throws -> [ScoredSegment] {
+        try localize(batch: [features], grid: grid, durations: [duration])[0]
+    }
+
+    /// Segments of several videos (one forward pass).
+    public func localize(batch: [Tensor], grid: FeatureGrid = .unit, durations: [Double?]? = nil) throws -> [[ScoredSegment]] {
+        let c = model.configuration
+        var videos: [GridVideo] = []
+        for features in batch {
+            guard features.rank == 2, features.shape[1] == c.inputChannels else {
+                throw LocalizationError.invalidArgument("features of shape \(features.shape): the model expects T × \(c.inputChannels)")
+            }
+            videos.append(try GridVideo(features: features, gridLength: c.gridLength))
+        }
+        guard !videos.isEmpty else { return [] }
+        let candidates = try withNoGrad {
+            c.head == .continuous ? try RCL.candidates(model, videos, refinementSteps: refinementSteps, useBoundaries: useBoundaryEvidence) : try BMN.candidates(model, videos)
+        }
+        return videos.indices.map { b in
+            let duration = durations?[b] ?? grid.seconds(Double(batch[b].shape[0]))
+            return postProcess(candidates[b], video: videos[b], grid: grid, duration: duration)
+        }
+    }
+
+    func postProcess(_ candidates: [Candidate], video: GridVideo, grid: FeatureGrid, duration: Double) -> [ScoredSegment] {
+        let classes = model.configuration.classes
+        let top = candidates.sorted { $0.score > $1.score }.prefix(300)
+        // Suppress proposals class-agnostically; the label field carries the candidate's index.
+        let proposals = top.enumerated().map { ScoredSegment(start: $1.start, end: $1.end, label: String($0), score: $1.score) }
+        let kept = suppression.apply(proposals, keep: keep, normalizer: Double(video.length))
+        var out: [ScoredSegment] = []
+        for p in kept {
+            guard let index = Int(p.label) else { continue }
+            let probabilities = top[top.startIndex + index].classProbabilities
+            let (s, e) = video.seconds((p.start, p.end), grid: grid)
+            let (a, b) = (Swift.max(0, Swift.min(s, duration)), Swift.max(0, Swift.min(e, duration)))
+            for k in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(classesPerSegment) {
+                out.append(ScoredSegment(start: a, end: b, label: classes[k], score: p.score * probabilities[k]))
+            }
+        }
+        return out.sorted { $0.score > $1.score }
+    }
+}

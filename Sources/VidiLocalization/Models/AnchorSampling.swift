@@ -1,0 +1,51 @@
+import Foundation
+import VidiTensor
+
+/// Reads the embedding of a query segment at continuous positions — the readout both heads share.
+///
+/// A segment `[s, e]` in grid units (feature `t` covers `[t, t + 1)`, its embedding column is the value at
+/// the centre `t + 0.5`) of length `L` is read over `[s − L/2, e + L/2]` (BMN's `prop_boundary_ratio` 0.5):
+/// `samples` bins, one linear-interpolation sample at each bin's centre, so bin `i` reads column index
+/// `s − L/2 + (i + 0.5) · 2L / samples − 0.5`. Outside the sequence reads zero (BMN's mask does the same).
+enum AnchorSampling {
+    /// Column positions `[B, Q · samples]` for segments `[B, Q, 2]` (plain floats).
+    static func positions(_ segments: [[(Double, Double)]], samples: Int) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(segments.count * (segments.first?.count ?? 0) * samples)
+        for video in segments {
+            for (s, e) in video {
+                let length = e - s, origin = s - 0.5 * length, step = 2 * length / Double(samples)
+                for i in 0..<samples { out.append(Float(origin + (Double(i) + 0.5) * step - 0.5)) }
+            }
+        }
+        return out
+    }
+
+    /// `embedding [B, H, T]`, segments `B × Q` → `[B, Q, samples · H]` (sample-major within a query).
+    static func read(_ embedding: Tensor, segments: [[(Double, Double)]], samples: Int) throws -> Tensor {
+        let batch = embedding.shape[0], hidden = embedding.shape[1], queries = segments.first?.count ?? 0
+        let positions = try Tensor(positions(segments, samples: samples), shape: [batch, queries * samples])
+        let read = try embedding.sampledLinearly(at: positions)               // [B, H, Q·N]
+        return try read.reshaped([batch, hidden, queries, samples]).permuted([0, 2, 3, 1])
+            .reshaped([batch, queries, samples * hidden])
+    }
+
+    /// The continuous head's coordinate encoding of a segment in a grid of `length` steps: centre and
+    /// log-length, each raw and as sinusoids at several frequencies (12 numbers).
+    static func coordinates(_ segments: [[(Double, Double)]], length: Int) throws -> Tensor {
+        var out: [Float] = []
+        let T = Double(length)
+        for video in segments {
+            for (s, e) in video {
+                let centre = (s + e) / (2 * T), logLength = Foundation.log(Swift.max(e - s, 1e-3) / T)
+                out.append(Float(centre)); out.append(Float(logLength / 4))
+                for f in [1.0, 2, 4] {
+                    out.append(Float(Foundation.sin(Double.pi * f * centre))); out.append(Float(Foundation.cos(Double.pi * f * centre)))
+                }
+                out.append(Float(Foundation.sin(logLength / 2))); out.append(Float(Foundation.cos(logLength / 2)))
+                out.append(Float(Foundation.sin(logLength))); out.append(Float(Foundation.cos(logLength)))
+            }
+        }
+        return try Tensor(out, shape: [segments.count, segments.first?.count ?? 0, LocalizerConfiguration.coordinateFeatures])
+    }
+}

@@ -1,0 +1,40 @@
+/// The shape of a localizer, stored in its checkpoint's metadata (`vidi.localizer` → this as JSON).
+public struct LocalizerConfiguration: Codable, Sendable, Equatable {
+    public enum Head: String, Codable, Sendable {
+        /// BMN's discrete boundary-matching map over every (start, duration) cell of the grid.
+        case boundaryMatching = "bmn"
+        /// RCL's continuous anchor head: any (start, end), coordinates as input, recurrent refinement.
+        case continuous = "rcl"
+    }
+
+    public var head: Head
+    /// Feature channels of the input `.npy` (C of T × C).
+    public var inputChannels: Int
+    public var classes: [String]
+    /// Every video is rescaled to this many grid steps (BMN: 100).
+    public var gridLength = 64
+    /// Channels of the temporal encoder.
+    public var hidden = 32
+    /// Points sampled per query over [start − L/2, end + L/2] (BMN samples 32 bins).
+    public var samples = 8
+    /// Width of the anchor MLP.
+    public var mlpHidden = 128
+    /// Refinement iterations after the first query (RCL; 0 = none).
+    public var refinementSteps = 2
+    /// Longest anchor of the discrete map in grid steps (BMN: D = T).
+    public var maxDuration = 64
+
+    public init(head: Head, inputChannels: Int, classes: [String]) {
+        self.head = head; self.inputChannels = inputChannels; self.classes = classes
+    }
+
+    /// Width of the sinusoidal coordinate encoding the continuous head receives.
+    public static let coordinateFeatures = 12
+
+    func validate() throws(LocalizationError) {
+        guard inputChannels > 0, !classes.isEmpty, gridLength >= 8, hidden > 0, samples >= 2, mlpHidden > 0,
+              refinementSteps >= 0, maxDuration >= 1, maxDuration <= gridLength else {
+            throw .invalidArgument("localizer configuration out of range: \(self)")
+        }
+    }
+}

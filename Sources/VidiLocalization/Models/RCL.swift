@@ -1,0 +1,173 @@
+// Follows RCL (Wang et al., "RCL: Recurrent Continuous Localization for Temporal Action Detection",
+// CVPR 2022). There is no public code; this implements the abstract's three ideas — continuous anchors
+// scored by an explicit function of the video embedding and the segment's coordinates, scale-invariant
+// query sampling in training, recurrent refinement — with the unknown parts designed as documented in
+// Sources/VidiLocalization/RCL.md.
+import Foundation
+import VidiNN
+import VidiTensor
+
+enum RCL {
+    /// How training draws query segments.
+    enum Sampling: String, Sendable, Codable {
+        /// 5/8 around a ground truth chosen uniformly (every action gets the same share whatever its length),
+        /// jittered *relative* to its length: log-length ± 0.7, centre ± length/2; 1/8 fragments inside a
+        /// ground truth (log-uniform 5–50 % of its length); 1/4 background queries with log-uniform length in
+        /// [0.3, T] and uniform centre.
+        case scaleInvariant
+        /// The ablation: 3/4 around a ground truth with *absolute* jitter (± T/16 steps on centre and length),
+        /// 1/4 uniform (start, end) pairs — long actions get near-perfect queries, short ones are missed.
+        case uniform
+    }
+
+    static func sampleQueries(_ video: GridVideo, count: Int, sampling: Sampling, generator g: inout RandomGenerator) -> [(Double, Double)] {
+        let T = Double(video.length)
+        var out: [(Double, Double)] = []
+        for q in 0..<count {
+            let aroundTruth = !video.truths.isEmpty && q % 4 != 3
+            var centre: Double, length: Double
+            switch (sampling, aroundTruth) {
+            case (.scaleInvariant, true) where q % 8 == 6:
+                // A fragment inside an action (5–50 % of its length): teaches low confidence to parts of
+                // long actions, whose features look like the action itself.
+                let t = video.truths[g.nextIndex(below: video.truths.count)]
+                let L = t.end - t.start
+                length = L * exp(log(0.05) + Double(g.nextUniform()) * (log(0.5) - log(0.05)))
+                centre = t.start + length / 2 + Double(g.nextUniform()) * (L - length)
+            case (.scaleInvariant, true):
+                let t = video.truths[g.nextIndex(below: video.truths.count)]
+                let L = t.end - t.start
+                length = L * exp(Double(g.nextUniform() * 1.4 - 0.7))
+                centre = (t.start + t.end) / 2 + Double(g.nextUniform() - 0.5) * L
+            case (.scaleInvariant, false):
+                length = exp(log(0.3) + Double(g.nextUniform()) * (log(T) - log(0.3)))
+                centre = Double(g.nextUniform()) * T
+            case (.uniform, true):
+                let t = video.truths[g.nextIndex(below: video.truths.count)]
+                let J = T / 16
+                length = Swift.max(0.3, t.end - t.start + Double(g.nextUniform() * 2 - 1) * J)
+                centre = (t.start + t.end) / 2 + Double(g.nextUniform() * 2 - 1) * J
+            case (.uniform, false):
+                let a = Double(g.nextUniform()) * T, b = Double(g.nextUniform()) * T
+                centre = (a + b) / 2
+                length = Swift.max(0.3, abs(a - b))
+            }
+            out.append(clip((centre - length / 2, centre + length / 2), T))
+        }
+        return out
+    }
+
+    /// Keeps a segment inside `[0, T]` and at least 0.05 steps long.
+    static func clip(_ s: (Double, Double), _ T: Double) -> (Double, Double) {
+        var a = Swift.min(Swift.max(s.0, 0), T), b = Swift.min(Swift.max(s.1, 0), T)
+        if b - a < 0.05 { let c = Swift.min(Swift.max((a + b) / 2, 0.025), T - 0.025); a = c - 0.025; b = c + 0.025 }
+        return (a, b)
+    }
+
+    /// Moves a segment by predicted offsets (in units of its length, clamped to ±2).
+    static func refine(_ s: (Double, Double), _ ds: Float, _ de: Float, _ T: Double) -> (Double, Double) {
+        let L = s.1 - s.0
+        let a = s.0 + Double(Swift.max(-2, Swift.min(2, ds))) * L, b = s.1 + Double(Swift.max(-2, Swift.min(2, de))) * L
+        return clip(b > a ? (a, b) : ((a + b) / 2 - 0.025, (a + b) / 2 + 0.025), T)
+    }
+
+    /// Σ over the K + 1 iterations of: logistic loss of the confidence against the query's tIoU, L1 of the
+    /// boundary offsets (targets `(g_s − s)/L`, `(g_e − e)/L`) on queries with tIoU > 0.3, class
+    /// cross-entropy on tIoU > 0.5; plus the encoder's boundary loss. Refined queries are detached between
+    /// iterations (the head is the same at every iteration, so the recurrence shares weights).
+    static func loss(_ model: LocalizationModel, _ videos: [GridVideo], queries: Int, sampling: Sampling,
+                     generator: inout RandomGenerator) throws -> Tensor {
+        let c = model.configuration
+        let (embedding, startLogits, endLogits) = try model.encoder(GridVideo.batch(videos))
+        var total = try LossTerms.boundaryLoss(startLogits, endLogits, videos: videos)
+        var segments = videos.map { sampleQueries($0, count: queries, sampling: sampling, generator: &generator) }
+        for _ in 0...c.refinementSteps {
+            let outputs = try model.query(embedding, segments)
+            var iou: [Float] = [], matches: [(iou: Double, label: Int)] = []
+            var offsetTargets: [Float] = [], offsetMask: [Float] = []
+            for (b, video) in videos.enumerated() {
+                for s in segments[b] {
+                    let m = video.bestMatch(s)
+                    iou.append(Float(m.iou))
+                    matches.append((m.iou, m.index >= 0 ? video.truths[m.index].label : 0))
+                    if m.index >= 0 && m.iou > 0.3 {
+                        let t = video.truths[m.index], L = s.1 - s.0
+                        offsetTargets += [Float((t.start - s.0) / L), Float((t.end - s.1) / L)].map { Swift.max(-2, Swift.min(2, $0)) }
+                        offsetMask += [1, 1]
+                    } else {
+                        offsetTargets += [0, 0]; offsetMask += [0, 0]
+                    }
+                }
+            }
+            let n = iou.count
+            total = try total + Losses.binaryCrossEntropyWithLogits(LossTerms.column(outputs, 0), Tensor(iou, shape: [n]))
+            let maskSum = offsetMask.reduce(0, +)
+            if maskSum > 0 {
+                let offsets = try outputs.reshaped([-1, 4 + c.classes.count]).sliced(axis: 1, start: 2, end: 4).reshaped([-1])
+                let l1 = try ((offsets - Tensor(offsetTargets, shape: [2 * n])).abs() * Tensor(offsetMask, shape: [2 * n])).sum()
+                total = try total + l1 / maskSum
+            }
+            if let ce = try LossTerms.classification(outputs, matches: matches) { total = try total + ce }
+            let values = outputs.detached().contiguous().scalars, width = 4 + c.classes.count
+            segments = segments.enumerated().map { b, list in
+                list.enumerated().map { q, s in
+                    let row = (b * list.count + q) * width
+                    return refine(s, values[row + 2], values[row + 3], Double(c.gridLength))
+                }
+            }
+        }
+        return total
+    }
+
+    /// The inference query set: lengths 0.4 · 1.25^j below T and T itself, centres every max(0.5, L/8) steps — segments
+    /// shorter than a grid step included, about 1,400 queries at T = 64 (BMN's map has 2,080 cells).
+    static func inferenceQueries(length: Int) -> [(Double, Double)] {
+        let T = Double(length)
+        var out: [(Double, Double)] = []
+        var lengths: [Double] = []
+        var L = 0.4
+        while L < T - 1e-9 { lengths.append(L); L *= 1.25 }
+        lengths.append(T)
+        for L in lengths {
+            let step = Swift.max(0.5, L / 8)
+            var centre = Swift.min(L / 2, T / 2)
+            while centre <= T - Swift.min(L / 2, T / 2) + 1e-9 { out.append(clip((centre - L / 2, centre + L / 2), T)); centre += step }
+        }
+        return out
+    }
+
+    /// Candidates after the K refinement iterations, scored by the last iteration's confidence times, as in
+    /// BMN's score, the encoder's start and end probabilities read at the segment's (fractional) boundaries.
+    static func candidates(_ model: LocalizationModel, _ videos: [GridVideo], refinementSteps: Int? = nil,
+                           useBoundaries: Bool = true) throws -> [[Candidate]] {
+        let c = model.configuration, width = 4 + c.classes.count
+        let (embedding, startLogits, endLogits) = try model.encoder(GridVideo.batch(videos))
+        let T = c.gridLength
+        let starts = try startLogits.sigmoid().contiguous().scalars, ends = try endLogits.sigmoid().contiguous().scalars
+        /// Boundary probability at a fractional boundary position (index t is the boundary at position t).
+        func boundary(_ p: [Float], _ b: Int, _ x: Double) -> Double {
+            let q = Swift.min(Swift.max(x, 0), Double(T - 1)), i = Int(q.rounded(.down)), j = Swift.min(i + 1, T - 1), w = q - Double(i)
+            return (1 - w) * Double(p[b * T + i]) + w * Double(p[b * T + j])
+        }
+        var segments = Array(repeating: inferenceQueries(length: c.gridLength), count: videos.count)
+        var values: [Float] = []
+        let steps = refinementSteps ?? c.refinementSteps
+        for k in 0...steps {
+            values = try model.query(embedding, segments).contiguous().scalars
+            if k == steps { break }
+            segments = segments.enumerated().map { b, list in
+                list.enumerated().map { q, s in
+                    let row = (b * list.count + q) * width
+                    return refine(s, values[row + 2], values[row + 3], Double(c.gridLength))
+                }
+            }
+        }
+        return segments.enumerated().map { b, list in
+            list.enumerated().map { q, s in
+                let row = (b * list.count + q) * width
+                let evidence = useBoundaries ? boundary(starts, b, s.0) * boundary(ends, b, s.1) : 1
+                return Candidate(start: s.0, end: s.1, score: sigmoid(values[row]) * evidence, classProbabilities: softmax(values[(row + 4)..<(row + width)]))
+            }
+        }
+    }
+}

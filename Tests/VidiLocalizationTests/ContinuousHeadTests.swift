@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import VidiLocalization
+import VidiNN
+import VidiTensor
+import VidiTestSupport
+
+/// The continuous anchor readout against a direct computation, and the head's gradients against finite
+/// differences (`gradCheck`, central differences in Double).
+@Suite struct ContinuousHeadTests {
+    /// Direct linear interpolation at the bin centres of [s − L/2, e + L/2] (zero outside the sequence),
+    /// written out with scalar loops.
+    static func direct(_ x: [Float], hidden: Int, length: Int, segment: (Double, Double), samples: Int) -> [Float] {
+        let L = segment.1 - segment.0
+        var out: [Float] = []
+        for i in 0..<samples {
+            let p = segment.0 - L / 2 + (Double(i) + 0.5) * 2 * L / Double(samples) - 0.5
+            let left = Int(p.rounded(.down)), lambda = Float(p - Double(left))
+            for h in 0..<hidden {
+                let x0: Float = left >= 0 && left < length ? x[h * length + left] : 0
+                let x1: Float = left + 1 >= 0 && left + 1 < length ? x[h * length + left + 1] : 0
+                out.append((1 - lambda) * x0 + lambda * x1)
+            }
+        }
+        return out
+    }
+
+    @Test func samplingMatchesDirectInterpolation() throws {
+        var g = RandomGenerator(seed: 3)
+        let (hidden, length, samples) = (5, 16, 8)
+        let x = (0..<(hidden * length)).map { _ in g.nextNormal() }
+        let segments: [(Double, Double)] = [(3.2, 7.9), (0, 16), (10.37, 10.61), (-1, 2.5), (14.5, 16)]
+        let read = try AnchorSampling.read(Tensor(x, shape: [1, hidden, length]), segments: [segments], samples: samples).scalars
+        for (q, s) in segments.enumerated() {
+            let expected = Self.direct(x, hidden: hidden, length: length, segment: s, samples: samples)
+            let got = Array(read[(q * samples * hidden)..<((q + 1) * samples * hidden)])
+            for (a, b) in zip(got, expected) { #expect(abs(a - b) < 1e-5, "segment \(s)") }
+        }
+    }
+
+    static func tinyModel(head: LocalizerConfiguration.Head) throws -> LocalizationModel {
+        var c = LocalizerConfiguration(head: head, inputChannels: 3, classes: ["a", "b"])
+        c.gridLength = 8; c.hidden = 3; c.samples = 4; c.mlpHidden = 6; c.maxDuration = 8; c.refinementSteps = 1
+        return try LocalizationModel(c, seed: 11)
+    }
+
+    /// ∂(head outputs)/∂(embedding) and ∂/∂(first MLP weight) of the continuous head, by finite differences.
+    @Test func continuousHeadGradientsMatchFiniteDifferences() throws {
+        let model = try Self.tinyModel(head: .continuous)
+        var g = RandomGenerator(seed: 5)
+        let embedding = Tensor.normal([1, 3, 8], generator: &g)
+        let segments: [[(Double, Double)]] = [[(1.3, 4.7), (0.2, 0.9), (2, 8)]]
+        let firstLayer = try #require(model.head.layers.children.first?.module as? Linear)
+        let original = firstLayer.weight.value
+        try gradCheck([embedding, original], epsilon: 1e-3, rtol: 3e-2, atol: 2e-3) { inputs in
+            firstLayer.weight.value = inputs[1]
+            return try model.query(inputs[0], segments)
+        }
+        firstLayer.weight.value = original
+    }
+
+    /// The encoder → head path end to end: ∂(outputs)/∂(input features).
+    @Test func encoderAndHeadGradientsMatchFiniteDifferences() throws {
+        let model = try Self.tinyModel(head: .continuous)
+        var g = RandomGenerator(seed: 6)
+        let features = Tensor.normal([1, 3, 8], generator: &g)
+        try gradCheck([features], epsilon: 1e-3, rtol: 3e-2, atol: 2e-3) { inputs in
+            try model.query(model.encoder(inputs[0]).embedding, [[(1.5, 5.25), (6.1, 6.4)]])
+        }
+    }
+
+    /// BMN's map on T = 64, D = 64 has Σ_d (T − d + 1) = 2,080 cells; the continuous query set reaches
+    /// below one grid step and up to the whole grid.
+    @Test func anchorSets() throws {
+        var c = LocalizerConfiguration(head: .boundaryMatching, inputChannels: 4, classes: ["a"])
+        c.gridLength = 64; c.maxDuration = 64
+        #expect(BMN.anchors(c).count == 2080)
+        let queries = RCL.inferenceQueries(length: 64)
+        #expect(queries.map { $0.1 - $0.0 }.min()! < 0.5)
+        #expect(queries.contains { $0.0 == 0 && $0.1 == 64 })
+        #expect(queries.allSatisfy { $0.0 >= 0 && $0.1 <= 64 && $0.1 > $0.0 })
+    }
+
+    /// Scale-invariant sampling gives short and long actions the same share of good queries (tIoU > 0.5);
+    /// the uniform ablation starves the short one. Video: actions of 0.6 and 40 steps.
+    @Test func scaleInvariantSamplingCoversEveryScale() throws {
+        var video = try GridVideo(features: Tensor.zeros([64, 2]), gridLength: 64)
+        video.truths = [(5, 5.6, 0), (20, 60, 1)]
+        func goodShare(_ sampling: RCL.Sampling, truth: Int) -> Double {
+            var g = RandomGenerator(seed: 9)
+            let qs = RCL.sampleQueries(video, count: 4000, sampling: sampling, generator: &g)
+            let t = video.truths[truth]
+            return Double(qs.filter { temporalIoU($0, (t.start, t.end)) > 0.5 }.count) / Double(qs.count)
+        }
+        #expect(goodShare(.scaleInvariant, truth: 0) > 0.15)
+        #expect(abs(goodShare(.scaleInvariant, truth: 0) - goodShare(.scaleInvariant, truth: 1)) < 0.1)
+        #expect(goodShare(.uniform, truth: 0) < 0.02)
+    }
+
+    /// A checkpoint reads back to the same predictions.
+    @Test func checkpointRoundTrip() throws {
+        let model = try Self.tinyModel(head: .continuous)
+        let dir = try Fixtures.temporaryDirectory("vidi-loc-ckpt")
+        let path = dir.appendingPathComponent("m.safetensors").path
+        let localizer = Localizer(model: model)
+        try localizer.save(to: path)
+        var g = RandomGenerator(seed: 8)
+        let x = Tensor.normal([20, 3], generator: &g)
+        let again = try Localizer(checkpoint: path)
+        #expect(try localizer.localize(features: x) == again.localize(features: x))
+        #expect(throws: (any Error).self) { try again.localize(features: Tensor.normal([20, 5], generator: &g)) }
+    }
+}

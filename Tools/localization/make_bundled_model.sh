@@ -1,0 +1,29 @@
+#!/bin/sh
+# Makes the bundled localizer and demo data that `vidi localize --demo` uses:
+#   Models/rcl-synthetic.safetensors            RCL (continuous anchors, K = 2), 600 steps on the synthetic set
+#   Fixtures/localization/synthetic/            the first 40 held-out videos (features + annotations.json)
+# Same settings as Tools/localization/compare_heads.sh (its "rcl" row); pass MODEL=path to bundle an
+# already-trained checkpoint from that script instead of training again.
+#   Tools/localization/make_bundled_model.sh     (after: swift build -c release --product vidi)
+set -eu
+VIDI=${VIDI:-.build/release/vidi}
+WORK=${WORK:-/tmp/vidi-localize-bundle}
+mkdir -p "$WORK" Models Fixtures/localization/synthetic/features
+"$VIDI" synth localization --out "$WORK/synth" --train 600 --validation 200 --seed 7
+if [ -z "${MODEL:-}" ]; then
+    MODEL="$WORK/rcl.safetensors"
+    nice "$VIDI" train localize --features "$WORK/synth/features" --gt "$WORK/synth/annotations.json" --head rcl \
+        --refine 2 --steps 600 --validate-every 0 --out "$MODEL"
+fi
+cp "$MODEL" Models/rcl-synthetic.safetensors
+python3 - "$WORK/synth" Fixtures/localization/synthetic <<'PY'
+import json, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+gt = json.load(open(src + "/annotations.json"))
+keep = [k for k, v in gt["database"].items() if v["subset"] == "validation"][:40]
+gt["database"] = {k: gt["database"][k] for k in keep}
+json.dump(gt, open(dst + "/annotations.json", "w"))
+for k in keep:
+    shutil.copy(f"{src}/features/{k}.npy", f"{dst}/features/{k}.npy")
+PY
+echo "bundled Models/rcl-synthetic.safetensors and $(ls Fixtures/localization/synthetic/features | wc -l) demo videos"
