@@ -27,3 +27,7 @@ tar -tvf "$output/00000.tar" | head -8
 echo
 echo "Read it in Python (numpy only):  python3 Tools/check_shards.py $output | head -c 600"
 echo "Failed videos and why:           cat $output/failures.jsonl"
+
+echo
+echo "Text-to-video retrieval with the bundled small model over freshly generated clips:"
+Tools/retrieval/demo-retrieval.sh "$vidi" "$output-retrieval"
