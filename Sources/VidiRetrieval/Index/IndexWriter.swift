@@ -18,6 +18,18 @@ public enum IndexWriter {
     public static func write(ids: [String], dimension d: Int, to path: String, slots: Int,
                              storage: IndexFormat.Storage = .float32, interaction: Interaction, model: String?,
                              beforeRename: () throws -> Void = {}, video: (Int) throws -> IndexedVideo) throws {
+        let file = try encode(ids: ids, dimension: d, slots: slots, storage: storage, interaction: interaction, model: model, video: video)
+        do {
+            try DurableFile.write(file, to: path, beforeRename: beforeRename)
+        } catch let error as FileWriteError {
+            throw RetrievalError.index(path: path, reason: error.message)
+        }
+    }
+
+    /// The bytes of an index file (for a caller that writes it itself, such as a pipeline's run-level
+    /// output); `video(i)` is called once each, in order.
+    public static func encode(ids: [String], dimension d: Int, slots: Int, storage: IndexFormat.Storage = .float32,
+                              interaction: Interaction, model: String?, video: (Int) throws -> IndexedVideo) throws -> [UInt8] {
         guard !ids.isEmpty else { throw RetrievalError.invalidArgument("an index needs at least one video") }
         guard slots > 0, slots <= 4096 else { throw RetrievalError.invalidArgument("\(slots) frames per video: an index holds 1...4096") }
         let metadata = IndexFormat.Metadata(ids: ids, interaction: interaction.rawValue, model: model)
@@ -65,10 +77,6 @@ public enum IndexWriter {
             put(header.withUnsafeBytes { IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<44])) }, at: 44)
             for (k, b) in header.enumerated() { raw[k] = b }
         }
-        do {
-            try DurableFile.write(file, to: path, beforeRename: beforeRename)
-        } catch let error as FileWriteError {
-            throw RetrievalError.index(path: path, reason: error.message)
-        }
+        return file
     }
 }
