@@ -10,7 +10,7 @@ import VidiTensor
 /// Without `weights`, the model bundled with vidi. `interaction` (`wti` or `ti`) defaults to WTI when the
 /// checkpoint has weight branches. Past `max_frames`, frames are cut as DRL does (`linspace`). Per video it
 /// writes `<name>.json` (frames, dimension); the index holds the videos that succeeded, in manifest order,
-/// with their sources as ids. Frames go to CLIP's preprocessing at their decoded size (no `resize` needed).
+/// with their manifest paths as ids. Frames go to CLIP's preprocessing at their decoded size (no `resize` needed).
 struct RetrievalIndexStage: ModelStage, RunOutputStage {
     let name = "retrieval_index"
     var weights: String?
@@ -89,7 +89,7 @@ struct RetrievalIndexStage: ModelStage, RunOutputStage {
         for (v, video) in videos.enumerated() {
             let features = try encoded.narrowed(axis: 0, start: start, length: counts[v]).contiguous()
             start += counts[v]
-            let indexed = try IndexedVideo.make(id: video.entry.source, frames: features, model: model.drl, interaction: chosen)
+            let indexed = try IndexedVideo.make(id: video.entry.path, frames: features, model: model.drl, interaction: chosen)
             let summary: JSONValue = .object(["frames": .int(indexed.frameCount), "dimension": .int(indexed.dimension)])
             try video.emit("\(output).json", summary.encoded())
             video.metadata[name] = summary

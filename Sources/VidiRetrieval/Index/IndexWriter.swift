@@ -35,6 +35,7 @@ public enum IndexWriter {
         let metadata = IndexFormat.Metadata(ids: ids, interaction: interaction.rawValue, model: model)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]  // the same bytes for the same index, whatever the process
         let json = [UInt8](try encoder.encode(metadata))
         let layout = IndexFormat.Layout(videos: ids.count, slots: slots, dimension: d, storage: storage, metadataBytes: json.count)
         var file = [UInt8](repeating: 0, count: layout.end)
