@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
         .library(name: "VidiRetrieval", targets: ["VidiRetrieval"]),
         .library(name: "VidiLocalization", targets: ["VidiLocalization"]),
+        .library(name: "VidiSegmentation", targets: ["VidiSegmentation"]),
         .library(name: "VidiTraining", targets: ["VidiTraining"]),
     ],
     dependencies: [
@@ -53,6 +54,9 @@ let package = Package(
         .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
                 resources: [.copy("Resources")]),
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom"]),
+        // Memory-bank video object segmentation (STCN / RDE / LCM), DAVIS I/O and measures.
+        .target(name: "VidiSegmentation",
+                dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "CZlib"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
         .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
@@ -65,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval", "VidiSegmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +86,8 @@ let package = Package(
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
         .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiSegmentationTests",
+                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor", "VidiRetrieval"]),
     ]
 )

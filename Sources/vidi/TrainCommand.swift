@@ -16,6 +16,7 @@ struct TrainCommand: ParsableCommand {
             TrainClassifierCommand.self,
             TrainRetrievalCommand.self,
             TrainLocalizeCommand.self,
+            TrainVOSCommand.self,
         ]
     )
 }

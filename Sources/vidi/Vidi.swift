@@ -28,6 +28,7 @@ struct Vidi: AsyncParsableCommand {
             SynthClipsCommand.self,
             SynthCommand.self,
             LocalizeCommand.self,
+            SegmentCommand.self,
         ]
     )
 
