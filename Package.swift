@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "VidiLocalization", targets: ["VidiLocalization"]),
         .library(name: "VidiSegmentation", targets: ["VidiSegmentation"]),
         .library(name: "VidiTraining", targets: ["VidiTraining"]),
+        .library(name: "VidiPretext", targets: ["VidiPretext"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -61,15 +62,18 @@ let package = Package(
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
         .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
 
+        // Self-supervised pretext tasks (MoSI, HiCo, CMD): sample generation and losses; knows no engine.
+        .target(name: "VidiPretext", dependencies: ["VidiMedia", "VidiRandom", "VidiFormats", "VidiNN", "VidiTensor"]),
+
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
-        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats", "VidiRetrieval"]),
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats", "VidiRetrieval", "VidiPretext"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval", "VidiSegmentation",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval", "VidiSegmentation", "VidiPretext", "VidiFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +89,7 @@ let package = Package(
         .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
         .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
+        .testTarget(name: "VidiPretextTests", dependencies: ["VidiPretext", "VidiMedia", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiSegmentationTests",
                     dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTestSupport"]),

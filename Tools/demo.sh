@@ -31,3 +31,13 @@ echo "Failed videos and why:           cat $output/failures.jsonl"
 echo
 echo "Text-to-video retrieval with the bundled small model over freshly generated clips:"
 Tools/retrieval/demo-retrieval.sh "$vidi" "$output-retrieval"
+# Self-supervised pretext data from the bundled fixtures: MoSI stacks from an image, HiCo triples and CMD
+# samples (clip, future motion maps, negatives, keyframe) from the known-motion pans.
+for task in mosi hico cmd; do
+  echo
+  echo "$ vidi run Pipelines/$task.yaml --output $output-$task --overwrite"
+  "$vidi" run "Pipelines/$task.yaml" --output "$output-$task" --overwrite
+  tar -tvf "$output-$task/00000.tar" | head -5
+done
+echo
+echo "One sample for inspection: vidi pretext mosi --image Fixtures/images/texture.png --out out/mosi-one"

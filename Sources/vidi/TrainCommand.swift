@@ -17,6 +17,9 @@ struct TrainCommand: ParsableCommand {
             TrainRetrievalCommand.self,
             TrainLocalizeCommand.self,
             TrainVOSCommand.self,
+            TrainMoSICommand.self,
+            TrainHiCoCommand.self,
+            TrainCMDCommand.self,
         ]
     )
 }

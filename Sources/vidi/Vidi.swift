@@ -29,6 +29,8 @@ struct Vidi: AsyncParsableCommand {
             SynthCommand.self,
             LocalizeCommand.self,
             SegmentCommand.self,
+            PretextCommand.self,
+            ProbeEvalCommand.self,
         ]
     )
 
