@@ -17,9 +17,16 @@ public enum MediaInput {
         guard maxFrames > 0, fps > 0 else { throw RetrievalError.invalidArgument("frames (\(maxFrames)) and fps (\(fps)) must be positive") }
         var indices = try FrameSampler.fps(fps).indices(for: info)
         if indices.isEmpty { indices = [0] }
-        guard indices.count > maxFrames else { return indices }
-        if maxFrames == 1 { return [indices[0]] }
-        return (0..<maxFrames).map { k in indices[Int(Double(k) * Double(indices.count - 1) / Double(maxFrames - 1))] }
+        return try limited(count: indices.count, maxFrames: maxFrames).map { indices[$0] }
+    }
+
+    /// DRL's cut of `count` sampled frames to at most `maxFrames`: the positions `linspace(0, count − 1,
+    /// maxFrames)` truncated to integers (all positions when there are few enough).
+    public static func limited(count: Int, maxFrames: Int) throws -> [Int] {
+        guard maxFrames > 0, count >= 0 else { throw RetrievalError.invalidArgument("frames (\(maxFrames)) must be positive") }
+        guard count > maxFrames else { return Array(0..<count) }
+        if maxFrames == 1 { return [0] }
+        return (0..<maxFrames).map { k in Int(Double(k) * Double(count - 1) / Double(maxFrames - 1)) }
     }
 
     /// A video's sampled frames → `[F, 3, n, n]` (F ≤ maxFrames) and their indices.

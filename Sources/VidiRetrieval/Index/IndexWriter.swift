@@ -18,11 +18,24 @@ public enum IndexWriter {
     public static func write(ids: [String], dimension d: Int, to path: String, slots: Int,
                              storage: IndexFormat.Storage = .float32, interaction: Interaction, model: String?,
                              beforeRename: () throws -> Void = {}, video: (Int) throws -> IndexedVideo) throws {
+        let file = try encode(ids: ids, dimension: d, slots: slots, storage: storage, interaction: interaction, model: model, video: video)
+        do {
+            try DurableFile.write(file, to: path, beforeRename: beforeRename)
+        } catch let error as FileWriteError {
+            throw RetrievalError.index(path: path, reason: error.message)
+        }
+    }
+
+    /// The bytes of an index file (for a caller that writes it itself, such as a pipeline's run-level
+    /// output); `video(i)` is called once each, in order.
+    public static func encode(ids: [String], dimension d: Int, slots: Int, storage: IndexFormat.Storage = .float32,
+                              interaction: Interaction, model: String?, video: (Int) throws -> IndexedVideo) throws -> [UInt8] {
         guard !ids.isEmpty else { throw RetrievalError.invalidArgument("an index needs at least one video") }
         guard slots > 0, slots <= 4096 else { throw RetrievalError.invalidArgument("\(slots) frames per video: an index holds 1...4096") }
         let metadata = IndexFormat.Metadata(ids: ids, interaction: interaction.rawValue, model: model)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]  // the same bytes for the same index, whatever the process
         let json = [UInt8](try encoder.encode(metadata))
         let layout = IndexFormat.Layout(videos: ids.count, slots: slots, dimension: d, storage: storage, metadataBytes: json.count)
         var file = [UInt8](repeating: 0, count: layout.end)
@@ -65,10 +78,6 @@ public enum IndexWriter {
             put(header.withUnsafeBytes { IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<44])) }, at: 44)
             for (k, b) in header.enumerated() { raw[k] = b }
         }
-        do {
-            try DurableFile.write(file, to: path, beforeRename: beforeRename)
-        } catch let error as FileWriteError {
-            throw RetrievalError.index(path: path, reason: error.message)
-        }
+        return file
     }
 }
