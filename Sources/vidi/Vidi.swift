@@ -23,6 +23,7 @@ struct Vidi: AsyncParsableCommand {
             SynthCommand.self,
             TrainCommand.self,
             LocalizeCommand.self,
+            PackCommand.self,
         ]
     )
 
