@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is missing, builds vidi (release), and runs
 # Pipelines/demo.yaml over every file in Fixtures/media (the bad ones included, to show failure
-# reporting), then says where the dataset is and how to read it, and runs the bundled temporal action
+# reporting), then says where the dataset is and how to read it, runs the text-to-video retrieval demo,
+# and runs the bundled temporal action
 # localizer on the bundled synthetic set (`vidi localize --demo`, prints its mAP).
 #   Tools/demo.sh [OUTPUT_DIR]        (default: out/demo)
 set -euo pipefail
@@ -28,6 +29,10 @@ tar -tvf "$output/00000.tar" | head -8
 echo
 echo "Read it in Python (numpy only):  python3 Tools/check_shards.py $output | head -c 600"
 echo "Failed videos and why:           cat $output/failures.jsonl"
+
+echo
+echo "Text-to-video retrieval with the bundled small model over freshly generated clips:"
+Tools/retrieval/demo-retrieval.sh "$vidi" "$output-retrieval"
 
 echo
 echo "Temporal action localization: the bundled RCL model (Models/rcl-synthetic.safetensors) on the bundled"

@@ -74,6 +74,17 @@ ff -f lavfi -i "$src:duration=1" -c:v libx264 -preset fast -pix_fmt yuv420p10le 
 ff -f lavfi -i "sine=frequency=440:duration=1" -f lavfi -i "$src:duration=1" -map 0:a -map 1:v \
    -c:a aac -b:a 64k -c:v libx264 -preset fast -pix_fmt yuv420p -g 12 $x264det "$out/audio-first.mp4"
 
+# Colour: tagged BT.709 HD (limited range) and BT.601 SD (smpte170m, limited range) colour bars with a
+# moving test pattern in one corner, 3 frames each; full-range MJPEG is mjpeg.avi (yuvj420p, bt470bg).
+ff -f lavfi -i "smptehdbars=size=1280x720:rate=25:duration=0.12" -f lavfi -i "testsrc2=size=320x180:rate=25" \
+   -filter_complex "[0][1]overlay=shortest=1,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p" \
+   -c:v libx264 -preset fast -crf 30 -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv \
+   $x264det "$out/h264-bt709-hd.mp4"
+ff -f lavfi -i "smptebars=size=640x480:rate=25:duration=0.12" -f lavfi -i "testsrc2=size=160x120:rate=25" \
+   -filter_complex "[0][1]overlay=shortest=1,scale=out_color_matrix=bt601:out_range=tv,format=yuv420p" \
+   -c:v libx264 -preset fast -crf 30 -colorspace smpte170m -color_primaries smpte170m -color_trc smpte170m \
+   -color_range tv $x264det "$out/h264-bt601-sd.mp4"
+
 # Bad inputs.
 : > "$out/bad-empty.mp4"
 size=$(stat -c %s "$out/h264-bframes-opengop.mp4")

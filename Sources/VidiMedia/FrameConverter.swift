@@ -142,7 +142,7 @@ final class FrameConverter {
     }
 
     /// FFmpeg 5.1 vf_scale's per-frame colour setup with its defaults (`in_color_matrix=auto`).
-    private static func applyColorDetails(_ context: OpaquePointer, colorspace: UInt32, colorRange: UInt32) {
+    static func applyColorDetails(_ context: OpaquePointer, colorspace: UInt32, colorRange: UInt32) {
         var inverseTable: UnsafeMutablePointer<Int32>?, table: UnsafeMutablePointer<Int32>?
         var sourceFull: Int32 = 0, targetFull: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
         guard sws_getColorspaceDetails(context, &inverseTable, &sourceFull, &table, &targetFull,

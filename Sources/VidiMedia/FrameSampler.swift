@@ -16,6 +16,8 @@ public enum FrameSampler: Sendable, Codable, Equatable {
     /// `count` clips of `length` frames `stride` apart, each starting at a seeded random frame such that
     /// the clip fits in the video.
     case randomClips(count: Int, length: Int, stride: Int, seed: UInt64)
+    /// These clips of display indices, as given (each index must lie in the video).
+    case clips([[Int]])
 
     /// The sampled indices as clips: one clip for every sampler except `randomClips`, which gives `count`.
     public func clips(for info: VideoInfo) throws -> [[Int]] {
@@ -60,6 +62,14 @@ public enum FrameSampler: Sendable, Codable, Equatable {
                 let start = generator.nextIndex(below: n - span + 1)
                 return (0..<length).map { start + $0 * stride }
             }
+        case .clips(let clips):
+            guard !clips.isEmpty, clips.count <= Self.maximumCount, clips.allSatisfy({ !$0.isEmpty && $0.count <= Self.maximumCount }) else {
+                throw MediaError.invalidArgument("explicit clips need 1...\(Self.maximumCount) non-empty clips, got \(clips.count)")
+            }
+            if let bad = clips.joined().first(where: { $0 < 0 || $0 >= n }) {
+                throw MediaError.outOfRange(path: info.path, what: "frame index \(bad) (video has \(n) frames)")
+            }
+            return clips
         }
     }
 

@@ -63,20 +63,27 @@ extension VideoReader {
     /// display index in `wanted` (ascending) has come out or the decoder gives up on them.
     private func decode(_ wanted: [Int], startingAt start: Int, state: DecodeState, output: FrameOutput,
                         into found: inout [Int: Frame]) throws {
+        var converted: [Int: Frame] = [:]
+        try decodeTargets(wanted, startingAt: start, state: state) { picture, display in
+            converted[display] = try frameValue(picture, display: display, output: output)
+        }
+        found.merge(converted) { a, _ in a }
+    }
+
+    /// Decodes forward from keyframe `start` (seeking only when the decoder cannot just go on) and calls
+    /// `body` once for each display index of `wanted` (ascending) that comes out.
+    func decodeTargets(_ wanted: [Int], startingAt start: Int, state: DecodeState,
+                       _ body: (UnsafeMutablePointer<AVFrame>, Int) throws -> Void) throws {
         guard let first = wanted.first, let last = wanted.last else { return }
         if !canContinue(state, from: start, to: first) { try position(state, at: start) }
         var remaining = Set(wanted)
-        var converted: [Int: Frame] = [:]
         var pastLast = 0
         try pump(state) { picture, display in
-            if remaining.remove(display) != nil {
-                converted[display] = try frameValue(picture, display: display, output: output)
-            }
+            if remaining.remove(display) != nil { try body(picture, display) }
             // Output is in display order, except while a decoder (H.264 with an under-declared reorder
             // depth) grows its reorder buffer; allow a DPB's worth of frames past the last target.
             if display > last { pastLast += 1 }
             return !remaining.isEmpty && pastLast <= Self.reorderSlack
         }
-        found.merge(converted) { a, _ in a }
     }
 }

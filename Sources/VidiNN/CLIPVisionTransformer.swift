@@ -63,7 +63,7 @@ public final class CLIPVisionTransformer: Module {
 public final class CLIPTransformer: Module, Layer {
     public let resblocks: Sequential
 
-    init(width: Int, layers: Int, heads: Int, generator: inout RandomGenerator) {
+    public init(width: Int, layers: Int, heads: Int, generator: inout RandomGenerator) {
         var blocks: [any Layer] = []
         for _ in 0..<layers { blocks.append(CLIPResidualAttentionBlock(width: width, heads: heads, generator: &generator)) }
         resblocks = Sequential(blocks)
@@ -73,6 +73,18 @@ public final class CLIPTransformer: Module, Layer {
 
     /// `[N, L, width]` → same shape.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try resblocks(x) }
+
+    /// With an attention mask passed to every block, as CLIP's text transformer (causal `[L, L]`, −∞ above
+    /// the diagonal) and DRL's temporal transformer (`[N·heads, L, L]` additive) use it.
+    public func callAsFunction(_ x: Tensor, attentionMask: Tensor?) throws -> Tensor {
+        guard let attentionMask else { return try resblocks(x) }
+        var y = x
+        for case let block as CLIPResidualAttentionBlock in resblocks.layers { y = try block(y, attentionMask: attentionMask) }
+        return y
+    }
+
+    /// Number of residual blocks.
+    public var layerCount: Int { resblocks.layers.count }
 }
 
 /// CLIP's `ResidualAttentionBlock`: pre-norm self-attention and a QuickGELU MLP (`mlp.c_fc`, `mlp.c_proj`).
@@ -94,9 +106,11 @@ final class CLIPResidualAttentionBlock: Module, Layer {
         register("ln_2", ln2)
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor {
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try self(x, attentionMask: nil) }
+
+    func callAsFunction(_ x: Tensor, attentionMask: Tensor?) throws -> Tensor {
         let y = try ln1(x)
-        let attended = try x + attn(y, y, y)
+        let attended = try x + attn(y, y, y, attentionMask: attentionMask)
         return try attended + mlp(ln2(attended))
     }
 }

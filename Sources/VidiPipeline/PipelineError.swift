@@ -5,6 +5,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable, Sendable {
     case spec(file: String, line: Int, column: Int, key: String, message: String)
     /// The spec file is not valid YAML at all.
     case yaml(file: String, message: String)
+    /// A file the run needs (`what`: "spec file", ...) does not exist or cannot be read.
+    case missingFile(path: String, what: String)
     /// A manifest cannot be read or a row is malformed (`line` is 1-based; 0 when not line-specific).
     case manifest(file: String, line: Int, message: String)
     /// A command-line option or environment variable is invalid.
@@ -23,6 +25,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable, Sendable {
         case .spec(let file, let line, let column, let key, let message):
             return "\(file):\(line):\(column): '\(key)': \(message)"
         case .yaml(let file, let message): return "\(file): not valid YAML: \(message)"
+        case .missingFile(let path, let what): return "\(path): no such \(what)"
         case .manifest(let file, let line, let message):
             return line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
         case .invalidOption(let why): return why

@@ -47,8 +47,12 @@ public struct PipelineSpec: Sendable {
 extension PipelineSpec {
     /// Reads and validates a spec file.
     public static func load(path: String, catalog: StageCatalog = .standard) throws -> PipelineSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError.yaml(file: path, message: "cannot read file")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PipelineError.missingFile(path: path, what: "spec file")
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.missingFile(path: path, what: isDirectory.boolValue ? "spec file (it is a directory)" : "spec file (cannot be read)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw PipelineError.yaml(file: path, message: "not UTF-8 text")

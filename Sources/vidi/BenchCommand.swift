@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchConvCommand.self,
             BenchResNetCommand.self,
             BenchWebDatasetCommand.self,
+            BenchRetrievalCommand.self,
         ]
     )
 }

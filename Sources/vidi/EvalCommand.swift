@@ -9,6 +9,7 @@ struct EvalCommand: ParsableCommand {
             // One line each.
             EvalDetectionCommand.self,
             EvalProposalsCommand.self,
+            EvalRetrievalCommand.self,
         ]
     )
 }

@@ -8,7 +8,8 @@ struct FramesCommand: ParsableCommand {
         abstract: "Write chosen frames of a video as PNG, JPEG or .npy images.",
         discussion: """
             Files are named frame-<index>.<ext>, where index is the frame's display-order position from 0 \
-            (what `vidi probe` counts), so frame-40.png is the 41st frame shown. Rotation metadata is \
+            (what `vidi probe` counts), zero-padded to 6 digits so a listing sorts in display order: \
+            frame-000040.png is the 41st frame shown (--unpadded-names gives the older frame-40.png). Rotation metadata is \
             applied. Pick frames with one of --indices, --every, --fps or --uniform (default: every frame). \
             Frames are decoded with exact seeking; each group of pictures is decoded once.
 
@@ -19,7 +20,7 @@ struct FramesCommand: ParsableCommand {
               vidi frames a.mp4 b.mp4 --out out/ --every 30
 
             npy files hold uint8 arrays of shape (H, W, 3), RGB. Several files write into one folder per \
-            file, named after it (out/a/frame-0.png, out/b/frame-0.png). A file that fails prints \
+            file, named after it (out/a/frame-000000.png, out/b/frame-000000.png). A file that fails prints \
             one line on stderr and the exit status is 1; the other files are still processed.
             """
     )
@@ -34,6 +35,9 @@ struct FramesCommand: ParsableCommand {
     @OptionGroup var resize: ResizeOptions
     @OptionGroup var image: ImageFormatOptions
 
+    @Flag(name: .long, help: "Name files frame-<index> without zero padding (frame-40.png), as before.")
+    var unpaddedNames = false
+
     func run() throws {
         let writer = try image.writer()
         let output = FrameOutput(size: try resize.outputSize())
@@ -42,7 +46,8 @@ struct FramesCommand: ParsableCommand {
             let folder = folders[position]
             let reader = try VideoReader(path: file)
             let indices = try selection.indices(for: reader.info)
-            try FrameFiles.write(indices, of: reader, output, as: writer, in: folder)
+            try FrameFiles.write(indices, of: reader, output, as: writer, in: folder,
+                                 naming: unpaddedNames ? .plain : .zeroPadded)
             MediaCommand.reportWarnings(of: reader)
         }
     }
@@ -105,17 +110,32 @@ struct FrameSelectionOptions: ParsableArguments {
     }
 }
 
+/// How frame files are named: `frame-000040.png` (zero-padded to 6 digits, sorts in display order) or
+/// `frame-40.png`.
+enum FrameNaming {
+    case zeroPadded, plain
+
+    func name(_ index: Int, extension ext: String) -> String {
+        switch self {
+        case .plain: return "frame-\(index).\(ext)"
+        case .zeroPadded:
+            let digits = String(index)
+            return "frame-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).\(ext)"
+        }
+    }
+}
+
 /// Naming and writing of frame images: `frame-<display index>.<ext>`.
 enum FrameFiles {
     /// Decodes `indices` (ascending) and writes each as an image in `folder` (created if missing).
     static func write(_ indices: [Int], of reader: VideoReader, _ output: FrameOutput, as writer: ImageWriter,
-                      in folder: String) throws {
+                      in folder: String, naming: FrameNaming = .plain) throws {
         try MediaCommand.makeDirectory(folder, for: reader.path)
         let progress = FileProgress(label: reader.path, total: indices.count)
         defer { progress.finish() }
         var done = 0
         let save = { (frame: Frame) throws in
-            try write(frame, as: writer, in: folder)
+            try write(frame, as: writer, in: folder, naming: naming)
             done += 1
             progress.update(done)
         }
@@ -159,11 +179,11 @@ enum FrameFiles {
         return result
     }
 
-    static func write(_ frame: Frame, as writer: ImageWriter, in folder: String) throws {
+    static func write(_ frame: Frame, as writer: ImageWriter, in folder: String, naming: FrameNaming = .plain) throws {
         guard let rgb = frame.rgb else {
             throw MediaError.invalidArgument("frame \(frame.index) was not decoded as RGB bytes")
         }
-        let path = (folder as NSString).appendingPathComponent("frame-\(frame.index).\(writer.fileExtension)")
+        let path = (folder as NSString).appendingPathComponent(naming.name(frame.index, extension: writer.fileExtension))
         try writer.write(rgb: rgb, width: frame.width, height: frame.height, to: path)
     }
 }

@@ -14,6 +14,7 @@ struct TrainCommand: ParsableCommand {
             """,
         subcommands: [
             TrainClassifierCommand.self,
+            TrainRetrievalCommand.self,
             TrainLocalizeCommand.self,
         ]
     )

@@ -3,21 +3,40 @@ import Testing
 import VidiTensor
 import VidiTestSupport
 
+/// `vidi frames` names files `frame-<index zero-padded to 6 digits>`.
+private func padded(_ index: Int) -> String {
+    let digits = String(index)
+    return "frame-" + String(repeating: "0", count: 6 - digits.count) + digits
+}
+
 @Suite("vidi frames and keyframes")
 struct FramesCLITests {
+    @Test("names sort in display order (frame-000009 before frame-000010); --unpadded-names gives frame-9")
+    func zeroPaddedNames() throws {
+        let path = VidiCLI.fixture("h264-closedgop.mp4")
+        let out = try Fixtures.temporaryDirectory().path
+        var result = try VidiCLI.run(["frames", path, "--out", out, "--indices", "9,10,2", "--format", "npy"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.sortedContents(out) == ["frame-000002.npy", "frame-000009.npy", "frame-000010.npy"])
+        let old = try Fixtures.temporaryDirectory().path
+        result = try VidiCLI.run(["frames", path, "--out", old, "--indices", "9,10", "--format", "npy", "--unpadded-names"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.sortedContents(old) == ["frame-10.npy", "frame-9.npy"])
+    }
+
     @Test("--indices as npy: uint8 (H, W, 3) files named by display index, pixels of ffmpeg's frame at that index")
     func indicesAsNPY() throws {
         let path = VidiCLI.fixture("h264-bframes-opengop.mp4")
         let out = try Fixtures.temporaryDirectory().path
         let result = try VidiCLI.run(["frames", path, "--out", out, "--indices", "9,0,5", "--format", "npy"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(FileManager.default.sortedContents(out) == ["frame-0.npy", "frame-5.npy", "frame-9.npy"])
+        #expect(FileManager.default.sortedContents(out) == ["frame-000000.npy", "frame-000005.npy", "frame-000009.npy"])
 
         let numpy = try Reference.python("""
             import sys, numpy
             for p in sys.argv[1:]:
                 a = numpy.load(p); print(a.dtype, a.shape)
-            """, ["0", "5", "9"].map { "\(out)/frame-\($0).npy" })
+            """, ["0", "5", "9"].map { "\(out)/frame-00000\($0).npy" })
         #expect(numpy == String(repeating: "uint8 (240, 320, 3)\n", count: 3))
 
         // Reference: the ffmpeg CLI's decode. Colour conversion may round differently, so the test asks that
@@ -25,7 +44,7 @@ struct FramesCLITests {
         let reference = try Reference.rgbFrames(path, width: 320, height: 240)
         try #require(reference.count == 75)
         for index in [0, 5, 9] {
-            let array = try NPYFormat.read(path: "\(out)/frame-\(index).npy")
+            let array = try NPYFormat.read(path: "\(out)/\(padded(index)).npy")
             let same = Reference.meanAbsoluteDifference(array.data, reference[index])
             #expect(same < 2.5, "frame \(index): mean abs difference \(same)")
             for neighbour in [index - 1, index + 1] where neighbour >= 0 {
@@ -49,7 +68,7 @@ struct FramesCLITests {
         try #require(bytes.count == 180 * size)
         for index in [0, 8, 9, 58, 59, 60, 179] {
             let expected = Array(bytes[(index * size)..<((index + 1) * size)])
-            #expect(try NPYFormat.read(path: "\(out)/frame-\(index).npy").data == expected, "frame \(index)")
+            #expect(try NPYFormat.read(path: "\(out)/\(padded(index)).npy").data == expected, "frame \(index)")
         }
     }
 
@@ -69,8 +88,8 @@ struct FramesCLITests {
         let jpgs = try Fixtures.temporaryDirectory().path
         result = try VidiCLI.run(["frames", path, "--out", jpgs, "--every", "20", "--format", "jpg", "--size", "64x48"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(FileManager.default.sortedContents(jpgs) == ["frame-0.jpg", "frame-20.jpg", "frame-40.jpg"])
-        let probe = try Reference.stream("\(jpgs)/frame-20.jpg")
+        #expect(FileManager.default.sortedContents(jpgs) == ["frame-000000.jpg", "frame-000020.jpg", "frame-000040.jpg"])
+        let probe = try Reference.stream("\(jpgs)/frame-000020.jpg")
         #expect(probe["codec_name"] == "mjpeg" && probe["width"] == "64" && probe["height"] == "48")
     }
 
@@ -85,8 +104,8 @@ struct FramesCLITests {
         result = try VidiCLI.run(["frames", path, "--out", sparse, "--indices", "24,27,51", "--format", "npy"])
         #expect(result.status == 0, "\(result.stderr)")
         for index in [24, 27, 51] {
-            let a = try NPYFormat.read(path: "\(dense)/frame-\(index).npy")
-            let b = try NPYFormat.read(path: "\(sparse)/frame-\(index).npy")
+            let a = try NPYFormat.read(path: "\(dense)/\(padded(index)).npy")
+            let b = try NPYFormat.read(path: "\(sparse)/\(padded(index)).npy")
             #expect(a == b, "frame \(index)")
         }
     }
@@ -97,7 +116,7 @@ struct FramesCLITests {
         let result = try VidiCLI.run(["frames", VidiCLI.fixture("rotated-90.mp4"), "--out", out, "--indices", "0",
                                       "--format", "npy"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try NPYFormat.read(path: "\(out)/frame-0.npy").shape == [320, 240, 3])
+        #expect(try NPYFormat.read(path: "\(out)/frame-000000.npy").shape == [320, 240, 3])
     }
 
     @Test("keyframes are named by their display index, as ffprobe's key packets sorted by pts")
@@ -120,7 +139,7 @@ struct FramesCLITests {
         #expect(result.status == 1)
         let errors = VidiCLI.errorLines(result)
         #expect(errors.count == 1 && errors[0].hasPrefix("vidi: \(bad): "), "\(errors)")
-        #expect(FileManager.default.fileExists(atPath: "\(out)/mpeg4-part2/frame-3.png"))
+        #expect(FileManager.default.fileExists(atPath: "\(out)/mpeg4-part2/frame-000003.png"))
     }
 
     @Test("an index past the end and an unwritable folder are one-line errors with exit 1")

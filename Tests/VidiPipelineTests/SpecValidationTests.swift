@@ -153,6 +153,17 @@ import Testing
         }
     }
 
+    @Test func aMissingSpecFileIsReportedAsMissingNotAsInvalidYAML() throws {
+        let path = "/nonexistent-\(UInt64.random(in: 0...UInt64.max))/spec.yaml"
+        do {
+            _ = try PipelineSpec.load(path: path)
+            Issue.record("loading a missing spec file succeeded")
+        } catch let error as PipelineError {
+            #expect(error == .missingFile(path: path, what: "spec file"))
+            #expect(error.description == "\(path): no such spec file")
+        }
+    }
+
     @Test func catalogsComposeAndRejectADuplicateKey() throws {
         let extra = StageCatalog(["file_head": { _ in FileHeadStage() }, "other": { _ in FileHeadStage() }])
         #expect(throws: StageCatalogError.duplicateKey("file_head")) { try StageCatalog.testing.merging(extra) }

@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Vidi", path: "../../..")],
     targets: [
+        .executableTarget(name: "ModelInputBench", dependencies: [.product(name: "VidiMedia", package: "Vidi")]),
         .executableTarget(name: "MediaBench", dependencies: [.product(name: "VidiMedia", package: "Vidi"), .product(name: "VidiRandom", package: "Vidi")]),
     ]
 )

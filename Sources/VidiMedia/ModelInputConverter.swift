@@ -1,0 +1,286 @@
+import CFFmpeg
+
+/// Writes decoded pictures into a model input: one `sws_scale` call resizes in the decoder's YUV planes
+/// and converts the small picture to RGB, then one pass crops, rotates, normalises and lays the pixels
+/// out in the caller's memory.
+///
+/// Resizing uses swscale's filter with full chroma resolution and accurate rounding
+/// (`SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_ACCURATE_RND`): without them swscale shares one
+/// chroma sample between two output pixels and strong downscales drift several levels from an RGB-domain
+/// resize. At the original size the flags are the ffmpeg CLI's (`SWS_BICUBIC`, no resampling), so the
+/// bytes equal `ffmpeg -pix_fmt rgb24`.
+final class ModelInputConverter {
+    private struct ScaleKey: Equatable {
+        var sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32
+        var colorspace: UInt32, colorRange: UInt32
+        var width: Int32, height: Int32
+        var flags: Int32
+    }
+
+    private var scaler: (key: ScaleKey, context: ScaleContext)?
+    private var rgb: FrameBuffer?
+    /// (byte / 255 - mean) / std per channel, 3 x 256 values.
+    private let tables: [Float]
+    let plan: ModelInputPlan
+
+    init(plan: ModelInputPlan) {
+        self.plan = plan
+        let norm = plan.request.normalization
+        var tables = [Float](repeating: 0, count: 3 * 256)
+        if plan.request.layout != .hwcBytes {
+            for c in 0..<3 {
+                for b in 0..<256 { tables[c * 256 + b] = (Float(b) / 255 - norm.mean[c]) / norm.std[c] }
+            }
+        }
+        self.tables = tables
+    }
+
+    /// Converts `frame` once and writes it into every (clip, t) slot of `slots`.
+    func write(_ frame: UnsafePointer<AVFrame>, slots: [(clip: Int, t: Int)], into output: UnsafeMutableRawPointer,
+               path: String) throws {
+        let source = frame.pointee
+        guard source.width > 0, source.height > 0, source.format >= 0 else {
+            throw MediaError.corrupt(path: path, reason: "decoder returned a picture without size or pixel format")
+        }
+        let swapped = plan.rotation % 180 != 0
+        let scaledWidth = swapped ? plan.resizedHeight : plan.resizedWidth
+        let scaledHeight = swapped ? plan.resizedWidth : plan.resizedHeight
+        let resampled = Int(source.width) != scaledWidth || Int(source.height) != scaledHeight
+        if resampled, let matrix = YUVToRGB(frame: source) {
+            try writePlanar(source, matrix: matrix, width: scaledWidth, height: scaledHeight, slots: slots, into: output, path: path)
+            return
+        }
+        let key = ScaleKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
+                           colorspace: source.colorspace.rawValue, colorRange: source.color_range.rawValue,
+                           width: Int32(scaledWidth), height: Int32(scaledHeight),
+                           flags: resampled ? Self.resamplingFlags(plan.request.filter) : SWS_BICUBIC)
+        let context = try scaleContext(for: key, path: path)
+        let target = try rgbBuffer(width: scaledWidth, height: scaledHeight, path: path)
+        let sourcePlanes: [UnsafePointer<UInt8>?] = withUnsafeBytes(of: source.data) { raw in
+            raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self).map { UnsafePointer($0) }
+        }
+        let sourceStrides: [Int32] = withUnsafeBytes(of: source.linesize) { Array($0.bindMemory(to: Int32.self)) }
+        let targetPlanes: [UnsafeMutablePointer<UInt8>?] = withUnsafeBytes(of: target.pointee.data) {
+            Array($0.bindMemory(to: UnsafeMutablePointer<UInt8>?.self))
+        }
+        let targetStrides: [Int32] = withUnsafeBytes(of: target.pointee.linesize) { Array($0.bindMemory(to: Int32.self)) }
+        let rows = sws_scale(context.pointer, sourcePlanes, sourceStrides, 0, source.height, targetPlanes, targetStrides)
+        guard rows == Int32(scaledHeight), let base = target.pointee.data.0 else {
+            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "converted \(rows) of \(scaledHeight) rows")
+        }
+        let walk = Self.walk(base: UnsafePointer(base), stride: Int(target.pointee.linesize.0),
+                             width: scaledWidth, height: scaledHeight, rotation: plan.rotation)
+        for slot in slots {
+            let top = plan.cropTops[slot.clip], left = plan.cropLefts[slot.clip]
+            let start = walk.origin + top * walk.rowStep + left * walk.columnStep
+            let offsets = plan.channelOffsets(clip: slot.clip, t: slot.t)
+            if plan.request.layout == .hwcBytes {
+                Self.copyBytes(from: start, rowStep: walk.rowStep, columnStep: walk.columnStep,
+                               width: plan.width, height: plan.height,
+                               to: output.assumingMemoryBound(to: UInt8.self) + offsets.r)
+            } else {
+                tables.withUnsafeBufferPointer { table in
+                    guard let t = table.baseAddress else { return }
+                    let out = output.assumingMemoryBound(to: Float.self)
+                    Self.normalise(from: start, rowStep: walk.rowStep, columnStep: walk.columnStep,
+                                   width: plan.width, height: plan.height, tables: t,
+                                   r: out + offsets.r, g: out + offsets.g, b: out + offsets.b)
+                }
+            }
+        }
+    }
+
+    /// 8-bit YUV sources: swscale resizes the Y, U and V planes to a 4:4:4 picture of the target size
+    /// (its SIMD plane scalers; chroma gets its own filter up to full resolution), then one pass converts
+    /// only the cropped pixels to RGB with the stream's matrix and range and writes them out normalised.
+    private func writePlanar(_ source: AVFrame, matrix: YUVToRGB, width: Int, height: Int, slots: [(clip: Int, t: Int)],
+                             into output: UnsafeMutableRawPointer, path: String) throws {
+        let key = ScaleKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
+                           colorspace: 0, colorRange: 0, width: Int32(width), height: Int32(height),
+                           flags: Self.planarFlags(plan.request.filter))
+        let context = try scaleContext(for: key, target: matrix.resizedFormat, path: path)
+        let target = try planarBuffer(width: width, height: height, format: matrix.resizedFormat, path: path)
+        var sourcePlanes = source.data, sourceStrides = source.linesize
+        var targetPlanes = target.pointee.data, targetStrides = target.pointee.linesize
+        let rows = withUnsafePointer(to: &sourcePlanes) { sp in
+            withUnsafePointer(to: &sourceStrides) { ss in
+                withUnsafePointer(to: &targetPlanes) { tp in
+                    withUnsafePointer(to: &targetStrides) { ts in
+                        sp.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { sp8 in
+                            tp.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { tp8 in
+                                ss.withMemoryRebound(to: Int32.self, capacity: 8) { ss8 in
+                                    ts.withMemoryRebound(to: Int32.self, capacity: 8) { ts8 in
+                                        sws_scale(context.pointer, sp8, ss8, 0, source.height, tp8, ts8)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard rows == Int32(height), let y = target.pointee.data.0, let u = target.pointee.data.1, let v = target.pointee.data.2 else {
+            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "resized \(rows) of \(height) rows")
+        }
+        let stride = Int(target.pointee.linesize.0)
+        guard Int(target.pointee.linesize.1) == stride, Int(target.pointee.linesize.2) == stride else {
+            throw MediaError.ffmpeg(path: path, operation: "av_frame_get_buffer", code: 0, message: "4:4:4 planes with different strides")
+        }
+        // Walk in elements of one plane (a step of 1 per pixel), the same for the three planes.
+        let walk = Self.walk(base: UnsafePointer(y), stride: stride * 3, width: width, height: height, rotation: plan.rotation)
+        let origin = (walk.origin - UnsafePointer(y)) / 3
+        let rowStep = walk.rowStep / 3, columnStep = walk.columnStep / 3
+        for slot in slots {
+            let start = origin + plan.cropTops[slot.clip] * rowStep + plan.cropLefts[slot.clip] * columnStep
+            let offsets = plan.channelOffsets(clip: slot.clip, t: slot.t)
+            matrix.withTables { t in
+                tables.withUnsafeBufferPointer { normal in
+                    guard let n = normal.baseAddress else { return }
+                    let isBytes = plan.request.layout == .hwcBytes
+                    let bytes = output.assumingMemoryBound(to: UInt8.self), floats = output.assumingMemoryBound(to: Float.self)
+                    for row in 0..<plan.height {
+                        let first = start + row * rowStep
+                        let o = row * plan.width
+                        for x in 0..<plan.width {
+                            let p = first &+ x &* columnStep
+                            let yy = Int(y[p]), uu = Int(u[p]), vv = Int(v[p])
+                            let luma = t[yy]
+                            let r = Self.clamp(luma &+ t[256 &+ vv])
+                            let g = Self.clamp(luma &+ t[512 &+ uu] &+ t[768 &+ vv])
+                            let b = Self.clamp(luma &+ t[1024 &+ uu])
+                            if isBytes {
+                                let d = bytes + offsets.r + 3 &* (o &+ x)
+                                d[0] = UInt8(truncatingIfNeeded: r); d[1] = UInt8(truncatingIfNeeded: g); d[2] = UInt8(truncatingIfNeeded: b)
+                            } else {
+                                floats[offsets.r &+ o &+ x] = n[r]
+                                floats[offsets.g &+ o &+ x] = n[256 &+ g]
+                                floats[offsets.b &+ o &+ x] = n[512 &+ b]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func clamp(_ fixed: Int32) -> Int {
+        Int(min(max((fixed &+ (1 << 15)) >> 16, 0), 255))
+    }
+
+    static func planarFlags(_ filter: ModelInputRequest.Filter) -> Int32 {
+        switch filter {
+        case .bilinear: return SWS_BILINEAR | SWS_ACCURATE_RND
+        case .bicubic: return SWS_BICUBIC | SWS_ACCURATE_RND
+        case .area: return SWS_AREA | SWS_ACCURATE_RND
+        }
+    }
+
+    private var planar: FrameBuffer?
+
+    private func planarBuffer(width: Int, height: Int, format: AVPixelFormat, path: String) throws -> UnsafeMutablePointer<AVFrame> {
+        if let planar, planar.pointer.pointee.width == Int32(width), planar.pointer.pointee.height == Int32(height),
+           planar.pointer.pointee.format == format.rawValue {
+            return planar.pointer
+        }
+        planar = nil
+        let buffer = try FrameBuffer()
+        buffer.pointer.pointee.width = Int32(width)
+        buffer.pointer.pointee.height = Int32(height)
+        buffer.pointer.pointee.format = format.rawValue
+        try check(av_frame_get_buffer(buffer.pointer, 0), "av_frame_get_buffer", path: path)
+        planar = buffer
+        return buffer.pointer
+    }
+
+    /// Where displayed pixel (0, 0) lies in the unrotated RGB24 picture, and the byte steps to the next
+    /// displayed row and column (negative for flipped axes): rotation costs nothing extra.
+    static func walk(base: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, rotation: Int)
+        -> (origin: UnsafePointer<UInt8>, rowStep: Int, columnStep: Int)
+    {
+        switch rotation {
+        case 90: return (base + (height - 1) * stride, 3, -stride)              // out[y][x] = in[h-1-x][y]
+        case 180: return (base + (height - 1) * stride + (width - 1) * 3, -stride, -3)
+        case 270: return (base + (width - 1) * 3, -3, stride)                   // out[y][x] = in[x][w-1-y]
+        default: return (base, stride, 3)
+        }
+    }
+
+    private static func copyBytes(from start: UnsafePointer<UInt8>, rowStep: Int, columnStep: Int, width: Int, height: Int,
+                                  to out: UnsafeMutablePointer<UInt8>) {
+        for y in 0..<height {
+            let row = start + y * rowStep, dst = out + y * width * 3
+            if columnStep == 3 {
+                dst.update(from: row, count: width * 3)
+            } else {
+                for x in 0..<width {
+                    let s = row + x * columnStep, d = dst + 3 * x
+                    d[0] = s[0]; d[1] = s[1]; d[2] = s[2]
+                }
+            }
+        }
+    }
+
+    private static func normalise(from start: UnsafePointer<UInt8>, rowStep: Int, columnStep: Int, width: Int, height: Int,
+                                  tables: UnsafePointer<Float>,
+                                  r: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>) {
+        let tr = tables, tg = tables + 256, tb = tables + 512
+        for y in 0..<height {
+            let row = start + y * rowStep, o = y * width
+            if columnStep == 3 {
+                for x in 0..<width {
+                    let s = row + 3 &* x
+                    r[o &+ x] = tr[Int(s[0])]
+                    g[o &+ x] = tg[Int(s[1])]
+                    b[o &+ x] = tb[Int(s[2])]
+                }
+            } else {
+                for x in 0..<width {
+                    let s = row + x &* columnStep
+                    r[o &+ x] = tr[Int(s[0])]
+                    g[o &+ x] = tg[Int(s[1])]
+                    b[o &+ x] = tb[Int(s[2])]
+                }
+            }
+        }
+    }
+
+    static func resamplingFlags(_ filter: ModelInputRequest.Filter) -> Int32 {
+        let quality = SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_ACCURATE_RND
+        switch filter {
+        case .bilinear: return SWS_BILINEAR | quality
+        case .bicubic: return SWS_BICUBIC | quality
+        case .area: return SWS_AREA | quality
+        }
+    }
+
+    private func scaleContext(for key: ScaleKey, target: AVPixelFormat = AV_PIX_FMT_RGB24, path: String) throws -> ScaleContext {
+        if let scaler, scaler.key == key { return scaler.context }
+        scaler = nil
+        guard let pointer = sws_getContext(key.sourceWidth, key.sourceHeight, AVPixelFormat(rawValue: key.sourceFormat),
+                                           key.width, key.height, target, key.flags, nil, nil, nil) else {
+            let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: key.sourceFormat)).map { String(cString: $0) } ?? "\(key.sourceFormat)"
+            throw MediaError.unsupportedCodec(path: path, codec: "pixel format \(name) (swscale cannot convert it to RGB)")
+        }
+        let context = ScaleContext(pointer: pointer)
+        if target == AV_PIX_FMT_RGB24 {
+            FrameConverter.applyColorDetails(pointer, colorspace: key.colorspace, colorRange: key.colorRange)
+        }
+        scaler = (key, context)
+        return context
+    }
+
+    private func rgbBuffer(width: Int, height: Int, path: String) throws -> UnsafeMutablePointer<AVFrame> {
+        if let rgb, rgb.pointer.pointee.width == Int32(width), rgb.pointer.pointee.height == Int32(height) {
+            return rgb.pointer
+        }
+        rgb = nil
+        let buffer = try FrameBuffer()
+        buffer.pointer.pointee.width = Int32(width)
+        buffer.pointer.pointee.height = Int32(height)
+        buffer.pointer.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        try check(av_frame_get_buffer(buffer.pointer, 0), "av_frame_get_buffer", path: path)
+        rgb = buffer
+        return buffer.pointer
+    }
+}

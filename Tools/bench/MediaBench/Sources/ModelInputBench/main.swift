@@ -1,0 +1,58 @@
+import Foundation
+import VidiMedia
+
+// Model-input workloads for Tools/bench/model_input_bench.py; prints one JSON line per round:
+// {"frames": N, "cpu": process CPU seconds, "wall": seconds}.
+// Usage: ModelInputBench FILE WORKLOAD THREADS ROUNDS
+//   clips112: every frame, in consecutive 16-frame clips, Resize(128) -> CenterCrop(112) -> ImageNet
+//             normalisation -> [C, 3, 16, 112, 112] float32
+//   clip224:  every frame, Resize(224) -> CenterCrop(224) -> CLIP normalisation -> [N, 3, 224, 224]
+//   rgb:      every frame at full size, RGB24 (forEachFrame)
+//   keyframes: VideoReader.keyframes() to RGB
+
+func cpuSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 5, let threads = Int(arguments[3]), let rounds = Int(arguments[4]) else {
+    FileHandle.standardError.write("usage: ModelInputBench FILE clips112|clip224|rgb|keyframes THREADS ROUNDS\n".data(using: .utf8) ?? Data())
+    exit(2)
+}
+let path = arguments[1], workload = arguments[2]
+do {
+    for _ in 0..<rounds {
+        let start = ContinuousClock.now, cpuStart = cpuSeconds()
+        let reader = try VideoReader(path: path, options: ReaderOptions(threads: threads))
+        let n = reader.info.frameCount
+        var frames = 0
+        switch workload {
+        case "clips112":
+            let clips = (0..<(n / 16)).map { c in Array((c * 16)..<(c * 16 + 16)) }
+            let input = try reader.modelInput(ModelInputRequest(frames: .clips(clips), resize: .shorterSide(128),
+                                                                crop: .center(width: 112, height: 112), layout: .cthw,
+                                                                filter: .bilinear, normalization: .imageNet))
+            frames = input.shape[0] * input.shape[2]
+        case "clip224":
+            let input = try reader.modelInput(ModelInputRequest(frames: .every(step: 1), resize: .shorterSide(224),
+                                                                crop: .center(width: 224, height: 224), layout: .chw,
+                                                                filter: .bilinear, normalization: .clip))
+            frames = input.shape[0]
+        case "rgb":
+            try reader.forEachFrame(FrameOutput()) { _ in frames += 1 }
+        case "keyframes":
+            frames = try reader.keyframes().count
+        default:
+            FileHandle.standardError.write("unknown workload \(workload)\n".data(using: .utf8) ?? Data())
+            exit(2)
+        }
+        let elapsed = ContinuousClock.now - start
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        print(String(format: "{\"frames\": %d, \"cpu\": %.4f, \"wall\": %.4f}", frames, cpuSeconds() - cpuStart, wall))
+    }
+} catch {
+    FileHandle.standardError.write("\(error)\n".data(using: .utf8) ?? Data())
+    exit(1)
+}

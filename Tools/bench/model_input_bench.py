@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Model-ready frames: VidiMedia's `modelInput` and RGB/keyframe paths against torchcodec, PyAV, decord and
+the C decode floor, on the same inputs, in one run, rounds alternating between tools (best round kept).
+
+    Tools/bench/model-input-bench.sh [--threads 1] [--rounds 3]
+
+Speeds are frames per CPU-second of the measuring process (user + system; the machine is shared, wall
+time swings with other jobs); wall fps is printed too. Workloads (every frame of the file):
+
+  (a) clips112  consecutive 16-frame clips, Resize(128) -> CenterCrop(112) -> /255 -> ImageNet Normalize,
+                [C, 3, 16, 112, 112] float32. Peer: torchcodec `get_frames_in_range` (16 frames at a time,
+                uint8 [16, 3, H, W]) then torchvision v2 resize(antialias=True) / center_crop / to_dtype /
+                normalize, written into one preallocated output.
+      clip224   Resize(224) -> CenterCrop(224) -> CLIP Normalize, [N, 3, 224, 224]; same peer.
+  (b) rgb       full-size RGB24 of every frame: Vidi `forEachFrame(FrameOutput())`, torchcodec (16-frame
+                batches), PyAV `to_ndarray("rgb24")`, decord `next().asnumpy()`, and the C floor
+                (Tools/bench/decode_floor.c: decode only, and decode + sws_scale to RGB24).
+  (c) keyframes Vidi `keyframes()` vs PyAV `skip_frame = "NONKEY"` + to_ndarray("rgb24").
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import media_bench  # noqa: E402  (inputs, C floor, PyAV and decord runners)
+
+IMAGENET = ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+CLIP = ([0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711])
+
+
+def timed(fn):
+    start, cpu = time.perf_counter(), time.process_time()
+    frames = fn()
+    return frames, time.perf_counter() - start, time.process_time() - cpu
+
+
+def vidi(binary, path, workload, threads):
+    out = subprocess.run([binary, path, workload, str(threads), "1"], check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return r["frames"], r["wall"], r["cpu"]
+
+
+def torchcodec_model(path, workload, threads):
+    import torch
+    import torchvision.transforms.v2.functional as F
+    from torchcodec.decoders import VideoDecoder
+
+    torch.set_num_threads(threads)
+
+    def run():
+        decoder = VideoDecoder(path, seek_mode="exact", num_ffmpeg_threads=threads)
+        n = decoder.metadata.num_frames
+        if workload == "clips112":
+            clips = n // 16
+            out = torch.empty((clips, 3, 16, 112, 112), dtype=torch.float32)
+            for c in range(clips):
+                x = decoder.get_frames_in_range(c * 16, c * 16 + 16).data
+                x = F.resize(x, [128], antialias=True)
+                x = F.center_crop(x, [112, 112])
+                x = F.normalize(F.to_dtype(x, torch.float32, scale=True), *IMAGENET)
+                out[c] = x.permute(1, 0, 2, 3)
+            return clips * 16
+        out = torch.empty((n, 3, 224, 224), dtype=torch.float32)
+        for start in range(0, n, 16):
+            x = decoder.get_frames_in_range(start, min(n, start + 16)).data
+            x = F.resize(x, [224], antialias=True)
+            x = F.center_crop(x, [224, 224])
+            out[start:start + len(x)] = F.normalize(F.to_dtype(x, torch.float32, scale=True), *CLIP)
+        return n
+
+    return timed(run)
+
+
+def torchcodec_rgb(path, threads):
+    from torchcodec.decoders import VideoDecoder
+
+    def run():
+        decoder = VideoDecoder(path, seek_mode="exact", num_ffmpeg_threads=threads)
+        n = decoder.metadata.num_frames
+        for start in range(0, n, 16):
+            decoder.get_frames_in_range(start, min(n, start + 16))
+        return n
+
+    return timed(run)
+
+
+def pyav_run(path, mode, threads):
+    import av
+
+    def run():
+        with av.open(path) as container:
+            stream = container.streams.video[0]
+            stream.codec_context.thread_count = threads
+            if mode == "keyframes":
+                stream.codec_context.skip_frame = "NONKEY"
+            frames = 0
+            for frame in container.decode(stream):
+                frame.to_ndarray(format="rgb24")
+                frames += 1
+            return frames
+
+    return timed(run)
+
+
+def decord_run(path, threads):
+    import decord
+
+    def run():
+        reader = decord.VideoReader(path, ctx=decord.cpu(0), num_threads=threads)
+        frames = 0
+        for _ in range(len(reader)):
+            reader.next().asnumpy()
+            frames += 1
+        return frames
+
+    return timed(run)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bench", required=True, help="release ModelInputBench binary")
+    parser.add_argument("--floor", required=True, help="decode_floor binary")
+    parser.add_argument("--data", default=os.path.join(HERE, ".data"))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--inputs", default="h264-360p.mp4,h264-1080p.mp4")
+    parser.add_argument("--workloads", default="clips112,clip224,rgb,keyframes")
+    parser.add_argument("--json", help="also write the measurements here")
+    args = parser.parse_args()
+    inputs = media_bench.make_inputs(args.data)
+    t = args.threads
+    tools = {
+        "clips112": [("vidi", lambda p: vidi(args.bench, p, "clips112", t)),
+                     ("torchcodec+torchvision", lambda p: torchcodec_model(p, "clips112", t))],
+        "clip224": [("vidi", lambda p: vidi(args.bench, p, "clip224", t)),
+                    ("torchcodec+torchvision", lambda p: torchcodec_model(p, "clip224", t))],
+        "rgb": [("vidi", lambda p: vidi(args.bench, p, "rgb", t)),
+                ("C floor decode only", lambda p: media_bench.c_floor(args.floor, p, "plain", 1)),
+                ("C floor decode+RGB", lambda p: media_bench.c_floor(args.floor, p, "rgb", 1)),
+                ("torchcodec", lambda p: torchcodec_rgb(p, t)),
+                ("PyAV", lambda p: pyav_run(p, "rgb", t)),
+                ("decord", lambda p: decord_run(p, t))],
+        "keyframes": [("vidi", lambda p: vidi(args.bench, p, "keyframes", t)),
+                      ("PyAV NONKEY", lambda p: pyav_run(p, "keyframes", t))],
+    }
+    results = []
+    for name in args.inputs.split(","):
+        path = inputs[name]
+        for workload in args.workloads.split(","):
+            best = {}
+            for _ in range(args.rounds):  # rounds alternate tools, so load bursts hit all alike
+                for tool, fn in tools[workload]:
+                    try:
+                        frames, wall, cpu = fn(path)
+                    except Exception as error:  # a broken peer must not hide the others
+                        best[tool] = {"error": str(error).splitlines()[0][:100]}
+                        continue
+                    b = best.setdefault(tool, {"frames": frames, "wall": wall, "cpu": cpu})
+                    b["wall"], b["cpu"] = min(b["wall"], wall), min(b["cpu"], cpu)
+            results.append({"input": name, "workload": workload, "threads": t, "tools": best})
+            ref = best.get("vidi", {})
+            print(f"\n{name} {workload} threads={t} (load {os.getloadavg()[0]:.1f})")
+            print("| tool | frames | fps per CPU-s | fps wall | vidi / tool (CPU) |")
+            print("|---|---:|---:|---:|---:|")
+            for tool, b in best.items():
+                if "error" in b:
+                    print(f"| {tool} | error: {b['error']} | | | |")
+                    continue
+                fps_cpu, fps_wall = b["frames"] / b["cpu"], b["frames"] / b["wall"]
+                ratio = (ref["frames"] / ref["cpu"]) / fps_cpu if "cpu" in ref and b["frames"] else float("nan")
+                if workload == "keyframes":  # per call: fewer seconds is better
+                    print(f"| {tool} | {b['frames']} | {fps_cpu:.1f} ({b['cpu']:.3f} s) | {fps_wall:.1f} ({b['wall']:.3f} s) | {ratio:.2f} |")
+                else:
+                    print(f"| {tool} | {b['frames']} | {fps_cpu:.1f} | {fps_wall:.1f} | {ratio:.2f} |")
+            sys.stdout.flush()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
