@@ -2,8 +2,8 @@
 # The README's main command: installs what is missing, builds vidi (release), and runs
 # Pipelines/demo.yaml over every file in Fixtures/media (the bad ones included, to show failure
 # reporting), then says where the dataset is and how to read it, runs the text-to-video retrieval demo,
-# and runs the bundled temporal action
-# localizer on the bundled synthetic set (`vidi localize --demo`, prints its mAP).
+# and runs the bundled temporal action localizer on the bundled synthetic set (`vidi localize --demo`,
+# prints its mAP).
 #   Tools/demo.sh [OUTPUT_DIR]        (default: out/demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
