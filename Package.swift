@@ -17,7 +17,9 @@ let package = Package(
         .library(name: "VidiPipeline", targets: ["VidiPipeline"]),
         .library(name: "VidiRetrieval", targets: ["VidiRetrieval"]),
         .library(name: "VidiLocalization", targets: ["VidiLocalization"]),
+        .library(name: "VidiSegmentation", targets: ["VidiSegmentation"]),
         .library(name: "VidiTraining", targets: ["VidiTraining"]),
+        .library(name: "VidiPretext", targets: ["VidiPretext"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -53,19 +55,25 @@ let package = Package(
         .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
                 resources: [.copy("Resources")]),
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom"]),
+        // Memory-bank video object segmentation (STCN / RDE / LCM), DAVIS I/O and measures.
+        .target(name: "VidiSegmentation",
+                dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "CZlib"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
         .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
 
+        // Self-supervised pretext tasks (MoSI, HiCo, CMD): sample generation and losses; knows no engine.
+        .target(name: "VidiPretext", dependencies: ["VidiMedia", "VidiRandom", "VidiFormats", "VidiNN", "VidiTensor"]),
+
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
-        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats"]),
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats", "VidiPretext"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "vidi",
             dependencies: [
-                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval",
+                "VidiMedia", "VidiTensor", "VidiPipeline", "VidiNN", "VidiModelStages", "VidiTraining", "VidiLocalization", "VidiRetrieval", "VidiSegmentation", "VidiPretext", "VidiFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,7 +89,10 @@ let package = Package(
         .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
         .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
+        .testTarget(name: "VidiPretextTests", dependencies: ["VidiPretext", "VidiMedia", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
+        .testTarget(name: "VidiSegmentationTests",
+                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor", "VidiRetrieval"]),
     ]
 )

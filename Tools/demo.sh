@@ -33,6 +33,32 @@ echo "Failed videos and why:           cat $output/failures.jsonl"
 echo
 echo "Text-to-video retrieval with the bundled small model over freshly generated clips:"
 Tools/retrieval/demo-retrieval.sh "$vidi" "$output-retrieval"
+# Self-supervised pretext data from the bundled fixtures: MoSI stacks from an image, HiCo triples and CMD
+# samples (clip, future motion maps, negatives, keyframe) from the known-motion pans.
+for task in mosi hico cmd; do
+  echo
+  echo "$ vidi run Pipelines/$task.yaml --output $output-$task --overwrite"
+  "$vidi" run "Pipelines/$task.yaml" --output "$output-$task" --overwrite
+  tar -tvf "$output-$task/00000.tar" | head -5
+done
+echo
+echo "One sample for inspection: vidi pretext mosi --image Fixtures/images/texture.png --out out/mosi-one"
+
+# Video object segmentation: two synthetic sequences, segmented from their first-frame masks by the bundled
+# small model with the constant-size RDE memory, scored as the DAVIS 2017 evaluation scores them.
+# (The bundled model is small and briefly trained on synthetic shapes: see BENCHMARKS.md for its J&F.)
+vos="$output-vos"
+rm -rf "$vos"
+echo
+echo "$ vidi synth vos --out $vos --sequences 2 --frames 24 --size 192x128 --seed 2"
+"$vidi" synth vos --out "$vos" --sequences 2 --frames 24 --size 192x128 --seed 2 --set val
+for video in "$vos"/videos/*.mp4; do
+  name=$(basename "$video" .mp4)
+  echo "$ vidi segment $video --mask $vos/Annotations/480p/$name/00000.png --out $vos/results/$name"
+  "$vidi" segment "$video" --mask "$vos/Annotations/480p/$name/00000.png" --out "$vos/results/$name"
+done
+echo "$ vidi eval davis --davis-path $vos --results-path $vos/results --set val"
+"$vidi" eval davis --davis-path "$vos" --results-path "$vos/results" --set val
 
 echo
 echo "Temporal action localization: the bundled RCL model (Models/rcl-synthetic.safetensors) on the bundled"

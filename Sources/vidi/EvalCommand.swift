@@ -10,6 +10,7 @@ struct EvalCommand: ParsableCommand {
             EvalDetectionCommand.self,
             EvalProposalsCommand.self,
             EvalRetrievalCommand.self,
+            EvalDavisCommand.self,
         ]
     )
 }

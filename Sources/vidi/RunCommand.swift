@@ -59,9 +59,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
-    /// Every stage a spec may name: the built-in media stages and the model stages.
+    /// Every stage a spec may name: the built-in media stages, the model stages and the pretext generators.
     static func catalog() throws -> StageCatalog {
-        try StageCatalog.standard.merging(.models)
+        try StageCatalog.standard.merging(.models).merging(.pretext)
     }
 
     func run() async throws {

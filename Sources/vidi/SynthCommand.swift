@@ -8,6 +8,7 @@ struct SynthCommand: ParsableCommand {
         subcommands: [
             // One line each.
             SynthLocalizationCommand.self,
+            SynthVOSCommand.self,
         ]
     )
 }

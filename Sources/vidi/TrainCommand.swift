@@ -16,6 +16,10 @@ struct TrainCommand: ParsableCommand {
             TrainClassifierCommand.self,
             TrainRetrievalCommand.self,
             TrainLocalizeCommand.self,
+            TrainVOSCommand.self,
+            TrainMoSICommand.self,
+            TrainHiCoCommand.self,
+            TrainCMDCommand.self,
         ]
     )
 }

@@ -28,6 +28,9 @@ struct Vidi: AsyncParsableCommand {
             SynthClipsCommand.self,
             SynthCommand.self,
             LocalizeCommand.self,
+            SegmentCommand.self,
+            PretextCommand.self,
+            ProbeEvalCommand.self,
             PackCommand.self,
         ]
     )

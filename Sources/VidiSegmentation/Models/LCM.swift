@@ -1,0 +1,128 @@
+import Foundation
+import VidiNN
+import VidiTensor
+
+// LCM ("Learning position and target consistency for memory-based video object segmentation", CVPR 2021)
+// has no public code. This is Vidi's design from the paper's description, built on top of the STCN
+// readout so either memory (grow or rde) works with it. Its weights live under `lcm_position.*` and
+// `lcm_object.*`; a checkpoint without them is a plain STCN / RDE-VOS one.
+//
+// - Position consistency (`lcm_position`): the query key and the previous frame's key, each plus a 2-D
+//   sinusoidal positional encoding (DETR-style: half the channels encode the row, half the column, scaled
+//   by the learned `scale`), are matched with the same L2 affinity as the global read, softmax over the
+//   previous frame's positions. The previous frame's object probabilities (average-pooled to 1/16) are
+//   carried through that affinity: a location response per object that is high where the object was a
+//   frame ago and low on a look-alike elsewhere. `fuse` (3x3 conv on [readout || response], zero at
+//   initialisation) adds it to the readout.
+// - Object relation (`lcm_object`): each object's first-frame embedding is the mask-weighted mean of its
+//   first memory value. A gate sigmoid(temperature x cos(readout, embedding) + bias) decides per pixel how
+//   much of `proj(embedding)` (a linear map, zero at initialisation) joins the readout, keeping the target
+//   consistent with what it looked like when it was given.
+// Zero initialisation means adding LCM to a trained model changes nothing until LCM is trained.
+
+/// The position-consistency module.
+public final class LCMPositionConsistency: Module {
+    let scale: Parameter
+    let fuse: Conv2d
+
+    init(valueDim: Int, generator: inout RandomGenerator) {
+        scale = Parameter(Tensor.full([1], value: Float(1)))
+        fuse = Conv2d(valueDim + 1, valueDim, kernelSize: [3], padding: [1], generator: &generator)
+        super.init()
+        fuse.weight.value = Tensor.zeros(fuse.weight.shape).requiresGrad()
+        fuse.bias?.value = Tensor.zeros([valueDim]).requiresGrad()
+        register("scale", scale)
+        register("fuse", fuse)
+    }
+
+    /// `[C, h, w]` sinusoidal encoding: channels [0, C/2) the row, [C/2, C) the column.
+    static func encoding(channels: Int, height: Int, width: Int) -> Tensor {
+        let half = channels / 2
+        return Tensor(unsafeUninitializedShape: [channels, height, width]) { out in
+            for c in 0..<channels {
+                let local = c < half ? c : c - half
+                let span = c < half ? half : channels - half
+                let frequency = 1 / Foundation.pow(10000, Double(2 * (local / 2)) / Double(max(span, 1)))
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let position = Double(c < half ? y : x) * frequency
+                        out[(c * height + y) * width + x] = Float(local % 2 == 0 ? Foundation.sin(position) : Foundation.cos(position))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Location response `[K, 1, h, w]` from the query key, the previous key (`[1, CK, h, w]`) and the
+    /// previous probabilities at 1/16 (`[K, 1, h, w]`).
+    public func response(queryKey: Tensor, previousKey: Tensor, previousProbabilities: Tensor) throws -> Tensor {
+        let (ck, h, w) = (queryKey.shape[1], queryKey.shape[2], queryKey.shape[3])
+        let position = try Self.encoding(channels: ck, height: h, width: w).reshaped([1, ck, h, w]) * scale.value
+        let query = try (queryKey + position).reshaped([ck, h * w])
+        let previous = try (previousKey + position).reshaped([ck, h * w])
+        let weights = try MemoryRead.affinity(memoryKeys: previous, queryKeys: query).softmax(axis: 0)
+        let k = previousProbabilities.shape[0]
+        return try previousProbabilities.reshaped([k, h * w]).matmul(weights).reshaped([k, 1, h, w])
+    }
+
+    /// readout + fuse([readout || response]).
+    public func apply(readout: Tensor, response: Tensor) throws -> Tensor {
+        try readout + fuse(Tensor.concatenate([readout, response], axis: 1))
+    }
+}
+
+/// The object-relation module.
+public final class LCMObjectRelation: Module {
+    let temperature: Parameter
+    let bias: Parameter
+    let proj: Linear
+
+    init(valueDim: Int, generator: inout RandomGenerator) {
+        temperature = Parameter(Tensor.full([1], value: Float(5)))
+        bias = Parameter(Tensor.full([1], value: Float(0)))
+        proj = Linear(valueDim, valueDim, generator: &generator)
+        super.init()
+        proj.weight.value = Tensor.zeros(proj.weight.shape).requiresGrad()
+        proj.bias?.value = Tensor.zeros([valueDim]).requiresGrad()
+        register("temperature", temperature)
+        register("bias", bias)
+        register("proj", proj)
+    }
+
+    /// Mask-weighted mean `[K, CV]` of first-frame values `[K, CV, h, w]` with masks at 1/16 `[K, 1, h, w]`.
+    public static func embedding(values: Tensor, masks: Tensor) throws -> Tensor {
+        let weighted = try (values * masks).sum(axes: [2, 3])
+        let area = try masks.sum(axes: [2, 3]).clamp(min: 1e-6)
+        return try weighted / area
+    }
+
+    /// readout + gate x proj(embedding), gate = sigmoid(temperature x cos(readout, embedding) + bias).
+    public func apply(readout: Tensor, embedding: Tensor) throws -> Tensor {
+        let (k, cv) = (readout.shape[0], readout.shape[1])
+        let e = try embedding.reshaped([k, cv, 1, 1])
+        let dot = try (readout * e).sum(axis: 1, keepDims: true)
+        let norms = try ((readout * readout).sum(axis: 1, keepDims: true) * (e * e).sum(axis: 1, keepDims: true)).sqrt().clamp(min: 1e-6)
+        let gate = try (dot / norms * temperature.value + bias.value).sigmoid()
+        return try readout + gate * proj(embedding).reshaped([k, cv, 1, 1])
+    }
+}
+
+/// Both LCM modules, as the network holds them.
+public struct LCMModules {
+    public let position: LCMPositionConsistency
+    public let object: LCMObjectRelation
+
+    /// The LCM-refined readout `[K, CV, h, w]`.
+    public func refine(readout: Tensor, queryKey: Tensor, previousKey: Tensor, previousProbabilities: Tensor,
+                       firstEmbedding: Tensor) throws -> Tensor {
+        let response = try position.response(queryKey: queryKey, previousKey: previousKey,
+                                             previousProbabilities: previousProbabilities)
+        let positioned = try position.apply(readout: readout, response: response)
+        return try object.apply(readout: positioned, embedding: firstEmbedding)
+    }
+
+    /// `[K, 1, H', W']` probabilities at the padded input size -> `[K, 1, H'/16, W'/16]`.
+    public static func downsample(_ probabilities: Tensor) throws -> Tensor {
+        try probabilities.avgPool2d(kernelSize: [16])
+    }
+}

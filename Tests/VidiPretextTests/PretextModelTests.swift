@@ -1,0 +1,105 @@
+import Testing
+import VidiNN
+import VidiPretext
+import VidiRandom
+import VidiTensor
+
+/// The training models on real generated samples: losses finite, gradients reach the backbone, a few
+/// Adam steps on one batch lower the loss (the objective can be optimised). Expected behaviour from
+/// reference/pretext.md's losses; shapes from the generators.
+@Suite struct PretextModelTests {
+    static let small = PretextBackboneConfiguration(architecture: "tiny", frames: 4, resolution: 16)
+
+    @Test func backboneKeepsTorchvisionKeys() throws {
+        var generator = RandomGenerator(seed: 0)
+        let model = try MoSIModel(Self.small, seed: 0, generator: &generator)
+        let names = model.namedParameters().map(\.name)
+        #expect(names.contains("encoder.backbone.stem.0.weight") && names.contains("encoder.backbone.layer4.1.conv2.0.weight") && names.contains("fc.weight"))
+    }
+
+    @Test func mosiStepsLowerTheLoss() throws {
+        let generator = try MoSIGenerator(MoSIConfiguration().withoutAugmentation)
+        var random = RandomGenerator(seed: 1)
+        let clips = try generator.generate(try MoSITests.noise(), random: &random)
+        let stacks = try Tensor(clips.flatMap(\.pixels).map(Float.init), shape: [1, 9, 16, 112, 112, 3])
+        let labels = try Tensor((0..<9).map { Int64($0) }, shape: [1, 9])
+        var init_ = RandomGenerator(seed: 2)
+        let model = try MoSIModel(Self.small, seed: 0, generator: &init_)
+        model.dropout.eval()
+        let optimizer = try Adam(model.parameters, learningRate: 1e-2)
+        let first = try model.loss(stacks: stacks, labels: labels)
+        #expect(abs(try first.item() - Float(9).logValue) < 1)
+        var last = try first.item()
+        for _ in 0..<6 {
+            optimizer.zeroGrad()
+            let loss = try model.loss(stacks: stacks, labels: labels)
+            try loss.backward()
+            try optimizer.step()
+            last = try loss.item()
+        }
+        let start = try first.item()
+        #expect(last.isFinite && last < start)
+    }
+
+    @Test func hicoLossesAreFiniteWithGradients() throws {
+        var random = RandomGenerator(seed: 3)
+        let pixels = (0..<(2 * 3 * 16 * 32 * 32 * 3)).map { _ in UInt8(truncatingIfNeeded: random.next() >> 56) }
+        let triples = try Tensor(pixels.map(Float.init), shape: [2, 3, 16, 32, 32, 3])
+        var generator = RandomGenerator(seed: 4)
+        let model = try HiCoModel(Self.small, generator: &generator)
+        let (visual, topical, total) = try model.losses(triples: triples)
+        #expect(try visual.item().isFinite && topical.item().isFinite)
+        try total.backward()
+        #expect(model.pair1.weight.grad != nil && model.backbone.network.stem.parameters.first?.grad != nil)
+    }
+}
+
+extension Float {
+    var logValue: Float { Float(Double(self).logValue) }
+}
+
+import Foundation
+extension Double {
+    var logValue: Double { Foundation.log(self) }
+}
+
+@Suite struct CMDModelTests {
+    /// Two real CMD samples from the pan fixtures: finite losses, gradients reach all three encoders.
+    @Test func cmdLossesOnRealSamples() throws {
+        let sampler = try CMDSampler()
+        var random = RandomGenerator(seed: 5)
+        let samples = try ["media/pan-mpeg4.mp4", "media/pan-h264.mp4"].map { try sampler.sample(VideoReader(path: Fixtures.path($0)), random: &random) }
+        func stack(_ values: [[Float]], _ shape: [Int]) throws -> Tensor { try Tensor(values.flatMap { $0 }, shape: [2] + shape) }
+        let clip = try stack(samples.map { $0.clip.map(Float.init) }, [16, 112, 112, 3])
+        let motion = try stack(samples.map(\.motion), [8, 112, 112, 2])
+        let negatives = try stack(samples.map(\.negatives), [3, 8, 112, 112, 2])
+        let keyframe = try stack(samples.map { $0.keyframe.map(Float.init) }, [112, 112, 3])
+        var generator = RandomGenerator(seed: 6)
+        let model = try CMDModel(PretextModelTests.small, generator: &generator)
+        let (m, c, total) = try model.losses(clip: clip, motion: motion, negatives: negatives, keyframe: keyframe)
+        #expect(try m.item().isFinite && c.item().isFinite)
+        try total.backward()
+        #expect(model.motionEncoder.parameters.first?.grad != nil && model.keyframeContext.weight.grad != nil
+                && model.clipEncoder.network.stem.parameters.first?.grad != nil)
+    }
+}
+
+import VidiMedia
+import VidiTestSupport
+
+@Suite struct LinearProbeTests {
+    /// A probe built from a saved MoSI checkpoint holds exactly its encoder weights, frozen.
+    @Test func probeLoadsTheFrozenEncoder() throws {
+        var generator = RandomGenerator(seed: 7)
+        let model = try MoSIModel(PretextModelTests.small, seed: 0, generator: &generator)
+        let folder = try Fixtures.temporaryDirectory("probe")
+        let path = folder.appendingPathComponent("mosi.safetensors").path
+        try model.saveStateDict(to: path)
+        var other = RandomGenerator(seed: 8)
+        let probe = try LinearProbe(PretextModelTests.small, classes: 4, checkpoint: path, generator: &other)
+        let expected = try model.backbone.network.stem.parameters.first!.value.toArray(Float.self)
+        #expect(try probe.backbone.network.stem.parameters.first!.value.toArray(Float.self) == expected)
+        #expect(probe.backbone.parameters.allSatisfy { !$0.requiresGrad } && probe.fc.weight.requiresGrad)
+        #expect(throws: (any Error).self) { _ = try LinearProbe(PretextModelTests.small, classes: 4, checkpoint: folder.appendingPathComponent("none").path, generator: &other) }
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# VOS benchmarks for BENCHMARKS.md (run on the quietest box you have; numbers depend on load):
+#  1. J&F of a model on a held-out synthetic set (seed 2; and seed 3 with look-alike distractors),
+#     run with --memory grow and --memory rde (same weights);
+#  2. peak RSS of `vidi segment` on 150- and 1,000-frame 480p synthetic videos, rde vs grow;
+#  3. frames/s of `vidi segment` (small; full with formula weights) at 480p, next to STCN's PyTorch
+#     code on CPU with the same weights (Tools/bench/vos_speed.py).
+#   Tools/bench/vos_bench.sh [WEIGHTS] [WORKDIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+weights=${1:-Models/vos/small-rde.safetensors}
+work=${2:-/tmp/vidi-vos-bench}
+vidi=${VIDI:-.build/release/vidi}
+mkdir -p "$work"
+
+accuracy() {  # $1 = dataset name, extra synth args after
+  local name=$1; shift
+  [ -d "$work/$name" ] || $vidi synth vos --out "$work/$name" --sequences 12 --frames 40 --size 192x128 "$@" >/dev/null
+  for memory in grow rde; do
+    local out="$work/results-$name-$memory"
+    rm -rf "$out"
+    for seq in $(cat "$work/$name/ImageSets/2017/val.txt"); do
+      $vidi segment "$work/$name/videos/$seq.mp4" --mask "$work/$name/Annotations/480p/$seq/00000.png" \
+        --out "$out/$seq" --weights "$weights" --memory "$memory" 2>/dev/null
+    done
+    printf '%s %s ' "$name" "$memory"
+    $vidi eval davis --davis-path "$work/$name" --results-path "$out" --json | python3 -c \
+      'import json,sys; g=json.load(sys.stdin)["global"]; print(" ".join(f"{k}={g[k]:.3f}" for k in ("J&F-Mean","J-Mean","F-Mean")))'
+  done
+}
+
+memory() {  # peak RSS (kB) for $1 frames
+  local frames=$1
+  [ -d "$work/long$frames" ] || $vidi synth vos --out "$work/long$frames" --sequences 1 --frames "$frames" --size 854x480 \
+      --objects 2 --distractors 1 --seed 5 >/dev/null
+  local seq; seq=$(head -1 "$work/long$frames/ImageSets/2017/val.txt")
+  for memory in rde grow; do
+    /usr/bin/time -f "%M kB peak RSS, %e s wall, %U s user" $vidi segment "$work/long$frames/videos/$seq.mp4" \
+      --mask "$work/long$frames/Annotations/480p/$seq/00000.png" --out "$work/long-out-$frames-$memory" \
+      --weights "$weights" --memory "$memory" 2>&1 | sed "s/^/$frames frames $memory: /"
+  done
+}
+
+case "${3:-all}" in
+  accuracy) accuracy heldout --seed 2; accuracy distractors --seed 3 --distractors 2 ;;
+  memory) memory 150; memory 1000 ;;
+  all) accuracy heldout --seed 2; accuracy distractors --seed 3 --distractors 2; memory 150; memory 1000 ;;
+esac
