@@ -13,6 +13,8 @@ public struct FeatureDataset {
     /// Class names of the annotations (sorted), the model's class list when training from scratch.
     public var classes: [String] { Array(Set(items.flatMap { $0.annotations.map(\.label) })).sorted() }
 
+    public init(items: [Item]) { self.items = items }
+
     /// Loads every video of `subset` (`nil`: all) in `groundTruth` from `folder`; a missing or malformed
     /// `.npy` is an error naming the file.
     public init(groundTruth: GroundTruthFile, subset: String?, folder: String) throws(LocalizationError) {

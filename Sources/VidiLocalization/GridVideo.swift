@@ -43,6 +43,15 @@ public struct GridVideo: Sendable {
         self.truths = []
     }
 
+    /// A video already on the grid (a packed training sample): `gridFeatures` is `[C, T]` channel-major.
+    public init(gridFeatures: [Float], channels: Int, length: Int, scale: Double, truths: [(start: Double, end: Double, label: Int)]) {
+        features = gridFeatures
+        self.channels = channels
+        self.length = length
+        self.scale = scale
+        self.truths = truths
+    }
+
     /// Sets ground truth from segments in seconds; labels not in `classes` are an error.
     public mutating func setTruths(_ annotations: [LabeledSegment], classes: [String], grid: FeatureGrid) throws(LocalizationError) {
         truths = []

@@ -37,7 +37,10 @@ public final class Localizer {
     }
 
     public func save(to path: String) throws {
-        let text = String(decoding: try JSONEncoder().encode(model.configuration), as: UTF8.self)
+        // Sorted keys: the same model always gives the same bytes (JSONEncoder's default order varies per process).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(model.configuration), as: UTF8.self)
         try Safetensors.write(model.stateDict(), metadata: ["vidi.localizer": text, "format": "pt"], to: path)
     }
 
@@ -56,14 +59,22 @@ public final class Localizer {
             }
             videos.append(try GridVideo(features: features, gridLength: c.gridLength))
         }
+        let lengths = batch.map { Double($0.shape[0]) }
+        return try localize(gridVideos: videos, grid: grid, durations: videos.indices.map { durations?[$0] ?? grid.seconds(lengths[$0]) })
+    }
+
+    /// Segments of videos already on the model's grid (packed samples); `durations` clip the segments.
+    public func localize(gridVideos videos: [GridVideo], grid: FeatureGrid, durations: [Double]) throws -> [[ScoredSegment]] {
+        let c = model.configuration
+        guard durations.count == videos.count else { throw LocalizationError.invalidArgument("\(videos.count) videos but \(durations.count) durations") }
+        for video in videos where video.channels != c.inputChannels || video.length != c.gridLength {
+            throw LocalizationError.invalidArgument("a grid video of \(video.channels) × \(video.length): the model expects \(c.inputChannels) × \(c.gridLength)")
+        }
         guard !videos.isEmpty else { return [] }
         let candidates = try withNoGrad {
             c.head == .continuous ? try RCL.candidates(model, videos, refinementSteps: refinementSteps, useBoundaries: useBoundaryEvidence) : try BMN.candidates(model, videos)
         }
-        return videos.indices.map { b in
-            let duration = durations?[b] ?? grid.seconds(Double(batch[b].shape[0]))
-            return postProcess(candidates[b], video: videos[b], grid: grid, duration: duration)
-        }
+        return videos.indices.map { postProcess(candidates[$0], video: videos[$0], grid: grid, duration: durations[$0]) }
     }
 
     func postProcess(_ candidates: [Candidate], video: GridVideo, grid: FeatureGrid, duration: Double) -> [ScoredSegment] {

@@ -25,6 +25,8 @@ public final class Trainer {
     private let loss: LossFunction
     /// Extra metrics over the validation split, next to its mean loss (accuracy, R@K, ...).
     public var evaluate: Evaluation?
+    /// Metrics computed over the whole validation split at once (detection mAP).
+    public var splitEvaluation: SplitEvaluation?
     /// Called after every event (progress display).
     public var onEvent: (TrainingEvent) -> Void = { _ in }
     /// Checked after every optimizer step; true stops the run there (SIGINT, a test's simulated kill).
@@ -72,6 +74,7 @@ public final class Trainer {
         defer { model.train() }
         var totals: [String: MetricSum] = [:]
         var generator = RandomGenerator(seed: configuration.seed ^ 0x5641_4C49_4441_5445)
+        splitEvaluation?.begin()
         try withNoGrad {
             while let batch = try loader.nextBatch() {
                 let value = try loss(batch, &generator).item()
@@ -81,9 +84,12 @@ public final class Trainer {
                     totals[name, default: MetricSum(sum: 0, count: 0)].sum += metric.sum
                     totals[name]?.count += metric.count
                 }
+                try splitEvaluation?.add(batch)
             }
         }
-        return totals.mapValues(\.mean)
+        var metrics = totals.mapValues(\.mean)
+        if let splitEvaluation { try withNoGrad { metrics.merge(try splitEvaluation.finish()) { _, split in split } } }
+        return metrics
     }
 
     /// The mutable side of one `fit` call.

@@ -89,14 +89,6 @@ enum LocalizeRunner {
         return results
     }
 
-    static func validationMAP(model: LocalizationModel, dataset: FeatureDataset, truth: GroundTruthFile, grid: FeatureGrid) throws -> Double {
-        let localizer = Localizer(model: model)
-        let results = try run(localizer, dataset: dataset, grid: grid)
-        model.train()
-        return DetectionEvaluation(groundTruth: truth, predictions: PredictionFile(videos: results), subset: "validation",
-                                   thresholds: linspace(0.3, 0.7, count: 5)).averageMAP
-    }
-
     /// The repository root (bundled model and data) from the source location of this file.
     static func bundledRoot() -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

@@ -1,79 +1,140 @@
 import ArgumentParser
 import Foundation
 import VidiLocalization
-import VidiMedia
+import VidiNN
 import VidiTensor
+import VidiTraining
 
-/// `vidi train localize`: train RCL (continuous anchors) or the BMN baseline on `.npy` features.
+/// `vidi train localize`: train RCL (continuous anchors) or the BMN baseline on packed feature shards,
+/// through the shared training runtime (checkpoints, bit-identical `--resume`, JSON-lines logs).
 struct TrainLocalizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "localize",
-        abstract: "Train a temporal action localizer (RCL continuous anchors, or the BMN baseline) on T x C features.",
+        abstract: "Train a temporal action localizer (RCL continuous anchors, or the BMN baseline) on packed feature shards.",
         discussion: """
+            Shards come from `vidi pack localization` (features resampled to the model grid + ground truth). \
+            With --val-shards, every validation (--val-every steps, and at the end) runs the localizer over \
+            the whole validation split and scores it with the exact ActivityNet evaluator: metrics.jsonl gets \
+            mAP (average over tIoU 0.3:0.1:0.7) and mAP@0.5 next to the validation loss.
+
             Example:
               vidi synth localization --out data/synth
-              vidi train localize --features data/synth/features --gt data/synth/annotations.json \\
-                  --head rcl --steps 600 --out rcl.safetensors
-            Validation mAP (tIoU 0.3:0.1:0.7) is logged every --validate-every steps when the annotations \
-            have a validation subset.
+              vidi pack localization --features data/synth/features --gt data/synth/annotations.json --out data/shards
+              vidi train localize --shards 'data/shards/training-{000000..000005}.tar' \\
+                  --val-shards 'data/shards/validation-{000000..000001}.tar' --batch-size 8 --steps 600 \\
+                  --schedule constant --weight-decay 0 --checkpoint-dir runs/rcl --val-every 200 --out rcl.safetensors
             """
     )
 
-    @Option(help: "Folder of <video id>.npy feature files (T x C float32).") var features: String
-    @Option(help: "ActivityNet-style annotations.") var gt: String
+    @OptionGroup var training: TrainingOptions
     @Option(help: "Head: rcl (continuous anchors) or bmn (discrete boundary-matching map).") var head = "rcl"
-    @Option(help: "Training steps.") var steps = 600
-    @Option(help: "Videos per step.") var batch = 8
-    @Option(help: "Adam learning rate.") var learningRate: Float = 1e-3
     @Option(help: "RCL refinement iterations.") var refine = 2
     @Option(help: "RCL query sampling: scale-invariant or uniform (the ablation).") var sampling = "scale-invariant"
     @Option(help: "RCL training queries per video.") var queries = 96
-    @Option(help: "Grid length every video is resampled to.") var grid = 64
-    @Option(help: "Feature stride in frames.") var stride: Double = 1
-    @Option(help: "Feature window in frames.") var window: Double = 1
-    @Option(help: "Frames per second of the feature grid.") var fps: Double = 1
-    @Option(help: "Validate every N steps (0: only at the end).") var validateEvery = 200
-    @Option(help: "Seed.") var seed: UInt64 = 1
-    @Option(help: "Output checkpoint (.safetensors).") var out: String
+    @Option(help: "Output localizer checkpoint (.safetensors) for `vidi localize --model`.") var out: String
+
+    func validate() throws {
+        guard queries >= 1, refine >= 0 else { throw ValidationError("--queries must be at least 1, --refine at least 0") }
+        guard LocalizerConfiguration.Head(rawValue: head) != nil else { throw ValidationError("--head must be rcl or bmn") }
+        guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
+    }
 
     func run() throws {
+        do { try execute() } catch let error as TrainingError {
+            FileHandle.standardError.write(Data("vidi train localize: \(error)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as ExitCode { throw error } catch { EvalOutput.fail(error) }
+    }
+
+    private func execute() throws {
+        training.applyThreads()
+        let trainingOptions = try training.trainingLoader()
+        let validationOptions = try training.validationLoader()
+        let example = try PackedBatch.video(WebDatasetInspection.firstSample(of: trainingOptions.shards))
+        var c = LocalizerConfiguration(head: LocalizerConfiguration.Head(rawValue: head) ?? .continuous,
+                                       inputChannels: example.video.channels, classes: example.classes)
+        c.gridLength = example.video.length; c.maxDuration = example.video.length; c.refinementSteps = refine
+        let model = try LocalizationModel(c, seed: training.seed)
+        let optimizer = try AdamW(model.parameters, learningRate: training.lr, weightDecay: training.weightDecay)
+        var loss = LocalizationLoss(model: model)
+        loss.queriesPerVideo = queries
+        loss.scaleInvariantSampling = sampling == "scale-invariant"
+        let trainer = Trainer(model: model, optimizer: optimizer, configuration: try training.configuration(training: trainingOptions)) { batch, generator in
+            try loss(PackedBatch.videos(batch).map(\.video), generator: &generator)
+        }
+        trainer.splitEvaluation = DetectionValidation(model: model).evaluation
+        let console = TrainingConsole()
+        console.attach(to: trainer)
+        let summary: TrainingSummary
         do {
-            guard steps >= 1, batch >= 1, queries >= 1, refine >= 0 else { throw ValidationError("--steps, --batch and --queries must be at least 1, --refine at least 0") }
-            guard let kind = LocalizerConfiguration.Head(rawValue: head) else { throw ValidationError("--head must be rcl or bmn") }
-            guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
-            let featureGrid = try FeatureGrid(stride: stride, window: window, fps: fps)
-            let truth = try GroundTruthFile.read(path: gt)
-            let train = try FeatureDataset(groundTruth: truth, subset: "training", folder: features)
-            guard !train.items.isEmpty else { throw ValidationError("no 'training' videos in \(gt)") }
-            var c = LocalizerConfiguration(head: kind, inputChannels: train.items[0].features.shape[1], classes: train.classes)
-            c.gridLength = grid; c.maxDuration = grid; c.refinementSteps = refine
-            let model = try LocalizationModel(c, seed: seed)
-            let trainer = try LocalizationTrainer(model: model, learningRate: learningRate, seed: seed &+ 1)
-            trainer.scaleInvariantSampling = sampling == "scale-invariant"
-            trainer.queriesPerVideo = queries
-            let videos = try train.gridVideos(c, grid: featureGrid)
-            let validation = try FeatureDataset(groundTruth: truth, subset: "validation", folder: features)
-            var order: [Int] = []
-            var generator = RandomGenerator(seed: seed &+ 2)
-            let clock = ContinuousClock(), start = clock.now
-            var running: Float = 0
-            for step in 1...steps {
-                if order.count < batch { order += generator.permutation(videos.count) }
-                let picked = order.prefix(batch).map { videos[$0] }
-                order.removeFirst(Swift.min(batch, order.count))
-                let loss = try trainer.step(Array(picked))
-                running = step == 1 ? loss : 0.95 * running + 0.05 * loss
-                if step % 50 == 0 || step == steps {
-                    print(String(format: "step %d/%d loss %.4f (%.1f s)", step, steps, running, (clock.now - start).seconds))
-                }
-                if !validation.items.isEmpty && ((validateEvery > 0 && step % validateEvery == 0) || step == steps) {
-                    let mAP = try LocalizeRunner.validationMAP(model: model, dataset: validation, truth: truth, grid: featureGrid)
-                    print(String(format: "step %d validation mAP@0.3:0.7 %.2f%%", step, 100 * mAP))
-                }
-            }
+            defer { console.finish() }
+            summary = try trainer.fit(training: trainingOptions, validation: validationOptions)
+        }
+        if !summary.interrupted {
             try Localizer(model: model).save(to: out)
-            print(String(format: "trained %@ head in %.1f s; wrote %@", head, (clock.now - start).seconds, out))
-        } catch let error as ValidationError { throw error } catch { EvalOutput.fail(error) }
+        }
+        var lines = ["trained \(head) head: \(summary.state.step) step(s) on \(summary.state.samples) video(s)"
+            + (summary.lastLoss.map { String(format: ", last loss %.4f", $0) } ?? "")]
+        if let mAP = summary.validation["mAP"] {
+            lines.append(String(format: "validation mAP@0.3:0.7 %.2f%%, mAP@0.5 %.2f%%", 100 * mAP, 100 * (summary.validation["mAP@0.5"] ?? .nan)))
+        }
+        lines.append(summary.interrupted ? "interrupted: rerun with --resume to continue" : "wrote \(out)")
+        print(lines.joined(separator: "\n"))
+        if summary.interrupted { throw ExitCode(130) }
     }
 }
 
+/// Packed localization samples (`vidi pack localization`) of a batch.
+enum PackedBatch {
+    static func videos(_ batch: Batch) throws -> [PackedVideo] {
+        let features = batch.values("features.npy"), metadata = batch.values("json")
+        guard features.count == batch.count, metadata.count == batch.count else {
+            throw TrainingError.badSample(key: batch.keys.first ?? "", reason: "packed localization samples need features.npy and json members")
+        }
+        return try batch.keys.indices.map { i in
+            guard case .tensor(let x) = features[i], case .json(let document) = metadata[i] else {
+                throw TrainingError.badSample(key: batch.keys[i], reason: "features.npy must be an array and json a document")
+            }
+            return try PackedVideo(features: x, metadata: document, key: batch.keys[i])
+        }
+    }
+
+    static func video(_ sample: DecodedSample) throws -> PackedVideo {
+        guard case .tensor(let x)? = sample.values["features.npy"], case .json(let document)? = sample.values["json"] else {
+            throw TrainingError.badSample(key: sample.key, reason: "not a packed localization sample (needs features.npy and json; see `vidi pack localization`)")
+        }
+        return try PackedVideo(features: x, metadata: document, key: sample.key)
+    }
+}
+
+/// Detection mAP over the whole validation split with the exact ActivityNet evaluator.
+final class DetectionValidation {
+    let model: LocalizationModel
+    private var videos: [PackedVideo] = []
+    private var predictions: [(id: String, predictions: [ScoredSegment])] = []
+
+    init(model: LocalizationModel) { self.model = model }
+
+    var evaluation: SplitEvaluation {
+        SplitEvaluation(begin: { [self] in videos = []; predictions = [] }, add: { [self] batch in try add(batch) }, finish: { [self] in try finish() })
+    }
+
+    private func add(_ batch: Batch) throws {
+        let packed = try PackedBatch.videos(batch)
+        let localizer = Localizer(model: model)
+        // Each video converts through its own feature grid, so localize them one grid at a time.
+        for video in packed {
+            let duration = video.duration ?? video.grid.seconds(Double(video.video.length) * video.video.scale)
+            let out = try localizer.localize(gridVideos: [video.video], grid: video.grid, durations: [duration])
+            predictions.append((video.id, out[0]))
+        }
+        videos += packed
+    }
+
+    private func finish() throws -> [String: Double] {
+        let truth = GroundTruthFile(videos: videos.map { .init(id: $0.id, subset: "validation", duration: $0.duration, annotations: $0.annotations) })
+        let evaluation = DetectionEvaluation(groundTruth: truth, predictions: PredictionFile(videos: predictions), subset: "validation",
+                                             thresholds: linspace(0.3, 0.7, count: 5))
+        return ["mAP": evaluation.averageMAP, "mAP@0.5": evaluation.mAP[2]]
+    }
+}

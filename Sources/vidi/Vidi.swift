@@ -31,6 +31,7 @@ struct Vidi: AsyncParsableCommand {
             SegmentCommand.self,
             PretextCommand.self,
             ProbeEvalCommand.self,
+            PackCommand.self,
         ]
     )
 

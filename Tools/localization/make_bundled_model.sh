@@ -12,8 +12,10 @@ mkdir -p "$WORK" Models Fixtures/localization/synthetic/features
 "$VIDI" synth localization --out "$WORK/synth" --train 600 --validation 200 --seed 7
 if [ -z "${MODEL:-}" ]; then
     MODEL="$WORK/rcl.safetensors"
-    nice "$VIDI" train localize --features "$WORK/synth/features" --gt "$WORK/synth/annotations.json" --head rcl \
-        --refine 2 --steps 600 --validate-every 0 --out "$MODEL"
+    "$VIDI" pack localization --features "$WORK/synth/features" --gt "$WORK/synth/annotations.json" --grid 64 --out "$WORK/shards"
+    nice "$VIDI" train localize --shards "$WORK/shards/training-{000000..000005}.tar" --head rcl --refine 2 \
+        --batch-size 8 --steps 600 --lr 1e-3 --schedule constant --weight-decay 0 --seed 1 --shuffle-buffer 600 \
+        --checkpoint-dir "$WORK/run" --out "$MODEL"
 fi
 cp "$MODEL" Models/rcl-synthetic.safetensors
 python3 - "$WORK/synth" Fixtures/localization/synthetic <<'PY'
