@@ -25,7 +25,7 @@ echo "Dataset: $output/"
 ls -l "$output"
 echo
 echo "Each <shard>.tar is a WebDataset shard; one sample per video, its files sharing a key:"
-tar -tvf "$output/00000.tar" | head -8
+tar -tvf "$output/00000.tar" | sed -n "1,8p"  # sed reads to the end: no SIGPIPE under pipefail
 echo
 echo "Read it in Python (numpy only):  python3 Tools/check_shards.py $output | head -c 600"
 echo "Failed videos and why:           cat $output/failures.jsonl"
@@ -39,7 +39,7 @@ for task in mosi hico cmd; do
   echo
   echo "$ vidi run Pipelines/$task.yaml --output $output-$task --overwrite"
   "$vidi" run "Pipelines/$task.yaml" --output "$output-$task" --overwrite
-  tar -tvf "$output-$task/00000.tar" | head -5
+  tar -tvf "$output-$task/00000.tar" | sed -n "1,5p"  # sed reads to the end: no SIGPIPE under pipefail
 done
 echo
 echo "One sample for inspection: vidi pretext mosi --image Fixtures/images/texture.png --out out/mosi-one"
