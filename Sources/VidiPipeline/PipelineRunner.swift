@@ -179,13 +179,14 @@ public struct PipelineRunner: Sendable {
         return groups
     }
 
-    /// Processes `groups` with at most `2 × workers` groups in flight and hands results to `state` in
+    /// Processes `groups` with about `2 × workers` groups in flight and hands results to `state` in
     /// manifest order. Returns true when stopped by cancellation.
     private func process(_ groups: [[ManifestEntry]], into state: inout WriteState) async throws -> Bool {
         guard !groups.isEmpty else { return false }
         let pool = BlockingWorkerPool(threads: options.workers)
         defer { pool.shutdown() }
-        let window = options.workers * 2
+        // Up to two groups per worker in flight (a window counted in videos, so batches fit in it).
+        let window = options.workers * 2 * (groups.map(\.count).max() ?? 1)
         let processor = GroupProcessor(stages: spec.stages, limitSeconds: spec.run.videoTimeout, keepDamaged: spec.run.keepDamaged,
                                        maxSampleBytes: spec.run.maxSampleBytes, cancellation: options.cancellation)
         let cancellation = options.cancellation
