@@ -58,9 +58,10 @@ public final class Segmenter {
         guard rgb.count == width * height * 3 else {
             throw SegmentationError(.invalidArgument, "frame \(frameIndex): \(rgb.count) bytes for \(width)x\(height) RGB")
         }
-        if geometry == nil { geometry = PaddedGeometry(width: width, height: height) }
-        guard let geometry, geometry.width == width, geometry.height == height else {
-            throw SegmentationError(.mismatch, "frame \(frameIndex) is \(width)x\(height), the first was \(self.geometry!.width)x\(self.geometry!.height)")
+        let geometry = self.geometry ?? PaddedGeometry(width: width, height: height)
+        self.geometry = geometry
+        guard geometry.width == width, geometry.height == height else {
+            throw SegmentationError(.mismatch, "frame \(frameIndex) is \(width)x\(height), the first was \(geometry.width)x\(geometry.height)")
         }
         if let mask, mask.width != width || mask.height != height {
             throw SegmentationError(.mismatch, "mask for frame \(frameIndex) is \(mask.width)x\(mask.height), the frame \(width)x\(height)")
