@@ -183,3 +183,19 @@ final class ScaleContext {
 
     deinit { sws_freeContext(pointer) }
 }
+
+extension FrameBuffer {
+    /// An RGB24 picture of `width` x `height`: `existing` when it already has that size, else a new one
+    /// (the converters keep one and reuse it frame after frame).
+    static func rgb24(reusing existing: FrameBuffer?, width: Int, height: Int, path: String) throws -> FrameBuffer {
+        if let existing, existing.pointer.pointee.width == Int32(width), existing.pointer.pointee.height == Int32(height) {
+            return existing
+        }
+        let buffer = try FrameBuffer()
+        buffer.pointer.pointee.width = Int32(width)
+        buffer.pointer.pointee.height = Int32(height)
+        buffer.pointer.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        _ = try check(av_frame_get_buffer(buffer.pointer, 0), "av_frame_get_buffer", path: path)
+        return buffer
+    }
+}

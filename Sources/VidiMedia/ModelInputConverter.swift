@@ -271,15 +271,7 @@ final class ModelInputConverter {
     }
 
     private func rgbBuffer(width: Int, height: Int, path: String) throws -> UnsafeMutablePointer<AVFrame> {
-        if let rgb, rgb.pointer.pointee.width == Int32(width), rgb.pointer.pointee.height == Int32(height) {
-            return rgb.pointer
-        }
-        rgb = nil
-        let buffer = try FrameBuffer()
-        buffer.pointer.pointee.width = Int32(width)
-        buffer.pointer.pointee.height = Int32(height)
-        buffer.pointer.pointee.format = AV_PIX_FMT_RGB24.rawValue
-        try check(av_frame_get_buffer(buffer.pointer, 0), "av_frame_get_buffer", path: path)
+        let buffer = try FrameBuffer.rgb24(reusing: rgb, width: width, height: height, path: path)
         rgb = buffer
         return buffer.pointer
     }
