@@ -25,53 +25,39 @@ enum Bilinear {
 
     static func resample(floats: [Float], width: Int, height: Int, channels: Int, box: CropBox,
                          outWidth: Int, outHeight: Int) throws -> [Float] {
-        try box.check(inside: width, height)
-        guard outWidth > 0, outHeight > 0, floats.count == width * height * channels else {
-            throw PretextError.invalidArgument("resample \(width)x\(height)x\(channels) (\(floats.count) values) to \(outWidth)x\(outHeight)")
-        }
-        let xs = Axis(start: box.x, length: box.width, output: outWidth)
-        let ys = Axis(start: box.y, length: box.height, output: outHeight)
-        var out = [Float](repeating: 0, count: outWidth * outHeight * channels)
-        floats.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for oy in 0..<outHeight {
-                    let r0 = ys.low[oy] * width, r1 = ys.high[oy] * width, wy = ys.weight[oy]
-                    for ox in 0..<outWidth {
-                        let c0 = xs.low[ox], c1 = xs.high[ox], wx = xs.weight[ox]
-                        for c in 0..<channels {
-                            let a = src[(r0 + c0) * channels + c], b = src[(r0 + c1) * channels + c]
-                            let p = src[(r1 + c0) * channels + c], q = src[(r1 + c1) * channels + c]
-                            let top = a + (b - a) * wx, bottom = p + (q - p) * wx
-                            dst[(oy * outWidth + ox) * channels + c] = top + (bottom - top) * wy
-                        }
-                    }
-                }
-            }
-        }
-        return out
+        try resample(floats, width: width, height: height, channels: channels, box: box, outWidth: outWidth,
+                     outHeight: outHeight, what: "values", load: { $0 }, store: { $0 })
     }
 
     static func resample(bytes: [UInt8], width: Int, height: Int, channels: Int, box: CropBox,
                          outWidth: Int, outHeight: Int) throws -> [UInt8] {
+        try resample(bytes, width: width, height: height, channels: channels, box: box, outWidth: outWidth,
+                     outHeight: outHeight, what: "bytes", load: { Float($0) }, store: { UInt8(min(255, max(0, $0.rounded()))) })
+    }
+
+    /// The one bilinear loop: `load` turns a sample into a float, `store` the interpolated float back.
+    @inline(__always)
+    private static func resample<T>(_ source: [T], width: Int, height: Int, channels: Int, box: CropBox,
+                                    outWidth: Int, outHeight: Int, what: String,
+                                    load: (T) -> Float, store: (Float) -> T) throws -> [T] {
         try box.check(inside: width, height)
-        guard outWidth > 0, outHeight > 0, bytes.count == width * height * channels else {
-            throw PretextError.invalidArgument("resample \(width)x\(height)x\(channels) (\(bytes.count) bytes) to \(outWidth)x\(outHeight)")
+        guard outWidth > 0, outHeight > 0, source.count == width * height * channels, let zero = source.first else {
+            throw PretextError.invalidArgument("resample \(width)x\(height)x\(channels) (\(source.count) \(what)) to \(outWidth)x\(outHeight)")
         }
         let xs = Axis(start: box.x, length: box.width, output: outWidth)
         let ys = Axis(start: box.y, length: box.height, output: outHeight)
-        var out = [UInt8](repeating: 0, count: outWidth * outHeight * channels)
-        bytes.withUnsafeBufferPointer { src in
+        var out = [T](repeating: zero, count: outWidth * outHeight * channels)
+        source.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for oy in 0..<outHeight {
                     let r0 = ys.low[oy] * width, r1 = ys.high[oy] * width, wy = ys.weight[oy]
                     for ox in 0..<outWidth {
                         let c0 = xs.low[ox], c1 = xs.high[ox], wx = xs.weight[ox]
                         for c in 0..<channels {
-                            let a = Float(src[(r0 + c0) * channels + c]), b = Float(src[(r0 + c1) * channels + c])
-                            let p = Float(src[(r1 + c0) * channels + c]), q = Float(src[(r1 + c1) * channels + c])
+                            let a = load(src[(r0 + c0) * channels + c]), b = load(src[(r0 + c1) * channels + c])
+                            let p = load(src[(r1 + c0) * channels + c]), q = load(src[(r1 + c1) * channels + c])
                             let top = a + (b - a) * wx, bottom = p + (q - p) * wx
-                            let v = top + (bottom - top) * wy
-                            dst[(oy * outWidth + ox) * channels + c] = UInt8(min(255, max(0, v.rounded())))
+                            dst[(oy * outWidth + ox) * channels + c] = store(top + (bottom - top) * wy)
                         }
                     }
                 }
