@@ -143,24 +143,4 @@ struct IndexSearchCLITests {
         #expect(output.status == 1)
         #expect(output.stderr.contains("cannot open"))
     }
-
-    @Test func trainsTheHeadFromFeatures() throws {
-        let dir = try Fixtures.temporaryDirectory("vidi-train")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
-        for name in ["text", "text_mask", "video", "video_mask"] { try Golden.tensor("retrieval/train_\(name)").writeNPY(to: path(name + ".npy")) }
-        var weights: [String: Tensor] = [:]
-        for side in ["text", "video"] {
-            for key in ["0.weight", "0.bias", "2.weight", "2.bias"] {
-                weights["\(side)_weight_fc.\(key)"] = try Golden.tensor("retrieval/train_\(side)_weight_fc_\(key.replacingOccurrences(of: ".", with: "_"))")
-            }
-        }
-        try Safetensors.write(weights, to: path("init.safetensors"))
-        let output = try VidiCLI.run(["train", "retrieval", "--text-features", path("text.npy"), "--text-mask", path("text_mask.npy"),
-                                      "--video-features", path("video.npy"), "--video-mask", path("video_mask.npy"),
-                                      "--initial", path("init.safetensors"), "--steps", "3", "--batch-size", "4", "--out", path("out.safetensors")])
-        #expect(output.status == 0, "\(output.stderr)")
-        let trained = try DRLModel.load(path: path("out.safetensors"))
-        #expect(trained.configuration.weightBranchLayers == 2)
-    }
 }

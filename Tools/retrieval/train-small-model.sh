@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trains the small retrieval model bundled with vidi (Sources/VidiRetrieval/Resources/retrieval-small.safetensors)
 # on seeded synthetic captioned clips, then reports held-out R@1/5/10 for WTI, TI and mean pooling.
-# CPU only, about 10 minutes on 2 cores.
+# CPU only, about 10 minutes on 2 cores. An interrupted run continues where it stopped when the
+# train command is rerun with --resume.
 #   Tools/retrieval/train-small-model.sh [WORK_DIR]      (default: out/retrieval-small)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,8 +17,12 @@ mkdir -p "$work"
 # match the start token, whose feature is the same in every caption, and the z-scores of the resulting
 # near-constant channels swamp the contrastive gradient (the loss stayed at chance for 160 steps with
 # lambda 0.001; it falls at once without). DRL applies CDCR when fine-tuning a pretrained CLIP.
-nice "$vidi" train retrieval --annotations "$work/train/captions.json" --videos "$work/train" \
-  --out "$work/retrieval-small.safetensors" --steps 800 --batch-size 32 --lr 1e-3 --seed 0 --cdcr-lambda 0 \
+"$vidi" pack retrieval --annotations "$work/train/captions.json" --videos "$work/train" --resolution 32 --frames 12 \
+  --per-shard 500 --out "$work/shards"
+# Warm-up over the first 5% of steps, then cosine; AdamW (weight decay 0.01); gradients clipped to norm 1.
+nice "$vidi" train retrieval --shards "$work/shards/training-{000000..000002}.tar" \
+  --out "$work/retrieval-small.safetensors" --checkpoint-dir "$work/run" --checkpoint-every 200 \
+  --steps 800 --batch-size 32 --lr 1e-3 --warmup 40 --clip 1 --seed 0 --cdcr-lambda 0 \
   --width 64 --layers 2 --resolution 32 --patch 8 --temporal-layers 1 --interaction wti --float16
 cp "$work/retrieval-small.safetensors" Sources/VidiRetrieval/Resources/retrieval-small.safetensors
 for scoring in wti ti mean; do
