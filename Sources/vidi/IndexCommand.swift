@@ -85,7 +85,7 @@ struct IndexBuildCommand: ParsableCommand {
 }
 
 struct IndexAddCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add videos to an index (rewritten atomically).")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add videos to an index: appended as a new segment, then committed (a crash leaves the previous index).")
     @OptionGroup var source: IndexSourceOptions
     @Option(help: "The index to extend.")
     var index: String
@@ -98,8 +98,7 @@ struct IndexAddCommand: ParsableCommand {
             let path = weights ?? existing.metadata.model
             let model = try RetrievalModel(path: path)
             let (videos, failed) = try Indexing.encode(source, model: model, interaction: existing.interaction)
-            try IndexWriter.write(existing.allVideos() + videos, to: index, slots: existing.slots, storage: existing.storage,
-                                  interaction: existing.interaction, model: path)
+            try IndexWriter.append(videos, to: index, model: path)
             MediaCommand.printLine("\(index): \(videos.count) videos added (\(existing.count + videos.count) in all), \(failed) failed")
             if failed > 0 { throw ExitCode(1) }
         }
@@ -154,9 +153,9 @@ struct IndexInfoCommand: ParsableCommand {
             let i = try RetrievalIndex(path: index, verify: true)
             let info: [String: Any] = ["path": index, "videos": i.count, "frame_slots": i.slots, "dimension": i.dimension,
                                        "storage": i.storage.name, "interaction": i.metadata.interaction, "model": i.metadata.model ?? "",
-                                       "version": Int(IndexFormat.version), "checksum": "ok"]
+                                       "version": i.formatVersion, "segments": i.segmentCount, "checksum": "ok"]
             MediaCommand.printLine(json ? try RetrievalCommand.json(info)
-                : "\(index): \(i.count) videos x \(i.slots) frames x \(i.dimension) (\(i.storage.name)), \(i.metadata.interaction), checksum ok")
+                : "\(index): \(i.count) videos x \(i.slots) frames x \(i.dimension) (\(i.storage.name)), \(i.metadata.interaction), \(i.segmentCount) segment(s), format \(i.formatVersion), checksum ok")
         }
     }
 }
