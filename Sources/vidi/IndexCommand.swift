@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VidiFormats
 import VidiPipeline
 import VidiRetrieval
 import VidiTensor
@@ -163,26 +164,44 @@ struct IndexInfoCommand: ParsableCommand {
 struct IndexExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export pooled vectors (and frame features) as .npy for an external vector engine (FAISS, Milvus, ...).",
+        abstract: "Export pooled vectors (and frame features) for an external vector engine (FAISS, LanceDB, Milvus, ...).",
         discussion: """
-            Writes DIR/pooled.npy (N x D float32, one normalised vector per video: inner product = the \
-            two-stage candidate score), DIR/ids.txt (one id per line, row order), and with --frames \
-            DIR/frames.npy (N x V x D) and DIR/weights.npy (N x V). docs/retrieval.md gives the recipe where \
-            FAISS serves candidates and `vidi search --candidates-from` reranks them exactly.
+            --format npy (default): DIR/pooled.npy (N x D float32, one normalised vector per video: inner \
+            product = the two-stage candidate score) and DIR/ids.txt (one id per line, row order).
+            --format parquet: DIR/pooled.parquet, a table with columns id (string) and vector (D float32 per \
+            row; Parquet LIST of FLOAT, which Arrow reads as list<float> and casts to fixed_size_list), \
+            uncompressed, ready for LanceDB, DuckDB, pandas or Milvus bulk import.
+            With --frames also DIR/frames.npy (N x V x D) and DIR/weights.npy (N x V). docs/retrieval.md gives \
+            the recipe where FAISS or LanceDB serves candidates and `vidi search --candidates-from` reranks \
+            them exactly.
             """)
     @Argument(help: "Index file.")
     var index: String
     @Option(help: "Output directory.")
     var out: String
-    @Flag(help: "Also write the frame features and weights.")
+    @Option(help: "npy (pooled.npy + ids.txt) or parquet (pooled.parquet: id, vector).")
+    var format = "npy"
+    @Flag(help: "Also write the frame features and weights (.npy).")
     var frames = false
+
+    func validate() throws {
+        guard ["npy", "parquet"].contains(format) else { throw ValidationError("--format must be npy or parquet") }
+    }
 
     func run() throws {
         try RetrievalCommand.run("index export") {
             let i = try RetrievalIndex(path: index)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try Tensor(i.pooledVectors(), shape: [i.count, i.dimension]).writeNPY(to: (out as NSString).appendingPathComponent("pooled.npy"))
-            try Data((i.metadata.ids.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("ids.txt")))
+            if format == "parquet" {
+                try ParquetWriter.write(rows: i.count, columns: [.strings(name: "id", values: i.metadata.ids),
+                                                                 .floatVectors(name: "vector", values: i.pooledVectors(), dimension: i.dimension)],
+                                        metadata: [("vidi.index", index), ("vidi.interaction", i.metadata.interaction),
+                                                   ("vidi.model", i.metadata.model ?? "bundled")],
+                                        to: (out as NSString).appendingPathComponent("pooled.parquet"))
+            } else {
+                try Tensor(i.pooledVectors(), shape: [i.count, i.dimension]).writeNPY(to: (out as NSString).appendingPathComponent("pooled.npy"))
+                try DurableFile.write(Array((i.metadata.ids.joined(separator: "\n") + "\n").utf8), to: (out as NSString).appendingPathComponent("ids.txt"))
+            }
             if frames {
                 var f: [Float] = [], w: [Float] = []
                 for v in 0..<i.count {
