@@ -161,6 +161,16 @@ struct IndexSearchCLITests {
         #expect(try VidiCLI.run(["index", "export", index, "--out", export, "--format", "parquet"]).status == 0)
         let parquet = try [UInt8](Data(contentsOf: URL(fileURLWithPath: export + "/pooled.parquet")))
         #expect(Array(parquet.prefix(4)) == Array("PAR1".utf8) && Array(parquet.suffix(4)) == Array("PAR1".utf8))
+        // The external-engine recipe: the query's pooled vector against the exported pooled rows picks the
+        // candidate two-stage search picks first.
+        let q = dir.appendingPathComponent("q.npy").path
+        #expect(try VidiCLI.run(["search", "--index", index, "a red square moves up", "--query-vector", q]).status == 0)
+        let query = try Tensor.readNPY(path: q).scalars, pooled = try Tensor.readNPY(path: export + "/pooled.npy").scalars
+        #expect(query.count == 64 && abs(query.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
+        let dots = (0..<8).map { r in (0..<64).reduce(Float(0)) { $0 + query[$1] * pooled[r * 64 + $1] } }
+        let best = dots.indices.max { dots[$0] < dots[$1] }!
+        let first = try VidiCLI.run(["search", "--index", index, "a red square moves up", "--mode", "two-stage", "--candidates", "1", "--top", "1", "--json"])
+        #expect(first.text.contains("\"video\":\(best)"), "\(first.text) vs row \(best)")
         let grownInfo = try VidiCLI.run(["index", "info", index, "--json"])
         #expect(grownInfo.text.contains("\"segments\":2") && grownInfo.text.contains("\"version\":2"), "\(grownInfo.text)")
         let candidates = dir.appendingPathComponent("cands.txt").path
