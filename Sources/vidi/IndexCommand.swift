@@ -95,7 +95,7 @@ struct IndexAddCommand: ParsableCommand {
 
     func run() throws {
         try RetrievalCommand.run("index add") {
-            let existing = try RetrievalIndex(path: index, verify: true)
+            let existing = try RetrievalIndex(path: index, verify: false)
             let path = weights ?? existing.metadata.model
             let model = try RetrievalModel(path: path)
             let (videos, failed) = try Indexing.encode(source, model: model, interaction: existing.interaction)

@@ -53,7 +53,8 @@ public enum IndexWriter {
         defer { close(fd) }
         // One writer at a time; readers need no lock (they never see uncommitted bytes).
         guard flock(fd, LOCK_EX) == 0 else { throw RetrievalError.index(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))") }
-        let index = try RetrievalIndex(path: path, verify: true)
+        // Headers, sizes and the commit are checked; payload checksums are not read (that would be O(N)).
+        let index = try RetrievalIndex(path: path, verify: false)
         guard let current = index.commit else {
             try write(index.allVideos() + videos, to: path, slots: index.slots, storage: index.storage, interaction: index.interaction, model: model)
             return
