@@ -37,10 +37,15 @@ final class RetrievalValidation {
     private func metrics() throws -> [String: Double] {
         guard !videos.isEmpty else { return [:] }
         let video = try TokenFeatures(Tensor.concatenate(videos.map(\.features), axis: 0), mask: Tensor.concatenate(videos.map(\.mask), axis: 0))
-        // One text batch at a time keeps the [texts, videos, tokens, frames] interaction small.
+        // At most 64 captions at a time keeps the [texts, videos, tokens, frames] interaction small.
         var sim: [Float] = []
         for text in texts {
-            sim += try model.similarity(text: text, video: video, interaction: interaction).similarity.contiguous().scalars
+            for start in stride(from: 0, to: text.batch, by: 64) {
+                let n = min(64, text.batch - start)
+                let part = try TokenFeatures(text.features.narrowed(axis: 0, start: start, length: n),
+                                             mask: text.mask.narrowed(axis: 0, start: start, length: n))
+                sim += try model.similarity(text: part, video: video, interaction: interaction).similarity.contiguous().scalars
+            }
         }
         let (t2v, v2t) = try MultiCaptionMetrics.both(similarity: sim, texts: videoOfText.count, videos: videoCount, videoOfText: videoOfText)
         var out: [String: Double] = [:]
