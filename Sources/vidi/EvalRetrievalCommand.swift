@@ -13,6 +13,14 @@ struct EvalRetrievalCommand: ParsableCommand {
             percent, 1-based median and mean rank, ties counted at every tied position; video-to-text ranks \
             the transposed matrix.
 
+            Several captions per video (MSR-VTT's 20, MSVD, ...): --text-video-map M gives the video of every \
+            text, so the matrix is texts x videos; with --annotations, --all-captions evaluates every caption. \
+            This is DRL's / CLIP4Clip's multi_sentence protocol: text-to-video ranks each text's own video \
+            among all videos; video-to-text scores a video against each video's caption group by the best \
+            caption of the group (max over its sentences) and ranks the video's own group. M is an integer \
+            .npy [texts], a JSON array of video indices, or MSR-VTT JSON (texts: every sentence, grouped in \
+            the order of "videos"; videos: that order).
+
             From a matrix:   vidi eval retrieval --sim S.npy
             From features:   vidi eval retrieval --text-features T.npy [--text-mask TM.npy] \
             --video-features V.npy [--video-mask VM.npy] --weights W.safetensors [--interaction wti|ti] \
@@ -45,6 +53,10 @@ struct EvalRetrievalCommand: ParsableCommand {
     var videos: String?
     @Option(help: "Frames per video at most (with --videos).")
     var frames = 12
+    @Option(name: .customLong("text-video-map"), help: "Video index of every text (.npy, JSON array, or MSR-VTT JSON): texts x videos need not be square.")
+    var textVideoMap: String?
+    @Flag(name: .customLong("all-captions"), help: "With --annotations: every caption of every video is a query (multi-caption protocol).")
+    var allCaptions = false
     @Option(name: .customLong("save-sim"), help: "Write the similarity matrix computed from features here (.npy).")
     var saveSim: String?
     @Flag(help: "Print one JSON object.")
@@ -58,6 +70,8 @@ struct EvalRetrievalCommand: ParsableCommand {
         if textFeatures != nil || videoFeatures != nil, textFeatures == nil || videoFeatures == nil {
             throw ValidationError("--text-features and --video-features go together")
         }
+        if allCaptions, annotations == nil { throw ValidationError("--all-captions goes with --annotations") }
+        if allCaptions, textVideoMap != nil { throw ValidationError("--all-captions makes its own map; drop --text-video-map") }
         if annotations != nil || videos != nil, annotations == nil || videos == nil || weights == nil {
             throw ValidationError("--annotations, --videos and --weights go together")
         }
@@ -68,8 +82,10 @@ struct EvalRetrievalCommand: ParsableCommand {
 
     func run() throws {
         try RetrievalCommand.run("eval retrieval") {
-            let (matrix, texts, videos) = try similarity()
-            let (t2v, v2t) = try RetrievalMetrics.both(similarity: matrix, texts: texts, videos: videos)
+            let (matrix, texts, videos, captionMap) = try similarity()
+            let map = try captionMap ?? textVideoMap.map { try TextVideoMap.read(path: $0) }
+            let (t2v, v2t) = try map.map { try MultiCaptionMetrics.both(similarity: matrix, texts: texts, videos: videos, videoOfText: $0) }
+                ?? RetrievalMetrics.both(similarity: matrix, texts: texts, videos: videos)
             if json {
                 func obj(_ m: RetrievalMetrics) -> [String: Double] {
                     ["R@1": m.r1, "R@5": m.r5, "R@10": m.r10, "MdR": m.medianRank, "MnR": m.meanRank]
@@ -84,19 +100,21 @@ struct EvalRetrievalCommand: ParsableCommand {
         }
     }
 
-    func similarity() throws -> ([Float], Int, Int) {
+    /// The texts x videos matrix, and the text-to-video map when every caption was scored.
+    func similarity() throws -> ([Float], Int, Int, [Int]?) {
         if let sim {
             let m = try Tensor.readNPY(path: sim).to(.float32)
-            guard m.rank == 2, m.shape[0] == m.shape[1] else {
-                throw RetrievalError.shape("\(sim): the similarity must be square N x N (pair i matches), got \(m.shape)")
+            guard m.rank == 2, m.shape[0] == m.shape[1] || textVideoMap != nil else {
+                throw RetrievalError.shape("\(sim): the similarity must be square N x N (pair i matches) unless --text-video-map is given, got \(m.shape)")
             }
-            return (m.scalars, m.shape[0], m.shape[1])
+            return (m.scalars, m.shape[0], m.shape[1], nil)
         }
         if let annotations, let videos, let weights {
             let data = try CaptionedVideos(path: annotations)
             let model = try RetrievalModel(path: weights)
             let resolution = try model.resolution
-            let captions = data.videoIds.map { data.captions[$0]?.first ?? "" }
+            let (all, map) = MultiCaptionMetrics.captionList(data)
+            let captions = allCaptions ? all : data.videoIds.map { data.captions[$0]?.first ?? "" }
             let features = try data.videoIds.map { id in
                 try model.encoder.encodeImages(MediaInput.videoFrames(path: CaptionedVideos.videoPath(id, in: videos), resolution: resolution,
                                                                       maxFrames: frames).0)
@@ -104,20 +122,20 @@ struct EvalRetrievalCommand: ParsableCommand {
             let matrix = try RetrievalEvaluation.similarity(model: model, captions: captions, frames: features, slots: frames,
                                                             scoring: RetrievalEvaluation.Scoring(rawValue: interaction) ?? .wti)
             if let saveSim { try Tensor(matrix, shape: [captions.count, features.count]).writeNPY(to: saveSim) }
-            return (matrix, captions.count, features.count)
+            return (matrix, captions.count, features.count, allCaptions ? map : nil)
         }
         guard let textFeatures, let videoFeatures else { throw ValidationError("missing features") }
         let text = try TokenFeatures(Tensor.readNPY(path: textFeatures).to(.float32),
                                      mask: textMask.map { try Tensor.readNPY(path: $0) }, name: textFeatures)
         let video = try TokenFeatures(Tensor.readNPY(path: videoFeatures).to(.float32),
                                       mask: videoMask.map { try Tensor.readNPY(path: $0) }, name: videoFeatures)
-        guard text.batch == video.batch else {
-            throw RetrievalError.shape("\(text.batch) texts and \(video.batch) videos: pair i of the texts matches video i")
+        guard text.batch == video.batch || textVideoMap != nil else {
+            throw RetrievalError.shape("\(text.batch) texts and \(video.batch) videos: pair i of the texts matches video i (or give --text-video-map)")
         }
         let model = try weights.map { try DRLModel.load(path: $0) }
         let kind = Interaction(rawValue: interaction) ?? .wti
         let matrix = try FeatureScoring.similarity(text: text, video: video, model: model, interaction: kind)
         if let saveSim { try Tensor(matrix, shape: [text.batch, video.batch]).writeNPY(to: saveSim) }
-        return (matrix, text.batch, video.batch)
+        return (matrix, text.batch, video.batch, nil)
     }
 }

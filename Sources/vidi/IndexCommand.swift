@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VidiFormats
 import VidiPipeline
 import VidiRetrieval
 import VidiTensor
@@ -85,7 +86,7 @@ struct IndexBuildCommand: ParsableCommand {
 }
 
 struct IndexAddCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add videos to an index (rewritten atomically).")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add videos to an index: appended as a new segment, then committed (a crash leaves the previous index).")
     @OptionGroup var source: IndexSourceOptions
     @Option(help: "The index to extend.")
     var index: String
@@ -94,12 +95,11 @@ struct IndexAddCommand: ParsableCommand {
 
     func run() throws {
         try RetrievalCommand.run("index add") {
-            let existing = try RetrievalIndex(path: index, verify: true)
+            let existing = try RetrievalIndex(path: index, verify: false)
             let path = weights ?? existing.metadata.model
             let model = try RetrievalModel(path: path)
             let (videos, failed) = try Indexing.encode(source, model: model, interaction: existing.interaction)
-            try IndexWriter.write(existing.allVideos() + videos, to: index, slots: existing.slots, storage: existing.storage,
-                                  interaction: existing.interaction, model: path)
+            try IndexWriter.append(videos, to: index, model: path)
             MediaCommand.printLine("\(index): \(videos.count) videos added (\(existing.count + videos.count) in all), \(failed) failed")
             if failed > 0 { throw ExitCode(1) }
         }
@@ -154,9 +154,9 @@ struct IndexInfoCommand: ParsableCommand {
             let i = try RetrievalIndex(path: index, verify: true)
             let info: [String: Any] = ["path": index, "videos": i.count, "frame_slots": i.slots, "dimension": i.dimension,
                                        "storage": i.storage.name, "interaction": i.metadata.interaction, "model": i.metadata.model ?? "",
-                                       "version": Int(IndexFormat.version), "checksum": "ok"]
+                                       "version": i.formatVersion, "segments": i.segmentCount, "checksum": "ok"]
             MediaCommand.printLine(json ? try RetrievalCommand.json(info)
-                : "\(index): \(i.count) videos x \(i.slots) frames x \(i.dimension) (\(i.storage.name)), \(i.metadata.interaction), checksum ok")
+                : "\(index): \(i.count) videos x \(i.slots) frames x \(i.dimension) (\(i.storage.name)), \(i.metadata.interaction), \(i.segmentCount) segment(s), format \(i.formatVersion), checksum ok")
         }
     }
 }
@@ -164,26 +164,44 @@ struct IndexInfoCommand: ParsableCommand {
 struct IndexExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export pooled vectors (and frame features) as .npy for an external vector engine (FAISS, Milvus, ...).",
+        abstract: "Export pooled vectors (and frame features) for an external vector engine (FAISS, LanceDB, Milvus, ...).",
         discussion: """
-            Writes DIR/pooled.npy (N x D float32, one normalised vector per video: inner product = the \
-            two-stage candidate score), DIR/ids.txt (one id per line, row order), and with --frames \
-            DIR/frames.npy (N x V x D) and DIR/weights.npy (N x V). docs/retrieval.md gives the recipe where \
-            FAISS serves candidates and `vidi search --candidates-from` reranks them exactly.
+            --format npy (default): DIR/pooled.npy (N x D float32, one normalised vector per video: inner \
+            product = the two-stage candidate score) and DIR/ids.txt (one id per line, row order).
+            --format parquet: DIR/pooled.parquet, a table with columns id (string) and vector (D float32 per \
+            row; Parquet LIST of FLOAT, which Arrow reads as list<float> and casts to fixed_size_list), \
+            uncompressed, ready for LanceDB, DuckDB, pandas or Milvus bulk import.
+            With --frames also DIR/frames.npy (N x V x D) and DIR/weights.npy (N x V). docs/retrieval.md gives \
+            the recipe where FAISS or LanceDB serves candidates and `vidi search --candidates-from` reranks \
+            them exactly.
             """)
     @Argument(help: "Index file.")
     var index: String
     @Option(help: "Output directory.")
     var out: String
-    @Flag(help: "Also write the frame features and weights.")
+    @Option(help: "npy (pooled.npy + ids.txt) or parquet (pooled.parquet: id, vector).")
+    var format = "npy"
+    @Flag(help: "Also write the frame features and weights (.npy).")
     var frames = false
+
+    func validate() throws {
+        guard ["npy", "parquet"].contains(format) else { throw ValidationError("--format must be npy or parquet") }
+    }
 
     func run() throws {
         try RetrievalCommand.run("index export") {
             let i = try RetrievalIndex(path: index)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try Tensor(i.pooledVectors(), shape: [i.count, i.dimension]).writeNPY(to: (out as NSString).appendingPathComponent("pooled.npy"))
-            try Data((i.metadata.ids.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("ids.txt")))
+            if format == "parquet" {
+                try ParquetWriter.write(rows: i.count, columns: [.strings(name: "id", values: i.metadata.ids),
+                                                                 .floatVectors(name: "vector", values: i.pooledVectors(), dimension: i.dimension)],
+                                        metadata: [("vidi.index", index), ("vidi.interaction", i.metadata.interaction),
+                                                   ("vidi.model", i.metadata.model ?? "bundled")],
+                                        to: (out as NSString).appendingPathComponent("pooled.parquet"))
+            } else {
+                try Tensor(i.pooledVectors(), shape: [i.count, i.dimension]).writeNPY(to: (out as NSString).appendingPathComponent("pooled.npy"))
+                try DurableFile.write(Array((i.metadata.ids.joined(separator: "\n") + "\n").utf8), to: (out as NSString).appendingPathComponent("ids.txt"))
+            }
             if frames {
                 var f: [Float] = [], w: [Float] = []
                 for v in 0..<i.count {

@@ -8,6 +8,7 @@ struct PackCommand: ParsableCommand {
         subcommands: [
             // One line each.
             PackLocalizationCommand.self,
+            PackRetrievalCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VidiRetrieval
+import VidiTensor
 
 /// `vidi search --index INDEX "text"` / `--video FILE`.
 struct SearchCommand: ParsableCommand {
@@ -11,7 +12,10 @@ struct SearchCommand: ParsableCommand {
             Ranking is exact WTI (DRL's weighted token-wise interaction; TI when the index was built without \
             weight branches) over every video, or with --mode two-stage over the top --candidates videos by \
             one pooled vector each. --candidates-from FILE reranks only the row numbers (or ids) listed in \
-            FILE, one per line: candidates served by an external engine (see `vidi index export`).
+            FILE, one per line: candidates served by an external engine (see `vidi index export`). \
+            --query-vector Q.npy writes the query's pooled vector (D float32: the normalised weighted mean of \
+            its normalised tokens or frames, the vector the exported pooled column is matched against by \
+            inner product) and exits without searching: the input for FAISS or LanceDB.
 
               vidi search --index videos.vidx "a man is cooking" --top 5
               vidi search --index videos.vidx --video query.mp4 --json
@@ -34,6 +38,8 @@ struct SearchCommand: ParsableCommand {
     var candidates = 1000
     @Option(name: .customLong("candidates-from"), help: "Rerank only these rows or ids (one per line).")
     var candidatesFrom: String?
+    @Option(name: .customLong("query-vector"), help: "Write the query's pooled vector (.npy, D float32) for an external engine, and exit.")
+    var queryVector: String?
     @Flag(help: "One JSON object per hit per line.")
     var json = false
 
@@ -53,6 +59,11 @@ struct SearchCommand: ParsableCommand {
             } else {
                 let v = try model.indexedVideo(path: video!, frames: i.slots, interaction: i.interaction)
                 query = try ScoringQuery(tokens: v.features, weights: v.weights, padded: v.frameCount < i.slots)
+            }
+            if let queryVector {
+                let pooled = IndexedVideo.pool(query.tokens, weights: query.weights, dimension: i.dimension)
+                try Tensor(pooled, shape: [i.dimension]).writeNPY(to: queryVector)
+                return
             }
             var hits: [RetrievalIndex.Hit]
             if let candidatesFrom {

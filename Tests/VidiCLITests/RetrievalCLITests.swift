@@ -43,6 +43,33 @@ struct RetrievalCLITests {
         #expect(abs((object?["t2v"]?["MnR"] ?? -1) - Double(t2v[4])) < 1e-4)
     }
 
+    /// Five captions of three videos (the hand-ranked matrix of `MultiCaptionMetricsTests`), the map given
+    /// as an .npy, a JSON array and MSR-VTT JSON.
+    @Test func evalWithATextVideoMapRanksEveryCaption() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-eval-map")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = dir.appendingPathComponent("sim.npy").path
+        try Tensor([0.9, 0.1, 0.2, 0.3, 0.5, 0.4, 0.2, 0.6, 0.7, 0.1, 0.2, 0.8, 0.5, 0.9, 0.3], shape: [5, 3]).writeNPY(to: sim)
+        let npy = dir.appendingPathComponent("map.npy").path, json = dir.appendingPathComponent("map.json").path
+        let msrvtt = dir.appendingPathComponent("captions.json").path
+        try Tensor([0, 0, 1, 2, 2], shape: [5]).writeNPY(to: npy)
+        try Data("[0, 0, 1, 2, 2]".utf8).write(to: URL(fileURLWithPath: json))
+        try Data(#"{"videos": [{"video_id": "a"}, {"video_id": "b"}, {"video_id": "c"}], "sentences": [{"video_id": "a", "caption": "1"}, {"video_id": "c", "caption": "4"}, {"video_id": "a", "caption": "2"}, {"video_id": "b", "caption": "3"}, {"video_id": "c", "caption": "5"}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: msrvtt))
+        for map in [npy, json, msrvtt] {
+            let output = try VidiCLI.run(["eval", "retrieval", "--sim", sim, "--text-video-map", map, "--json"])
+            #expect(output.status == 0, "\(output.stderr)")
+            let object = try JSONSerialization.jsonObject(with: output.stdout) as? [String: [String: Double]]
+            #expect(object?["t2v"]?["R@1"] == 40 && object?["t2v"]?["MdR"] == 2 && object?["t2v"]?["MnR"] == 2)
+            #expect(abs((object?["v2t"]?["R@1"] ?? 0) - 200.0 / 3) < 1e-9 && object?["v2t"]?["MdR"] == 1)
+        }
+        let help = try VidiCLI.run(["eval", "retrieval", "--help"])
+        #expect(help.text.contains("max over its sentences"))
+        try Data("[0, 0, 1, 1, 1]".utf8).write(to: URL(fileURLWithPath: json))
+        let lonely = try VidiCLI.run(["eval", "retrieval", "--sim", sim, "--text-video-map", json])
+        #expect(lonely.status == 1 && lonely.stderr.contains("video 2 has no caption"))
+    }
+
     @Test func badInputFailsWithAMessage() throws {
         let output = try VidiCLI.run(["eval", "retrieval", "--sim", Golden.path("retrieval/basic_wti")])
         #expect(output.status == 1)
@@ -131,6 +158,21 @@ struct IndexSearchCLITests {
         #expect(try VidiCLI.run(["index", "export", index, "--out", export, "--frames"]).status == 0)
         #expect(try Tensor.readNPY(path: export + "/pooled.npy").shape == [8, 64])
         #expect(try Tensor.readNPY(path: export + "/frames.npy").shape == [8, 12, 64])
+        #expect(try VidiCLI.run(["index", "export", index, "--out", export, "--format", "parquet"]).status == 0)
+        let parquet = try [UInt8](Data(contentsOf: URL(fileURLWithPath: export + "/pooled.parquet")))
+        #expect(Array(parquet.prefix(4)) == Array("PAR1".utf8) && Array(parquet.suffix(4)) == Array("PAR1".utf8))
+        // The external-engine recipe: the query's pooled vector against the exported pooled rows picks the
+        // candidate two-stage search picks first.
+        let q = dir.appendingPathComponent("q.npy").path
+        #expect(try VidiCLI.run(["search", "--index", index, "a red square moves up", "--query-vector", q]).status == 0)
+        let query = try Tensor.readNPY(path: q).scalars, pooled = try Tensor.readNPY(path: export + "/pooled.npy").scalars
+        #expect(query.count == 64 && abs(query.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
+        let dots = (0..<8).map { r in (0..<64).reduce(Float(0)) { $0 + query[$1] * pooled[r * 64 + $1] } }
+        let best = dots.indices.max { dots[$0] < dots[$1] }!
+        let first = try VidiCLI.run(["search", "--index", index, "a red square moves up", "--mode", "two-stage", "--candidates", "1", "--top", "1", "--json"])
+        #expect(first.text.contains("\"video\":\(best)"), "\(first.text) vs row \(best)")
+        let grownInfo = try VidiCLI.run(["index", "info", index, "--json"])
+        #expect(grownInfo.text.contains("\"segments\":2") && grownInfo.text.contains("\"version\":2"), "\(grownInfo.text)")
         let candidates = dir.appendingPathComponent("cands.txt").path
         try Data("3\n\(try RetrievalIndex(path: index).metadata.ids[1])\n".utf8).write(to: URL(fileURLWithPath: candidates))
         let reranked = try VidiCLI.run(["search", "--index", index, "a red square moves up", "--candidates-from", candidates, "--json"])
@@ -142,25 +184,5 @@ struct IndexSearchCLITests {
         let output = try VidiCLI.run(["search", "--index", "/nonexistent.vidx", "x"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("cannot open"))
-    }
-
-    @Test func trainsTheHeadFromFeatures() throws {
-        let dir = try Fixtures.temporaryDirectory("vidi-train")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
-        for name in ["text", "text_mask", "video", "video_mask"] { try Golden.tensor("retrieval/train_\(name)").writeNPY(to: path(name + ".npy")) }
-        var weights: [String: Tensor] = [:]
-        for side in ["text", "video"] {
-            for key in ["0.weight", "0.bias", "2.weight", "2.bias"] {
-                weights["\(side)_weight_fc.\(key)"] = try Golden.tensor("retrieval/train_\(side)_weight_fc_\(key.replacingOccurrences(of: ".", with: "_"))")
-            }
-        }
-        try Safetensors.write(weights, to: path("init.safetensors"))
-        let output = try VidiCLI.run(["train", "retrieval", "--text-features", path("text.npy"), "--text-mask", path("text_mask.npy"),
-                                      "--video-features", path("video.npy"), "--video-mask", path("video_mask.npy"),
-                                      "--initial", path("init.safetensors"), "--steps", "3", "--batch-size", "4", "--out", path("out.safetensors")])
-        #expect(output.status == 0, "\(output.stderr)")
-        let trained = try DRLModel.load(path: path("out.safetensors"))
-        #expect(trained.configuration.weightBranchLayers == 2)
     }
 }

@@ -31,7 +31,7 @@ public struct IndexedVideo: Sendable, Equatable {
         IndexedVideo.pool(features, weights: weights, dimension: dimension)
     }
 
-    static func pool(_ features: [Float], weights: [Float], dimension d: Int) -> [Float] {
+    public static func pool(_ features: [Float], weights: [Float], dimension d: Int) -> [Float] {
         var mean = [Float](repeating: 0, count: d)
         for (j, w) in weights.enumerated() { for k in 0..<d { mean[k] += w * features[j * d + k] } }
         let norm = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -17,10 +17,24 @@ public final class RetrievalIndex: @unchecked Sendable {
     public let storage: IndexFormat.Storage
     private let base: UnsafeMutableRawPointer
     private let size: Int
-    private let layout: IndexFormat.Layout
+    private let segments: [Segment]
+    /// The current commit record (nil for a version-1 file) and which of the two it is (0 or 1).
+    let commit: IndexFormat.Commit?
+    let commitSlot: Int
+    /// The file's format version (1 or 2).
+    public let formatVersion: Int
+    public var segmentCount: Int { segments.count }
 
-    /// Opens and checks `path`: magic, version, header checksum, sizes, metadata; the payload checksum
-    /// when `verify` (default: files up to 256 MiB; `verify()` checks a larger one on demand).
+    /// One segment: `count` videos from `firstVideo`, its sections at `offset + layout.*`.
+    struct Segment {
+        let offset: Int, firstVideo: Int, count: Int
+        let layout: IndexFormat.Layout
+        let payloadCRC: UInt32
+    }
+
+    /// Opens and checks `path`: magic, version, commit record, every segment's header checksum, sizes and
+    /// metadata; the payload checksums when `verify` (default: files up to 256 MiB; `verify()` checks a
+    /// larger one on demand).
     public init(path: String, verify: Bool? = nil) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -38,70 +52,155 @@ public final class RetrievalIndex: @unchecked Sendable {
             munmap(mapped, size)
             return RetrievalError.index(path: path, reason: reason)
         }
-        func read<T: FixedWidthInteger>(_ type: T.Type, _ offset: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self)) }
         guard Array(raw[0..<8]) == IndexFormat.magic else { throw fail("not a vidi index (bad magic)") }
-        guard read(UInt32.self, 44) == IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: raw[0..<44])) else { throw fail("header checksum mismatch") }
-        let version = read(UInt32.self, 8)
-        guard version == IndexFormat.version else { throw fail("index version \(version), this vidi reads version \(IndexFormat.version)") }
-        guard let storage = IndexFormat.Storage(rawValue: read(UInt32.self, 12)) else { throw fail("unknown storage type") }
+        let version = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
+        let checkPayload = verify ?? (size <= 256 << 20)
+        var segments: [Segment] = []
+        var ids: [String] = []
+        var first: IndexFormat.Metadata?
+        var commit: IndexFormat.Commit?
+        var commitSlot = 0
+        do {
+            switch version {
+            case IndexFormat.segmentVersion:
+                // A version-1 file is one segment spanning the whole file.
+                let (segment, metadata) = try Self.segment(raw, at: 0, firstVideo: 0, limit: size, verify: checkPayload)
+                guard segment.layout.end == size else {
+                    throw RetrievalError.invalidArgument("\(size) bytes, the header describes \(segment.layout.end): truncated or corrupted")
+                }
+                segments = [segment]; ids = metadata.ids; first = metadata
+            case IndexFormat.version:
+                // The valid record covering the most bytes that exist; a torn or uncommitted one is ignored.
+                let records = (0..<2).map { k in IndexFormat.Commit(UnsafeRawBufferPointer(rebasing: raw[(k * IndexFormat.commitSize)..<((k + 1) * IndexFormat.commitSize)])) }
+                let usable = records.enumerated().filter { $0.element.map { $0.end <= size && $0.end >= IndexFormat.firstSegment } ?? false }
+                guard let best = usable.max(by: { $0.element!.end < $1.element!.end }), let current = best.element else {
+                    throw RetrievalError.invalidArgument("no intact commit record covers the file's \(size) bytes: truncated or corrupted")
+                }
+                commit = current; commitSlot = best.offset
+                var offset = IndexFormat.firstSegment
+                for _ in 0..<current.segments {
+                    let (segment, metadata) = try Self.segment(raw, at: offset, firstVideo: ids.count, limit: current.end, verify: checkPayload)
+                    guard segment.layout.slots == current.slots, segment.layout.dimension == current.dimension, segment.layout.storage == current.storage else {
+                        throw RetrievalError.invalidArgument("segment \(segments.count + 1) has another shape than the index")
+                    }
+                    if let first, metadata.interaction != first.interaction {
+                        throw RetrievalError.invalidArgument("segment \(segments.count + 1) uses \(metadata.interaction), the index \(first.interaction)")
+                    }
+                    first = first ?? metadata
+                    segments.append(segment); ids += metadata.ids
+                    offset += IndexFormat.aligned(segment.layout.end)
+                }
+                guard offset == current.end, ids.count == current.videos, current.videos > 0 else {
+                    throw RetrievalError.invalidArgument("the commit record describes \(current.videos) videos in \(current.end) bytes, the segments \(ids.count) in \(offset)")
+                }
+            default:
+                throw RetrievalError.invalidArgument("index version \(version), this vidi reads versions 1 and 2: rebuild it with `vidi index build`")
+            }
+        } catch let error as RetrievalError {
+            if case .invalidArgument(let reason) = error { throw fail(reason) }
+            munmap(mapped, size)
+            throw error
+        }
+        guard var metadata = first else { throw fail("no segment") }
+        metadata.ids = ids
+        self.metadata = metadata
+        self.base = mapped; self.size = size
+        self.segments = segments
+        self.commit = commit; self.commitSlot = commitSlot
+        self.formatVersion = Int(version)
+        self.count = ids.count; self.slots = segments[0].layout.slots; self.dimension = segments[0].layout.dimension
+        self.storage = segments[0].layout.storage
+    }
+
+    /// Reads and checks the segment at `offset` (a version-1 image) that must end by `limit`.
+    private static func segment(_ file: UnsafeRawBufferPointer, at offset: Int, firstVideo: Int, limit: Int,
+                                verify: Bool) throws -> (Segment, IndexFormat.Metadata) {
+        func bad(_ reason: String) -> RetrievalError { .invalidArgument(offset == 0 ? reason : "segment at byte \(offset): \(reason)") }
+        guard offset + IndexFormat.headerSize <= limit else { throw bad("truncated before its header") }
+        let raw = UnsafeRawBufferPointer(rebasing: file[offset..<limit])
+        func read<T: FixedWidthInteger>(_ type: T.Type, _ at: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: T.self)) }
+        guard Array(raw[0..<8]) == IndexFormat.magic else { throw bad("bad magic") }
+        guard read(UInt32.self, 44) == IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: raw[0..<44])) else { throw bad("header checksum mismatch") }
+        guard read(UInt32.self, 8) == IndexFormat.segmentVersion else { throw bad("segment version \(read(UInt32.self, 8))") }
+        guard let storage = IndexFormat.Storage(rawValue: read(UInt32.self, 12)) else { throw bad("unknown storage type") }
         let count = Int(read(UInt64.self, 16)), slots = Int(read(UInt32.self, 24)), d = Int(read(UInt32.self, 28))
         let metadataBytes = Int(read(UInt64.self, 32))
-        guard count > 0, slots > 0, d > 0, count < 1 << 40, metadataBytes < 1 << 40 else { throw fail("impossible sizes in the header") }
+        guard count > 0, slots > 0, d > 0, count < 1 << 40, metadataBytes < 1 << 40 else { throw bad("impossible sizes in the header") }
         let layout = IndexFormat.Layout(videos: count, slots: slots, dimension: d, storage: storage, metadataBytes: metadataBytes)
-        guard layout.end == size else { throw fail("\(size) bytes, the header describes \(layout.end): truncated or corrupted") }
-        if verify ?? (size <= 256 << 20) {
-            guard read(UInt32.self, 40) == IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: raw[IndexFormat.headerSize...])) else {
-                throw fail("payload checksum mismatch: the file is corrupted")
-            }
+        guard layout.end <= raw.count else { throw bad("\(raw.count) bytes, the header describes \(layout.end): truncated or corrupted") }
+        let payloadCRC = read(UInt32.self, 40)
+        if verify, payloadCRC != IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: raw[IndexFormat.headerSize..<layout.end])) {
+            throw bad("payload checksum mismatch: the file is corrupted")
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         guard let metadata = try? decoder.decode(IndexFormat.Metadata.self, from: Data(raw[IndexFormat.headerSize..<(IndexFormat.headerSize + metadataBytes)])),
-              metadata.ids.count == count else { throw fail("unreadable metadata") }
-        self.metadata = metadata
-        self.base = mapped; self.size = size
-        self.count = count; self.slots = slots; self.dimension = d; self.storage = storage; self.layout = layout
+              metadata.ids.count == count else { throw bad("unreadable metadata") }
+        return (Segment(offset: offset, firstVideo: firstVideo, count: count, layout: layout, payloadCRC: payloadCRC), metadata)
     }
 
     deinit { munmap(base, size) }
 
-    /// Checks the payload checksum.
+    /// Checks every segment's payload checksum.
     public func verify() throws {
-        let raw = UnsafeRawBufferPointer(start: base, count: size)
-        let stored = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
-        guard stored == IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: raw[IndexFormat.headerSize...])) else {
-            throw RetrievalError.index(path: path, reason: "payload checksum mismatch: the file is corrupted")
+        for segment in segments {
+            let raw = UnsafeRawBufferPointer(start: base + segment.offset, count: segment.layout.end)
+            guard segment.payloadCRC == IndexFormat.crc32(UnsafeRawBufferPointer(rebasing: raw[IndexFormat.headerSize...])) else {
+                throw RetrievalError.index(path: path, reason: "payload checksum mismatch in the segment at byte \(segment.offset): the file is corrupted")
+            }
         }
     }
 
     public var interaction: Interaction { Interaction(rawValue: metadata.interaction) ?? .wti }
-    var weightsPointer: UnsafePointer<Float> { UnsafePointer((base + layout.weights).assumingMemoryBound(to: Float.self)) }
-    var countsPointer: UnsafePointer<UInt32> { UnsafePointer((base + layout.counts).assumingMemoryBound(to: UInt32.self)) }
-    var pooledPointer: UnsafePointer<Float> { UnsafePointer((base + layout.pooled).assumingMemoryBound(to: Float.self)) }
+
+    /// The segment holding video `i` (segments are few: a linear scan from the end, where adds go).
+    private func segment(of i: Int) -> Segment {
+        for segment in segments.reversed() where segment.firstVideo <= i { return segment }
+        return segments[0]
+    }
+
+    private func pointer<T>(_ segment: Segment, _ section: Int, _ type: T.Type) -> UnsafePointer<T> {
+        UnsafePointer((base + segment.offset + section).assumingMemoryBound(to: T.self))
+    }
+
+    /// Video `i`'s `slots` weights.
+    func weights(of i: Int) -> UnsafePointer<Float> {
+        let s = segment(of: i)
+        return pointer(s, s.layout.weights, Float.self) + (i - s.firstVideo) * slots
+    }
 
     /// Valid frames of video `i`.
-    public func frameCount(_ i: Int) -> Int { Int(UInt32(littleEndian: countsPointer[i])) }
+    public func frameCount(_ i: Int) -> Int {
+        let s = segment(of: i)
+        return Int(UInt32(littleEndian: pointer(s, s.layout.counts, UInt32.self)[i - s.firstVideo]))
+    }
 
     /// Video `i` as stored (normalised frames, weights).
     public func video(_ i: Int) throws -> IndexedVideo {
         let n = frameCount(i), d = dimension
         var features = [Float](repeating: 0, count: n * d)
         features.withUnsafeMutableBufferPointer { copyFeatures(from: i, videos: 1, into: $0.baseAddress!, rows: n) }
-        let w = Array(UnsafeBufferPointer(start: weightsPointer + i * slots, count: n))
+        let w = Array(UnsafeBufferPointer(start: weights(of: i), count: n))
         return try IndexedVideo(id: metadata.ids[i], features: features, weights: w)
     }
 
     /// Frame features of videos `[start, start + videos)` as float32 into `out`; `rows` limits a single
-    /// video's copy to its valid frames.
+    /// video's copy to its valid frames. A run may cross segments.
     func copyFeatures(from start: Int, videos: Int, into out: UnsafeMutablePointer<Float>, rows: Int? = nil) {
-        let elements = (rows ?? videos * slots) * dimension
-        let offset = start * slots * dimension
-        switch storage {
-        case .float32:
-            out.update(from: (base + layout.features).assumingMemoryBound(to: Float.self) + offset, count: elements)
-        case .float16:
-            let src = (base + layout.features).assumingMemoryBound(to: UInt16.self) + offset
-            for k in 0..<elements { out[k] = Float(Float16(bitPattern: UInt16(littleEndian: src[k]))) }
+        var video = start, written = 0, left = videos
+        while left > 0 {
+            let s = segment(of: video)
+            let run = min(left, s.firstVideo + s.count - video)
+            let elements = (rows ?? run * slots) * dimension
+            let offset = (video - s.firstVideo) * slots * dimension
+            switch storage {
+            case .float32:
+                (out + written).update(from: pointer(s, s.layout.features, Float.self) + offset, count: elements)
+            case .float16:
+                let src = pointer(s, s.layout.features, UInt16.self) + offset
+                for k in 0..<elements { out[written + k] = Float(Float16(bitPattern: UInt16(littleEndian: src[k]))) }
+            }
+            written += elements; video += run; left -= run
         }
     }
 
@@ -148,8 +247,10 @@ public final class RetrievalIndex: @unchecked Sendable {
         var dots = [Float](repeating: 0, count: count)
         q.withUnsafeBufferPointer { qp in
             dots.withUnsafeMutableBufferPointer { out in
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(dimension), 1, pooledPointer, Int32(dimension),
-                            qp.baseAddress, 1, 0, out.baseAddress, 1)
+                for s in segments {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(s.count), Int32(dimension), 1, pointer(s, s.layout.pooled, Float.self),
+                                Int32(dimension), qp.baseAddress, 1, 0, out.baseAddress! + s.firstVideo, 1)
+                }
             }
         }
         return TopK.indices(dots, k: c)
@@ -197,7 +298,7 @@ public final class RetrievalIndex: @unchecked Sendable {
                                 let c = frameCount(video)
                                 for j in 0..<slots { w[(k + r) * slots + j] = j < c ? 1 / Float(c) : 0 }
                             } else {
-                                (w.baseAddress! + (k + r) * slots).update(from: weightsPointer + video * slots, count: slots)
+                                (w.baseAddress! + (k + r) * slots).update(from: self.weights(of: video), count: slots)
                             }
                         }
                         k += run
@@ -216,11 +317,13 @@ public final class RetrievalIndex: @unchecked Sendable {
         }
     }
 
-    /// Every video's ids and counts, plus its stored content (for `add`, which rewrites the file).
+    /// Every video's ids and counts, plus its stored content (for rewriting a version-1 file).
     public func allVideos() throws -> [IndexedVideo] { try (0..<count).map(video) }
 
     /// The pooled vectors `[N, D]` (for export to an external vector engine).
-    public func pooledVectors() -> [Float] { Array(UnsafeBufferPointer(start: pooledPointer, count: count * dimension)) }
+    public func pooledVectors() -> [Float] {
+        segments.flatMap { Array(UnsafeBufferPointer(start: pointer($0, $0.layout.pooled, Float.self), count: $0.count * dimension)) }
+    }
 }
 
 /// A buffer that parallel iterations write at disjoint ranges only.
