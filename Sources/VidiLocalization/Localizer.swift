@@ -8,7 +8,7 @@ import VidiTensor
 /// continuous queries), keep the 300 best, class-agnostic Gaussian Soft-NMS (`suppression`, BMN's
 /// setting by default, width normalised by the grid length), keep `keep`, then each survivor is reported
 /// with its `classesPerSegment` most probable classes, score = proposal score × class probability, and
-/// converted to seconds through the `FeatureGrid`, clipped to `[0, duration]`.
+/// converted to seconds through the `FeatureGrid`, clipped to `[0, duration]` (dropped if nothing is left).
 public final class Localizer {
     public let model: LocalizationModel
     public var suppression = Suppression.bmn
@@ -103,6 +103,8 @@ public final class Localizer {
             let probabilities = top[top.startIndex + index].classProbabilities
             let (s, e) = video.seconds((p.start, p.end), grid: grid)
             let (a, b) = (Swift.max(0, Swift.min(s, duration)), Swift.max(0, Swift.min(e, duration)))
+            // A segment wholly past the end (the last snippet's window reaches beyond the video) clips to nothing.
+            guard b > a else { continue }
             for k in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(classesPerSegment) {
                 out.append(ScoredSegment(start: a, end: b, label: classes[k], score: p.score * probabilities[k]))
             }
