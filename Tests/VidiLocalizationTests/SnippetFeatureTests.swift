@@ -44,12 +44,15 @@ import VidiTestSupport
     // MARK: against the backbone on the same frames
 
     @Test func imageFeaturesAverageTheBackboneOverEachWindow() throws {
-        // Batches of 2 snippets: batch boundaries must not change a snippet's frames.
-        let extractor = try SnippetFeatureExtractor(weights: Self.weights, stride: 12, window: 8, resize: 40, crop: 32, batch: 2)
+        // Stride 6 < window 10: windows overlap, also across batches of 3 snippets (frames embedded by one
+        // batch are reused by the next); full windows at 0, 6, ..., 36 (the last ends at 46), then a partial
+        // one at 42: 8 snippets.
+        let extractor = try SnippetFeatureExtractor(weights: Self.weights, stride: 6, window: 10, resize: 40, crop: 32, batch: 3)
         let reader = try VideoReader(path: Self.video)
         let got = try extractor.extract(reader)
-        #expect(got.features.shape == [5, 16])
-        let layout = try SnippetLayout(frameCount: 50, stride: 12, window: 8)
+        #expect(got.features.shape == [8, 16])
+        let layout = try SnippetLayout(frameCount: 50, stride: 6, window: 10)
+        #expect(layout.frames(ofSnippet: 7) == 42..<50)
         let embedder = try ResNetEmbedder(path: Self.weights)
         let values = try got.features.toArray(Float.self)
         for i in 0..<layout.count {
@@ -61,7 +64,7 @@ import VidiTestSupport
             #expect(zip(row, want).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }, "snippet \(i)")
         }
         let s = got.sidecar
-        #expect(s == FeatureSidecar(fps: 25, stride: 12, window: 8, frames: 50, duration: 2, dimension: 16, snippets: 5,
+        #expect(s == FeatureSidecar(fps: 25, stride: 6, window: 10, frames: 50, duration: 2, dimension: 16, snippets: 8,
                                     backbone: "resnet18", weights: "resnet18_w16.safetensors", resize: 40, crop: 32))
     }
 

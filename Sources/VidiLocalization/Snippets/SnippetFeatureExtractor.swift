@@ -12,9 +12,9 @@ public struct SnippetFeatures {
 
 /// Per-snippet features of a video (`SnippetLayout`) by a `SnippetBackbone`, frames decoded through the
 /// model-ready frame path (`VideoReader.modelInputTensor`: shorter side `resize`, centre crop `crop`,
-/// the backbone's mean/std). `batch` snippets go through the network per forward pass; within a batch
-/// every distinct frame is decoded once (overlapping windows share frames), so memory stays bounded by
-/// the batch whatever the video's length.
+/// the backbone's mean/std). `batch` snippets go through the network per forward pass; an image backbone
+/// embeds every frame once (overlapping windows share frames, also across batches), so memory stays
+/// bounded by the batch whatever the video's length.
 public final class SnippetFeatureExtractor {
     public let backbone: SnippetBackbone
     /// Recorded in the sidecar (the weights' file name).
@@ -68,10 +68,11 @@ public final class SnippetFeatureExtractor {
         let d = backbone.dimension
         var rows = [Float](repeating: 0, count: layout.count * d)
         var first = 0
+        var carried: [Int: ArraySlice<Float>] = [:]
         while first < layout.count {
             let snippets = first..<Swift.min(first + batch, layout.count)
             let embedded = try backbone.takesClips ? embedClips(snippets, layout: layout, reader: reader)
-                                                   : embedFrameMeans(snippets, layout: layout, reader: reader)
+                                                   : embedFrameMeans(snippets, layout: layout, reader: reader, carried: &carried)
             rows.replaceSubrange((snippets.lowerBound * d)..<(snippets.upperBound * d), with: embedded)
             first = snippets.upperBound
             try progress?(first, layout.count)
@@ -89,19 +90,27 @@ public final class SnippetFeatureExtractor {
         return try backbone.embed(input).toArray(Float.self)
     }
 
-    /// Every distinct frame of the snippets embedded once, then each snippet's frames averaged.
-    func embedFrameMeans(_ snippets: Range<Int>, layout: SnippetLayout, reader: VideoReader) throws -> [Float] {
-        let distinct = Array(Set(snippets.flatMap { layout.frames(ofSnippet: $0) })).sorted()
-        let row = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
-        let input = try reader.modelInputTensor(request(frames: [distinct]))
-        let perFrame = try backbone.embed(input).toArray(Float.self)
+    /// Every distinct frame of the snippets embedded once, then each snippet's frames averaged. Frames the
+    /// previous batch already embedded (windows overlap when stride < window) come from `carried`, which
+    /// is replaced by this batch's frame embeddings.
+    func embedFrameMeans(_ snippets: Range<Int>, layout: SnippetLayout, reader: VideoReader,
+                         carried: inout [Int: ArraySlice<Float>]) throws -> [Float] {
+        let needed = Array(Set(snippets.flatMap { layout.frames(ofSnippet: $0) })).sorted()
+        let fresh = needed.filter { carried[$0] == nil }
         let d = backbone.dimension
+        var rows: [Int: ArraySlice<Float>] = [:]
+        for frame in needed { rows[frame] = carried[frame] }
+        if !fresh.isEmpty {
+            let embedded = try backbone.embed(try reader.modelInputTensor(request(frames: [fresh]))).toArray(Float.self)
+            for (k, frame) in fresh.enumerated() { rows[frame] = embedded[(k * d)..<((k + 1) * d)] }
+        }
+        carried = rows
         var out = [Float](repeating: 0, count: snippets.count * d)
         for (k, snippet) in snippets.enumerated() {
             let frames = layout.frames(ofSnippet: snippet)
             for frame in frames {
-                guard let r = row[frame] else { continue }
-                for j in 0..<d { out[k * d + j] += perFrame[r * d + j] }
+                guard let row = rows[frame] else { continue }
+                for (j, value) in row.enumerated() { out[k * d + j] += value }
             }
             let scale = 1 / Float(frames.count)
             for j in 0..<d { out[k * d + j] *= scale }
