@@ -119,13 +119,22 @@ public struct PredictionFile: Sendable {
     }
 
     public func write(to path: String) throws(LocalizationError) {
+        try JSONWriting.write(json, to: path)
+    }
+
+    /// The file's bytes (compact JSON and a newline, numbers that read back exactly), as `write` writes them.
+    public func encoded() -> [UInt8] {
+        Array((JSONWriting.string(json) + "\n").utf8)
+    }
+
+    /// `{"version", "results": {id: [{"label", "score", "segment"}]}, "external_data"}`, videos in order.
+    var json: OrderedJSON {
         let results: [(key: String, value: OrderedJSON)] = videos.map { video in
             (video.id, .array(video.predictions.map {
                 .object([("label", .string($0.label)), ("score", .number($0.score)), ("segment", .array([.number($0.start), .number($0.end)]))])
             }))
         }
-        try JSONWriting.write(.object([("version", .string("VERSION 1.3")), ("results", .object(results)),
-                                       ("external_data", .object([]))]), to: path)
+        return .object([("version", .string("VERSION 1.3")), ("results", .object(results)), ("external_data", .object([]))])
     }
 }
 

@@ -8,7 +8,7 @@ import VidiTensor
 /// continuous queries), keep the 300 best, class-agnostic Gaussian Soft-NMS (`suppression`, BMN's
 /// setting by default, width normalised by the grid length), keep `keep`, then each survivor is reported
 /// with its `classesPerSegment` most probable classes, score = proposal score × class probability, and
-/// converted to seconds through the `FeatureGrid`, clipped to `[0, duration]`.
+/// converted to seconds through the `FeatureGrid`, clipped to `[0, duration]` (dropped if nothing is left).
 public final class Localizer {
     public let model: LocalizationModel
     public var suppression = Suppression.bmn
@@ -51,7 +51,15 @@ public final class Localizer {
 
     /// Segments of several videos (one forward pass).
     public func localize(batch: [Tensor], grid: FeatureGrid = .unit, durations: [Double?]? = nil) throws -> [[ScoredSegment]] {
+        try localize(batch: batch, grids: batch.map { _ in grid }, durations: durations)
+    }
+
+    /// Segments of several videos, each placed in time by its own grid (features of different frame rates).
+    public func localize(batch: [Tensor], grids: [FeatureGrid], durations: [Double?]? = nil) throws -> [[ScoredSegment]] {
         let c = model.configuration
+        guard grids.count == batch.count, durations == nil || durations?.count == batch.count else {
+            throw LocalizationError.invalidArgument("\(batch.count) videos but \(grids.count) grids and \(durations?.count ?? batch.count) durations")
+        }
         var videos: [GridVideo] = []
         for features in batch {
             guard features.rank == 2, features.shape[1] == c.inputChannels else {
@@ -60,13 +68,19 @@ public final class Localizer {
             videos.append(try GridVideo(features: features, gridLength: c.gridLength))
         }
         let lengths = batch.map { Double($0.shape[0]) }
-        return try localize(gridVideos: videos, grid: grid, durations: videos.indices.map { durations?[$0] ?? grid.seconds(lengths[$0]) })
+        return try localize(gridVideos: videos, grids: grids, durations: videos.indices.map { durations?[$0] ?? grids[$0].seconds(lengths[$0]) })
     }
 
     /// Segments of videos already on the model's grid (packed samples); `durations` clip the segments.
     public func localize(gridVideos videos: [GridVideo], grid: FeatureGrid, durations: [Double]) throws -> [[ScoredSegment]] {
+        try localize(gridVideos: videos, grids: videos.map { _ in grid }, durations: durations)
+    }
+
+    func localize(gridVideos videos: [GridVideo], grids: [FeatureGrid], durations: [Double]) throws -> [[ScoredSegment]] {
         let c = model.configuration
-        guard durations.count == videos.count else { throw LocalizationError.invalidArgument("\(videos.count) videos but \(durations.count) durations") }
+        guard durations.count == videos.count, grids.count == videos.count else {
+            throw LocalizationError.invalidArgument("\(videos.count) videos but \(durations.count) durations and \(grids.count) grids")
+        }
         for video in videos where video.channels != c.inputChannels || video.length != c.gridLength {
             throw LocalizationError.invalidArgument("a grid video of \(video.channels) × \(video.length): the model expects \(c.inputChannels) × \(c.gridLength)")
         }
@@ -74,7 +88,7 @@ public final class Localizer {
         let candidates = try withNoGrad {
             c.head == .continuous ? try RCL.candidates(model, videos, refinementSteps: refinementSteps, useBoundaries: useBoundaryEvidence) : try BMN.candidates(model, videos)
         }
-        return videos.indices.map { postProcess(candidates[$0], video: videos[$0], grid: grid, duration: durations[$0]) }
+        return videos.indices.map { postProcess(candidates[$0], video: videos[$0], grid: grids[$0], duration: durations[$0]) }
     }
 
     func postProcess(_ candidates: [Candidate], video: GridVideo, grid: FeatureGrid, duration: Double) -> [ScoredSegment] {
@@ -89,6 +103,8 @@ public final class Localizer {
             let probabilities = top[top.startIndex + index].classProbabilities
             let (s, e) = video.seconds((p.start, p.end), grid: grid)
             let (a, b) = (Swift.max(0, Swift.min(s, duration)), Swift.max(0, Swift.min(e, duration)))
+            // A segment wholly past the end (the last snippet's window reaches beyond the video) clips to nothing.
+            guard b > a else { continue }
             for k in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(classesPerSegment) {
                 out.append(ScoredSegment(start: a, end: b, label: classes[k], score: p.score * probabilities[k]))
             }

@@ -80,6 +80,8 @@ public struct ModelInputRequest: Sendable, Equatable {
         /// OpenAI CLIP's statistics.
         public static let clip = Normalization(mean: [0.48145466, 0.4578275, 0.40821073],
                                                std: [0.26862954, 0.26130258, 0.27577711])
+        /// Kinetics-400 statistics, which torchvision's video models (r3d_18, r2plus1d_18) expect.
+        public static let kinetics = Normalization(mean: [0.43216, 0.394666, 0.37645], std: [0.22803, 0.22145, 0.216989])
     }
 
     /// Which frames, as clips (`FrameSampler.clips(for:)`): `.uniform`, `.every`, `.fps` and `.segments`

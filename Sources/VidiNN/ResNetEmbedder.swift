@@ -86,3 +86,16 @@ extension ResNet.Configuration {
         self.init(variant, widths: full, inputChannels: stem.shape[1], classes: tensors["fc.weight"]?.shape[0], stages: widths.count)
     }
 }
+
+extension ResNet.Variant {
+    /// torchvision's function name for this depth.
+    public var torchvisionName: String {
+        switch self {
+        case .resnet18: return "resnet18"
+        case .resnet34: return "resnet34"
+        case .resnet50: return "resnet50"
+        case .resnet101: return "resnet101"
+        case .resnet152: return "resnet152"
+        }
+    }
+}

@@ -4,38 +4,48 @@ import VidiLocalization
 import VidiMedia
 import VidiTensor
 
-/// `vidi localize`: features in, ActivityNet-style predictions out.
+/// `vidi localize`: features (or videos, through a backbone) in, ActivityNet-style predictions out.
 struct LocalizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "localize",
-        abstract: "Find actions in videos' T x C features with a trained localizer; write ActivityNet-style prediction JSON.",
+        abstract: "Find actions in videos (or their T x C features) with a trained localizer; write ActivityNet-style prediction JSON.",
         discussion: """
             Examples:
               vidi localize --model rcl.safetensors --features feats/ --gt annotations.json --subset validation --out pred.json
-              vidi localize --model rcl.safetensors video1.npy video2.npy --stride 4 --window 16 --fps 30 --out pred.json
+              vidi localize --model rcl.safetensors feats/video1.npy feats/video2.npy --out pred.json
+              vidi localize --model rcl.safetensors --backbone r2plus1d_18.safetensors clips/*.mp4 --out pred.json
+            Feature files made by `vidi features` have a sidecar <id>.json next to them; its fps, stride and \
+            window place the features in time (explicit --fps/--stride/--window win). Without a sidecar the \
+            defaults are 1, i.e. one feature per second.
+            With --backbone the arguments are videos: features are extracted in memory exactly as \
+            `vidi features` does (--stride/--window in frames, default 8/16; --size, --resize, --batch), then \
+            localized; the video id is the file name without extension.
             With --gt the videos of the subset are read from --features (<id>.npy) and the mAP is printed.
             Run `vidi localize --demo` to localize the bundled synthetic set with the bundled model.
             """
     )
 
-    @Argument(help: "Feature files (.npy, T x C); the video id is the file name without extension.") var files: [String] = []
+    @Argument(help: "Feature files (.npy, T x C), or videos with --backbone; the video id is the file name without extension.") var files: [String] = []
     @Option(help: "Checkpoint (.safetensors) from `vidi train localize`.") var model: String?
     @Option(help: "Folder of <video id>.npy features (with --gt).") var features: String?
     @Option(help: "Annotations: which videos to run (and their durations); the mAP is printed.") var gt: String?
     @Option(help: "Subset of --gt; 'all' for every video.") var subset = "validation"
-    @Option(help: "Feature stride in frames.") var stride: Double = 1
-    @Option(help: "Feature window in frames.") var window: Double = 1
-    @Option(help: "Frames per second.") var fps: Double = 1
+    @Option(help: "Feature stride in frames (default: the sidecar's, else 1; with --backbone 8).") var stride: Double?
+    @Option(help: "Feature window in frames (default: the sidecar's, else 1; with --backbone 16).") var window: Double?
+    @Option(help: "Frames per second (default: the sidecar's or the video's, else 1).") var fps: Double?
+    @Option(help: "Backbone weights (.safetensors): the arguments are videos, features are extracted first.") var backbone: String?
+    @Option(help: "With --backbone: centre-crop side (default 224 image ResNet, 112 video ResNet).") var size: Int?
+    @Option(help: "With --backbone: shorter side before the crop (default 256 / 128).") var resize: Int?
+    @Option(help: "With --backbone: snippets per forward pass.") var batch: Int = 16
     @Option(help: "RCL refinement iterations (default: the model's).") var refine: Int?
     @Option(help: "Segments kept per video after Soft-NMS.") var keep = 100
-    @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos, with feature files.") var slidingWindow: Int?
+    @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos, with feature files or videos.") var slidingWindow: Int?
     @Flag(help: "RCL: score by confidence x class only, without the encoder's boundary probabilities.") var noBoundaryScore = false
     @Option(help: "Output prediction JSON.") var out: String?
     @Flag(help: "Localize the bundled synthetic validation set with the bundled model and print the mAP.") var demo = false
 
     func run() throws {
         do {
-            let grid = try FeatureGrid(stride: stride, window: window, fps: fps)
             var modelPath = model, featureFolder = features, gtPath = gt
             if demo {
                 let root = LocalizeRunner.bundledRoot()
@@ -51,38 +61,104 @@ struct LocalizeCommand: ParsableCommand {
             var results: [(id: String, predictions: [ScoredSegment])] = []
             let clock = ContinuousClock(), start = clock.now
             if let gtPath {
+                guard backbone == nil else { throw ValidationError("--gt scores feature files from --features; run `vidi features` first to use it with videos") }
                 guard let featureFolder else { throw ValidationError("--gt needs --features FOLDER") }
                 let truth = try GroundTruthFile.read(path: gtPath)
                 let dataset = try FeatureDataset(groundTruth: truth, subset: subset == "all" ? nil : subset, folder: featureFolder)
-                results = try LocalizeRunner.run(localizer, dataset: dataset, grid: grid)
+                let grids = try dataset.items.map { try grid(sidecar: sidecar(of: "\(featureFolder)/\($0.id).npy")) }
+                results = try LocalizeRunner.run(localizer, dataset: dataset, grids: grids)
                 let elapsed = (clock.now - start).seconds
                 let evaluation = DetectionEvaluation(groundTruth: truth, predictions: PredictionFile(videos: results),
                                                      subset: subset == "all" ? nil : subset, thresholds: linspace(0.3, 0.7, count: 5))
                 print("tIoU   " + evaluation.thresholds.map { String(format: "%6.2f", $0) }.joined(separator: " "))
                 print("mAP(%) " + evaluation.mAP.map { String(format: "%6.2f", 100 * $0) }.joined(separator: " "))
                 print(String(format: "average mAP %.2f%% on %d videos (%.2f s)", 100 * evaluation.averageMAP, dataset.items.count, elapsed))
+            } else if let backbone {
+                guard !files.isEmpty else { throw ValidationError("give video files to localize with --backbone") }
+                results = try localizeVideos(with: localizer, backbone: backbone)
             } else {
-                guard !files.isEmpty else { throw ValidationError("give feature files, or --gt with --features") }
+                guard !files.isEmpty else { throw ValidationError("give feature files, videos with --backbone, or --gt with --features") }
                 for file in files {
                     let x = try FeatureDataset.readFeatures(file)
                     let id = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                    results.append((id, try slidingWindow.map { try localizer.localize(features: x, window: $0, grid: grid) }
-                                        ?? localizer.localize(features: x, grid: grid)))
+                    let sidecar = try sidecar(of: file)
+                    results.append((id, try localize(x, with: localizer, grid: grid(sidecar: sidecar), duration: sidecar?.duration)))
                 }
             }
             if let out { try PredictionFile(videos: results).write(to: out); print("wrote \(out)") }
-        } catch let error as ValidationError { throw error } catch { EvalOutput.fail(error) }
+        } catch let error as ValidationError { throw error } catch let exit as ExitCode { throw exit } catch { EvalOutput.fail(error) }
+    }
+
+    /// The sidecar `vidi features` wrote next to `file`, if any.
+    func sidecar(of file: String) throws -> FeatureSidecar? {
+        let path = FeatureSidecar.path(forFeatures: file)
+        return FileManager.default.fileExists(atPath: path) ? try FeatureSidecar.read(path: path) : nil
+    }
+
+    /// Explicit flags, then the sidecar, then 1.
+    func grid(sidecar: FeatureSidecar?) throws -> FeatureGrid {
+        try FeatureGrid(stride: stride ?? sidecar.map { Double($0.stride) } ?? 1, window: window ?? sidecar.map { Double($0.window) } ?? 1,
+                        fps: fps ?? sidecar?.fps ?? 1)
+    }
+
+    func localize(_ features: Tensor, with localizer: Localizer, grid: FeatureGrid, duration: Double?) throws -> [ScoredSegment] {
+        try slidingWindow.map { try localizer.localize(features: features, window: $0, grid: grid, duration: duration) }
+            ?? localizer.localize(features: features, grid: grid, duration: duration)
+    }
+
+    /// Videos → snippet features in memory (as `vidi features`) → localizer. A video that fails is
+    /// reported and left out; the others are still localized and written, then the command exits 1.
+    func localizeVideos(with localizer: Localizer, backbone path: String) throws -> [(id: String, predictions: [ScoredSegment])] {
+        func frames(_ value: Double?, _ name: String, default fallback: Int) throws -> Int {
+            guard let value else { return fallback }
+            guard value == value.rounded(), value >= 1, value < 1e9 else { throw ValidationError("--\(name) counts frames with --backbone: a whole number >= 1") }
+            return Int(value)
+        }
+        ComputeBudget.configure(workers: 1)
+        let extractor = try SnippetFeatureExtractor(weights: path, stride: frames(stride, "stride", default: 8), window: frames(window, "window", default: 16),
+                                                    resize: resize, crop: size, batch: batch)
+        let channels = localizer.model.configuration.inputChannels
+        guard extractor.backbone.dimension == channels else {
+            throw LocalizationError.invalidArgument("the backbone \(path) gives \(extractor.backbone.dimension)-d features but the model expects \(channels)")
+        }
+        let ids = SnippetOptions.videoIDs(for: files)
+        var results: [(id: String, predictions: [ScoredSegment])] = []
+        var failure: ExitCode?
+        do {
+            try MediaCommand.forEachFile(files) { file, position in
+                let reader = try VideoReader(path: file)
+                let extracted = try extractor.extract(reader)
+                MediaCommand.reportWarnings(of: reader)
+                var sidecar = extracted.sidecar
+                sidecar.fps = fps ?? sidecar.fps
+                results.append((ids[position], try localize(extracted.features, with: localizer, grid: sidecar.grid(), duration: sidecar.duration)))
+            }
+        } catch let exit as ExitCode {
+            FileHandle.standardError.write(Data("vidi: localize: \(files.count - results.count) of \(files.count) videos failed\n".utf8))
+            failure = exit
+        }
+        if let failure {
+            if let out { try PredictionFile(videos: results).write(to: out); print("wrote \(out) (\(results.count) videos)") }
+            throw failure
+        }
+        return results
     }
 }
 
 /// Shared by `vidi localize` and `vidi train localize`.
 enum LocalizeRunner {
     static func run(_ localizer: Localizer, dataset: FeatureDataset, grid: FeatureGrid, batch: Int = 16) throws -> [(id: String, predictions: [ScoredSegment])] {
+        try run(localizer, dataset: dataset, grids: dataset.items.map { _ in grid }, batch: batch)
+    }
+
+    /// `grids`: one per dataset item (each video's own frame rate, stride and window).
+    static func run(_ localizer: Localizer, dataset: FeatureDataset, grids: [FeatureGrid], batch: Int = 16) throws -> [(id: String, predictions: [ScoredSegment])] {
         var results: [(id: String, predictions: [ScoredSegment])] = []
         var i = 0
         while i < dataset.items.count {
-            let chunk = Array(dataset.items[i..<Swift.min(i + batch, dataset.items.count)])
-            let out = try localizer.localize(batch: chunk.map(\.features), grid: grid, durations: chunk.map(\.duration))
+            let range = i..<Swift.min(i + batch, dataset.items.count)
+            let chunk = Array(dataset.items[range])
+            let out = try localizer.localize(batch: chunk.map(\.features), grids: Array(grids[range]), durations: chunk.map(\.duration))
             for (item, predictions) in zip(chunk, out) { results.append((item.id, predictions)) }
             i += batch
         }

@@ -27,6 +27,7 @@ struct Vidi: AsyncParsableCommand {
             TrainCommand.self,
             SynthClipsCommand.self,
             SynthCommand.self,
+            FeaturesCommand.self,
             LocalizeCommand.self,
             SegmentCommand.self,
             PretextCommand.self,
