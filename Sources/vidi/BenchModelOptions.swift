@@ -73,6 +73,7 @@ struct BenchModel {
                 try printJSON([("model", name), ("mode", mode), ("batch", n), ("threads", ComputeBudget.threads),
                                ("input", x.shape.map(String.init).joined(separator: "x")),
                                ("best_seconds", timing.best), ("median_seconds", timing.median),
+                               ("best_cpu_seconds", timing.bestCPU),
                                ("items_per_second", rate), ("runs", timing.seconds.count)])
             } else {
                 let timings = String(format: "best %.1f ms, median %.1f ms, %.2f", timing.best * 1e3, timing.median * 1e3, rate)
