@@ -9,22 +9,39 @@ extension CPUKernels {
         let grain = Swift.max(1, Parallel.defaultGrain / planeSize)
         Parallel.forEachChunk(count: planes, grain: grain) { _, range in
             for plane in range {
-                let (s, t) = (scale[plane % channels], shift[plane % channels])
-                let src = x + plane * planeSize, dst = out + plane * planeSize
-                // Separate statements: each step rounds as the unfused ops do (no fused multiply-add).
-                switch (residual, relu) {
-                case (nil, false):
-                    for i in 0..<planeSize { let v = src[i] * s; dst[i] = v + t }
-                case (nil, true):
-                    for i in 0..<planeSize { let v = src[i] * s; dst[i] = ReluF()(v + t) }
-                case (let r?, false):
-                    let add = r + plane * planeSize
-                    for i in 0..<planeSize { let v = src[i] * s; let w = v + t; dst[i] = w + add[i] }
-                case (let r?, true):
-                    let add = r + plane * planeSize
-                    for i in 0..<planeSize { let v = src[i] * s; let w = v + t; dst[i] = ReluF()(w + add[i]) }
-                }
+                let start = plane * planeSize
+                affinePlane(x + start, out + start, residual.map { $0 + start }, count: planeSize,
+                            scale: scale[plane % channels], shift: shift[plane % channels], relu: relu)
             }
+        }
+    }
+
+    /// One plane, eight lanes at a time (the scalar loop with its NaN-keeping ReLU branch does not
+    /// vectorise). Multiply, add and residual add are separate roundings, as in the unfused ops: Swift
+    /// never contracts them into a fused multiply-add.
+    @inline(__always)
+    private static func affinePlane(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?,
+                                    count: Int, scale s: Float, shift t: Float, relu: Bool) {
+        typealias Lanes = SIMD8<Float>
+        let (vs, vt, zero) = (Lanes(repeating: s), Lanes(repeating: t), Lanes(repeating: 0))
+        let source = UnsafeRawPointer(x), destination = UnsafeMutableRawPointer(out)
+        let added = residual.map { UnsafeRawPointer($0) }
+        var i = 0
+        while i + 8 <= count {
+            var v = source.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) * vs
+            v = v + vt
+            if let added { v = v + added.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) }
+            // x ≤ 0 → 0 keeps NaN (the comparison is false), as ReluF does.
+            if relu { v.replace(with: zero, where: v .<= zero) }
+            destination.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        while i < count {
+            var v = x[i] * s
+            v = v + t
+            if let residual { v = v + residual[i] }
+            out[i] = relu ? ReluF()(v) : v
+            i += 1
         }
     }
 }
