@@ -96,7 +96,7 @@ public final class ResNet: Module, Layer {
         guard input.rank == 4, input.shape[1] == configuration.inputChannels else {
             throw TensorError.invalidArgument(op: "ResNet", reason: "input \(input.shape) is not [N, \(configuration.inputChannels), H, W]")
         }
-        var x = try bn1(conv1(input)).relu().maxPool2d(kernelSize: [3], stride: [2], padding: [1])
+        var x = try bn1(conv1(input), adding: nil, relu: true).maxPool2d(kernelSize: [3], stride: [2], padding: [1])
         var outputs: [Tensor] = []
         for stage in stages {
             x = try stage(x)

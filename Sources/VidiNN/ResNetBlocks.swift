@@ -37,8 +37,8 @@ public final class BasicBlock: Module, Layer {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let identity = try downsample?(x) ?? x
-        let out = try bn2(conv2(bn1(conv1(x)).relu()))
-        return try (out + identity).relu()
+        let out = try bn1(conv1(x), adding: nil, relu: true)
+        return try bn2(conv2(out), adding: identity, relu: true)
     }
 }
 
@@ -73,9 +73,8 @@ public final class Bottleneck: Module, Layer {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let identity = try downsample?(x) ?? x
-        var out = try bn1(conv1(x)).relu()
-        out = try bn2(conv2(out)).relu()
-        out = try bn3(conv3(out))
-        return try (out + identity).relu()
+        var out = try bn1(conv1(x), adding: nil, relu: true)
+        out = try bn2(conv2(out), adding: nil, relu: true)
+        return try bn3(conv3(out), adding: identity, relu: true)
     }
 }

@@ -124,6 +124,6 @@ final class VideoBasicBlock: Module, Layer {
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
         let residual = try downsample?(x) ?? x
-        return try (conv2(conv1(x)) + residual).relu()
+        return try conv2(conv1(x), adding: residual, relu: true)
     }
 }

@@ -21,13 +21,16 @@ extension CPUKernels {
     }
 
     /// Window maxima and the flat in-plane index of each maximum (-1 for an empty window). NaN wins, as in PyTorch.
-    static func maxPool(_ x: Tensor, _ g: PoolGeometry) -> (values: Tensor, argmax: [Int32]) {
-        let out = Tensor(zeroed: [g.planes * g.outputVolume], dtype: .float32)
-        var argmax = [Int32](repeating: 0, count: g.planes * g.outputVolume)
+    /// Without `recordArgmax` (inference: no backward will read them) the indices are not kept (empty array).
+    static func maxPool(_ x: Tensor, _ g: PoolGeometry, recordArgmax: Bool = true) -> (values: Tensor, argmax: [Int32]) {
+        // Every output element is written below (an empty window gives -inf).
+        let out = Tensor(uninitialized: [g.planes * g.outputVolume], dtype: .float32)
+        var argmax = [Int32](repeating: 0, count: recordArgmax ? g.planes * g.outputVolume : 0)
         let px = x.typedPointer(Float.self), pv = out.typedPointer(Float.self)
         let (inVol, outVol) = (g.inputVolume, g.outputVolume)
         argmax.withUnsafeMutableBufferPointer { indices in
-            guard let pi = indices.baseAddress else { return }
+            // An empty array may still have a base address: never write through it.
+            let pi = recordArgmax ? indices.baseAddress : nil
             withExtendedLifetime(x) {
                 forEachPlane(g) { plane, offsets, taps in
                     let src = px + plane * inVol
@@ -39,7 +42,7 @@ extension CPUKernels {
                         }
                         // A window that lies wholly in padding (possible with dilation) gives -inf and no gradient.
                         pv[plane * outVol + o] = best
-                        pi[plane * outVol + o] = bestIndex
+                        pi?[plane * outVol + o] = bestIndex
                     }
                 }
             }

@@ -107,7 +107,8 @@ extension Tensor {
         let inShape = shape
         let x = detached().contiguousData()
         if max {
-            let (values, argmax) = CPUKernels.maxPool(x, g)
+            // Argmax indices only when a backward pass may read them.
+            let (values, argmax) = CPUKernels.maxPool(x, g, recordArgmax: Autograd.isGradEnabled && requiresGrad)
             return Autograd.record(try values.reshaped(outShape), op: op, inputs: [self]) { gradOutput in
                 [try CPUKernels.maxPoolBackward(gradOutput.contiguousData(), argmax: argmax, g).reshaped(inShape)]
             }

@@ -20,11 +20,12 @@ public final class TensorStorage: @unchecked Sendable {
     public let isReadOnly: Bool
     private let deallocator: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)?
 
-    /// Allocates `byteCount` zeroed bytes, 64-byte aligned.
+    /// Allocates `byteCount` zeroed bytes, 64-byte aligned (a reused block is cleared here too).
     public init(byteCount: Int) {
         precondition(byteCount >= 0, "negative byte count")
         self.byteCount = byteCount
-        base = Self.allocate(byteCount)
+        blockBytes = StorageCache.sizeClass(byteCount)
+        base = Self.allocate(blockBytes)
         base.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
         isReadOnly = false
         deallocator = nil
@@ -36,7 +37,8 @@ public final class TensorStorage: @unchecked Sendable {
     init(uninitializedByteCount byteCount: Int) {
         precondition(byteCount >= 0, "negative byte count")
         self.byteCount = byteCount
-        base = Self.allocate(byteCount)
+        blockBytes = StorageCache.sizeClass(byteCount)
+        base = Self.allocate(blockBytes)
         isReadOnly = false
         deallocator = nil
         adopted = false
@@ -48,6 +50,7 @@ public final class TensorStorage: @unchecked Sendable {
     private static let hugePageSize = 2 << 20
 
     private static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        if let block = StorageCache.take(byteCount) { return block }
         // At least one byte, so empty tensors still own a valid pointer.
         guard byteCount >= hugePageThreshold else {
             return UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: alignment)
@@ -66,17 +69,20 @@ public final class TensorStorage: @unchecked Sendable {
         self.byteCount = byteCount
         self.isReadOnly = isReadOnly
         self.deallocator = deallocator
+        blockBytes = byteCount
         adopted = true
     }
 
     /// Adopted memory goes back through `deallocator`; owned memory is freed here.
     private let adopted: Bool
+    /// Bytes actually allocated for owned storage: `byteCount` rounded up to the cache's size class.
+    private let blockBytes: Int
 
     deinit {
         if adopted {
             deallocator?(base, byteCount)
         } else {
-            base.deallocate()
+            StorageCache.recycle(base, classBytes: blockBytes)
         }
     }
 

@@ -11,6 +11,9 @@ struct BenchCommand: AsyncParsableCommand {
             BenchDecodeCommand.self,
             BenchConvCommand.self,
             BenchResNetCommand.self,
+            BenchVideoResNetCommand.self,
+            BenchViTCommand.self,
+            BenchTextTransformerCommand.self,
             BenchWebDatasetCommand.self,
             BenchRetrievalCommand.self,
         ]

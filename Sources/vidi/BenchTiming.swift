@@ -5,23 +5,27 @@ import VidiMedia
 /// Wall-clock timings of repeated runs of one operation, for the `vidi bench` commands.
 struct BenchTiming {
     let seconds: [Double]
+    /// Process CPU seconds (all threads) of the same runs: steadier than wall time on a shared machine.
+    var cpuSeconds: [Double] = []
 
     /// Runs `body` once to warm up, then until `minimumTime` has passed and at least `minimumRuns` were timed.
     static func measure(minimumRuns: Int = 3, minimumTime: Double = 1.0, _ body: () throws -> Void) rethrows -> BenchTiming {
         try body()
-        var samples: [Double] = []
+        var samples: [Double] = [], cpu: [Double] = []
         let clock = ContinuousClock()
         let start = clock.now
         while samples.count < minimumRuns || (clock.now - start) < .seconds(minimumTime) {
-            let t0 = clock.now
+            let (t0, c0) = (clock.now, processCPUSeconds())
             try body()
             let elapsed = clock.now - t0
             samples.append(elapsed.seconds)
+            cpu.append(processCPUSeconds() - c0)
         }
-        return BenchTiming(seconds: samples)
+        return BenchTiming(seconds: samples, cpuSeconds: cpu)
     }
 
     var best: Double { seconds.min() ?? .nan }
+    var bestCPU: Double { cpuSeconds.min() ?? .nan }
     var median: Double {
         let sorted = seconds.sorted()
         return sorted.isEmpty ? .nan : sorted[sorted.count / 2]

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Two or more `vidi` builds on the same model in alternating rounds: CPU seconds per run, steadier than wall
+time on a shared machine. CPU of N runs = CPU(warm-up + N+1 runs) - CPU(warm-up + 1 run), so model
+construction is not counted. One compute thread.
+
+    python3 Tools/bench/vidi_builds_ab.py --model resnet50 --batch 8 /path/to/old/vidi .build/release/vidi
+"""
+import argparse
+import resource
+import subprocess
+
+
+def cpu_seconds(binary, model, batch, runs, extra):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([binary, "bench", model, "--batch", str(batch), "--threads", "1", "--seconds", "0",
+                    "--runs", str(runs), *extra], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("binaries", nargs="+")
+    parser.add_argument("--model", default="resnet50")
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--train", action="store_true")
+    args = parser.parse_args()
+    extra = ["--train"] if args.train else []
+    best = {}
+    for _ in range(args.rounds):
+        for binary in args.binaries:
+            per_run = (cpu_seconds(binary, args.model, args.batch, 4, extra)
+                       - cpu_seconds(binary, args.model, args.batch, 1, extra)) / 3
+            best[binary] = min(best.get(binary, float("inf")), per_run)
+    first = best[args.binaries[0]]
+    for binary, seconds in best.items():
+        print(f"{binary}: {seconds:.3f} CPU-s per run, {args.batch / seconds:.2f} items per CPU-second, "
+              f"{first / seconds:.2f}x the first")
+
+
+if __name__ == "__main__":
+    main()
