@@ -39,6 +39,7 @@ extension VideoReader {
         guard plan.elementSize == 1 || Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else {
             throw MediaError.invalidArgument("model input buffer is not aligned for Float")
         }
+        HugePages.advise(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<plan.byteCount]))
         var slots: [Int: [(clip: Int, t: Int)]] = [:]
         for (c, clip) in plan.clips.enumerated() {
             for (t, display) in clip.enumerated() {
@@ -107,8 +108,8 @@ extension VideoReader {
     /// that comes out, in display order; returns the indices delivered. Keyframes alone
     /// (`keyframesOnly`) are decoded each on its own: the demuxer seeks straight to its packet (from the
     /// index), the decoder gets that packet alone and is drained, so no other packet is read or decoded
-    /// (faster than one pass with `skip_frame = NONKEY`, which must still demux every packet; the open
-    /// already scanned them once). Other frames are decoded GOP by GOP, each group of pictures once.
+    /// (a one-pass `skip_frame = NONKEY` decode would demux every packet again, after the open's index
+    /// scan already read them). Other frames are decoded GOP by GOP, each group of pictures once.
     func decodePictures(_ wanted: [Int], keyframesOnly: Bool,
                         _ body: (UnsafeMutablePointer<AVFrame>, Int) throws -> Void) throws -> Set<Int> {
         var delivered = Set<Int>()
