@@ -56,11 +56,26 @@ final class InputContext {
         }
         context = openedContext
         pointer = context
-        let found = avformat_find_stream_info(context, nil)
+        let found = Self.findStreamInfo(context)
         if found < 0 {
             // Every stored property is set, so deinit runs and closes the input: do not close it here.
             throw MediaError.corrupt(path: path, reason: "cannot read stream information: \(ffmpegErrorText(found))")
         }
+    }
+
+    /// `avformat_find_stream_info`, whose probe decoders skip the inverse transform and the loop filter:
+    /// it decodes a picture or more only for what the headers say (pixel format, reorder delay), never
+    /// looks at the pixels, and the decoders Vidi reads frames with are separate. That makes opening a
+    /// 1080p H.264 file about half an intra picture's decode cheaper.
+    private static func findStreamInfo(_ context: UnsafeMutablePointer<AVFormatContext>) -> Int32 {
+        let count = Int(context.pointee.nb_streams)
+        var options = [OpaquePointer?](repeating: nil, count: max(count, 1))
+        for i in 0..<count {
+            av_dict_set(&options[i], "skip_idct", "all", 0)
+            av_dict_set(&options[i], "skip_loop_filter", "all", 0)
+        }
+        defer { for i in 0..<count { av_dict_free(&options[i]) } }
+        return options.withUnsafeMutableBufferPointer { avformat_find_stream_info(context, $0.baseAddress) }
     }
 
     deinit {

@@ -18,6 +18,9 @@ public enum FrameSampler: Sendable, Codable, Equatable {
     case randomClips(count: Int, length: Int, stride: Int, seed: UInt64)
     /// These clips of display indices, as given (each index must lie in the video).
     case clips([[Int]])
+    /// Every keyframe (`VideoInfo.keyframeIndices`), one clip. `VideoReader.modelInput` decodes these
+    /// with non-key packets withheld from the decoder, so no P or B picture is decoded.
+    case keyframes
 
     /// The sampled indices as clips: one clip for every sampler except `randomClips`, which gives `count`.
     public func clips(for info: VideoInfo) throws -> [[Int]] {
@@ -70,6 +73,11 @@ public enum FrameSampler: Sendable, Codable, Equatable {
                 throw MediaError.outOfRange(path: info.path, what: "frame index \(bad) (video has \(n) frames)")
             }
             return clips
+        case .keyframes:
+            guard !info.keyframeIndices.isEmpty else {
+                throw MediaError.corrupt(path: info.path, reason: "the packet index holds no keyframe")
+            }
+            return [info.keyframeIndices]
         }
     }
 

@@ -130,32 +130,26 @@ final class ModelInputConverter {
         let walk = Self.walk(base: UnsafePointer(y), stride: stride * 3, width: width, height: height, rotation: plan.rotation)
         let origin = (walk.origin - UnsafePointer(y)) / 3
         let rowStep = walk.rowStep / 3, columnStep = walk.columnStep / 3
+        let lookup = channelLookup(for: matrix)
+        let isBytes = plan.request.layout == .hwcBytes
         for slot in slots {
             let start = origin + plan.cropTops[slot.clip] * rowStep + plan.cropLefts[slot.clip] * columnStep
             let offsets = plan.channelOffsets(clip: slot.clip, t: slot.t)
             matrix.withTables { t in
-                tables.withUnsafeBufferPointer { normal in
-                    guard let n = normal.baseAddress else { return }
-                    let isBytes = plan.request.layout == .hwcBytes
-                    let bytes = output.assumingMemoryBound(to: UInt8.self), floats = output.assumingMemoryBound(to: Float.self)
-                    for row in 0..<plan.height {
-                        let first = start + row * rowStep
-                        let o = row * plan.width
-                        for x in 0..<plan.width {
-                            let p = first &+ x &* columnStep
-                            let yy = Int(y[p]), uu = Int(u[p]), vv = Int(v[p])
-                            let luma = t[yy]
-                            let r = Self.clamp(luma &+ t[256 &+ vv])
-                            let g = Self.clamp(luma &+ t[512 &+ uu] &+ t[768 &+ vv])
-                            let b = Self.clamp(luma &+ t[1024 &+ uu])
-                            if isBytes {
-                                let d = bytes + offsets.r + 3 &* (o &+ x)
-                                d[0] = UInt8(truncatingIfNeeded: r); d[1] = UInt8(truncatingIfNeeded: g); d[2] = UInt8(truncatingIfNeeded: b)
-                            } else {
-                                floats[offsets.r &+ o &+ x] = n[r]
-                                floats[offsets.g &+ o &+ x] = n[256 &+ g]
-                                floats[offsets.b &+ o &+ x] = n[512 &+ b]
-                            }
+                lookup.floats.withUnsafeBufferPointer { floatTable in
+                    lookup.bytes.withUnsafeBufferPointer { byteTable in
+                        guard let f = floatTable.baseAddress, let b = byteTable.baseAddress else { return }
+                        let planes = (y: UnsafePointer(y), u: UnsafePointer(u), v: UnsafePointer(v))
+                        if isBytes {
+                            Self.convertBytes(planes, start: start, rowStep: rowStep, columnStep: columnStep,
+                                              width: plan.width, height: plan.height, tables: t,
+                                              clamped: b - lookup.low, to: output.assumingMemoryBound(to: UInt8.self) + offsets.r)
+                        } else {
+                            let out = output.assumingMemoryBound(to: Float.self)
+                            Self.convertFloats(planes, start: start, rowStep: rowStep, columnStep: columnStep,
+                                               width: plan.width, height: plan.height, tables: t,
+                                               normalised: (f - lookup.low, f + lookup.count - lookup.low, f + 2 * lookup.count - lookup.low),
+                                               to: (out + offsets.r, out + offsets.g, out + offsets.b))
                         }
                     }
                 }
@@ -163,9 +157,70 @@ final class ModelInputConverter {
         }
     }
 
-    @inline(__always)
-    private static func clamp(_ fixed: Int32) -> Int {
-        Int(min(max((fixed &+ (1 << 15)) >> 16, 0), 255))
+    /// From a channel's rounded fixed-point value ((sum + 2^15) >> 16, any value the matrix can produce)
+    /// straight to the output: the byte clamped to 0...255, or that byte normalised per channel. One
+    /// lookup instead of a clamp (branches on noisy pictures) and a second lookup.
+    private struct ChannelLookup {
+        var matrix: YUVToRGB
+        var low: Int
+        var count: Int
+        var bytes: [UInt8]
+        /// R, G, B tables of `count` values each.
+        var floats: [Float]
+    }
+
+    private var lookup: ChannelLookup?
+
+    private func channelLookup(for matrix: YUVToRGB) -> ChannelLookup {
+        if let lookup, lookup.matrix == matrix { return lookup }
+        let range = matrix.roundedRange
+        let count = range.upperBound - range.lowerBound + 1
+        let bytes = (range.lowerBound...range.upperBound).map { UInt8(min(max($0, 0), 255)) }
+        var floats = [Float](repeating: 0, count: 3 * count)
+        for c in 0..<3 {
+            for (i, byte) in bytes.enumerated() { floats[c * count + i] = tables[c * 256 + Int(byte)] }
+        }
+        let made = ChannelLookup(matrix: matrix, low: range.lowerBound, count: count, bytes: bytes, floats: floats)
+        lookup = made
+        return made
+    }
+
+    private static func convertFloats(_ planes: (y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>),
+                                      start: Int, rowStep: Int, columnStep: Int, width: Int, height: Int,
+                                      tables t: UnsafePointer<Int32>,
+                                      normalised n: (r: UnsafePointer<Float>, g: UnsafePointer<Float>, b: UnsafePointer<Float>),
+                                      to out: (r: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>)) {
+        let (y, u, v) = planes
+        for row in 0..<height {
+            var p = start &+ row &* rowStep
+            let o = row &* width
+            for x in 0..<width {
+                let luma = t[Int(y[p])], uu = Int(u[p]), vv = Int(v[p])
+                out.r[o &+ x] = n.r[Int((luma &+ t[256 &+ vv] &+ 32768) >> 16)]
+                out.g[o &+ x] = n.g[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv] &+ 32768) >> 16)]
+                out.b[o &+ x] = n.b[Int((luma &+ t[1024 &+ uu] &+ 32768) >> 16)]
+                p &+= columnStep
+            }
+        }
+    }
+
+    private static func convertBytes(_ planes: (y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>),
+                                     start: Int, rowStep: Int, columnStep: Int, width: Int, height: Int,
+                                     tables t: UnsafePointer<Int32>, clamped c: UnsafePointer<UInt8>,
+                                     to out: UnsafeMutablePointer<UInt8>) {
+        let (y, u, v) = planes
+        for row in 0..<height {
+            var p = start &+ row &* rowStep
+            var d = out + row &* width &* 3
+            for _ in 0..<width {
+                let luma = t[Int(y[p])], uu = Int(u[p]), vv = Int(v[p])
+                d[0] = c[Int((luma &+ t[256 &+ vv] &+ 32768) >> 16)]
+                d[1] = c[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv] &+ 32768) >> 16)]
+                d[2] = c[Int((luma &+ t[1024 &+ uu] &+ 32768) >> 16)]
+                d += 3
+                p &+= columnStep
+            }
+        }
     }
 
     static func planarFlags(_ filter: ModelInputRequest.Filter) -> Int32 {

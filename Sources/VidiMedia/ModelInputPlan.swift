@@ -112,6 +112,18 @@ public struct ModelInputPlan: Sendable, Equatable {
         }
     }
 
+    /// The same sizes, crop and layout for one frame on its own (shape [1, ...]): what
+    /// `VideoReader.forEachModelInputFrame` converts each picture with. Every clip shares the crop of
+    /// the first (the streaming call accepts no per-clip random crop).
+    var singleFrame: ModelInputPlan {
+        var plan = self
+        plan.clips = [[clips[0][0]]]
+        plan.cropTops = [cropTops[0]]
+        plan.cropLefts = [cropLefts[0]]
+        plan.shape = request.layout == .hwcBytes ? [1, height, width, 3] : [1, 3, height, width]
+        return plan
+    }
+
     /// Offsets (in elements) of the first value of each RGB channel for clip `clip`, frame `t`, and the
     /// step between neighbouring pixels of one channel (3 for bytes, 1 for planes).
     func channelOffsets(clip: Int, t: Int) -> (r: Int, g: Int, b: Int, pixelStep: Int) {

@@ -33,6 +33,9 @@ final class DecodeState {
     var lastOutputDisplay = -1
     /// A flush packet was sent: no more input until the decoder is positioned again.
     var draining = false
+    /// When set, the decoder is drained right after the packet at this decode position is fed (one
+    /// picture decoded on its own, as for each keyframe). Cleared by `position`.
+    var lastPacket: Int?
 
     init(configuration: DecoderConfiguration, context: DecoderContext) {
         self.configuration = configuration
@@ -69,6 +72,7 @@ extension VideoReader {
         state.lastFedPosition = -1
         state.lastOutputDisplay = -1
         state.draining = false
+        state.lastPacket = nil
         state.nextPosition = index.hasTimestamps ? nil : 0
         statistics.seeks += 1
         try seekDemuxer(toPosition: start)
@@ -170,6 +174,7 @@ extension VideoReader {
                 }
                 if !keepGoing { return false }
                 if try !receive(state, body) { return false }
+                if let last = state.lastPacket, position >= last { break }
             }
             state.draining = true
             _ = avcodec_send_packet(context, nil)

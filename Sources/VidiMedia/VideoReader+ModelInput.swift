@@ -1,3 +1,5 @@
+import CFFmpeg
+
 extension VideoReader {
     /// Resolves `request` against this video (frames, sizes, crop offsets, output shape) without decoding.
     /// Errors: `.invalidArgument` for bad sizes, crops that do not fit, bad normalisation; `.outOfRange`
@@ -37,6 +39,7 @@ extension VideoReader {
         guard plan.elementSize == 1 || Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else {
             throw MediaError.invalidArgument("model input buffer is not aligned for Float")
         }
+        HugePages.advise(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<plan.byteCount]))
         var slots: [Int: [(clip: Int, t: Int)]] = [:]
         for (c, clip) in plan.clips.enumerated() {
             for (t, display) in clip.enumerated() {
@@ -45,20 +48,117 @@ extension VideoReader {
             }
         }
         let converter = ModelInputConverter(plan: plan)
-        var groups: [Int: [Int]] = [:]
-        for display in slots.keys { groups[index.startPosition(forDisplay: display), default: []].append(display) }
-        let state = try decodeState(pictureConfiguration)
-        var written = Set<Int>()
-        for start in groups.keys.sorted() {
-            try decodeTargets((groups[start] ?? []).sorted(), startingAt: start, state: state) { picture, display in
-                try converter.write(picture, slots: slots[display] ?? [], into: base, path: path)
-                written.insert(display)
-            }
+        let written = try decodePictures(slots.keys.sorted(), keyframesOnly: plan.request.frames == .keyframes) { picture, display in
+            try converter.write(picture, slots: slots[display] ?? [], into: base, path: path)
         }
         let missing = Set(slots.keys).subtracting(written)
         if let first = missing.min() {
             recordUndecodable(missing)
             throw MediaError.corrupt(path: path, reason: "frame \(first) could not be decoded")
         }
+    }
+
+    /// The frames `request` asks for, one at a time in display order (each distinct index once), each
+    /// resized, cropped and laid out as the request says: `.hwcBytes` gives `.rgb8` pixels, `.chw` gives
+    /// `.planarFloat` values normalised by the request. This is how frames are written to files and how
+    /// the pipeline's frame stages read them: the same pixels as `modelInput`, with one frame alive at a
+    /// time. The clip layouts and per-clip random crops are refused (`.invalidArgument`): they describe
+    /// a whole batch. Frames that do not decode are left out and recorded in `undecodableFrames`; with
+    /// `skippingUndecodable` false the call then throws `MediaError.corrupt` after the others came.
+    public func forEachModelInputFrame(_ request: ModelInputRequest, skippingUndecodable: Bool = false,
+                                       _ body: (Frame) throws -> Void) throws {
+        guard request.layout == .hwcBytes || request.layout == .chw else {
+            throw MediaError.invalidArgument("frames one at a time come as .hwcBytes or .chw, not \(request.layout)")
+        }
+        if case .random = request.crop {
+            throw MediaError.invalidArgument("a random crop is drawn per clip; frames one at a time take a centre crop or none")
+        }
+        let plan = try modelInputPlan(request).singleFrame
+        let wanted = Set(try request.frames.indices(for: info)).sorted()
+        let converter = ModelInputConverter(plan: plan)
+        let count = plan.elementCount
+        let delivered = try decodePictures(wanted, keyframesOnly: request.frames == .keyframes) { picture, display in
+            let pixels: FramePixels
+            if request.layout == .hwcBytes {
+                pixels = .rgb8(try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    guard let base = buffer.baseAddress else { return }
+                    try converter.write(picture, slots: [(0, 0)], into: base, path: path)
+                    initialized = count
+                })
+            } else {
+                pixels = .planarFloat(try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    guard let base = buffer.baseAddress else { return }
+                    try converter.write(picture, slots: [(0, 0)], into: base, path: path)
+                    initialized = count
+                })
+            }
+            try body(Frame(index: display, timestamp: info.frameTimestamps[display],
+                           pictureType: PictureType(picture.pointee.pict_type),
+                           isKeyframe: index.entries[index.displayToDecode[display]].isKeyframe,
+                           width: plan.width, height: plan.height, pixels: pixels))
+        }
+        let missing = Set(wanted).subtracting(delivered)
+        recordUndecodable(missing)
+        if !skippingUndecodable, let first = missing.min() {
+            throw MediaError.corrupt(path: path, reason: "frame \(first) could not be decoded")
+        }
+    }
+
+    /// Decodes the display indices `wanted` (ascending, distinct) and calls `body` once with each picture
+    /// that comes out, in display order; returns the indices delivered. Keyframes alone
+    /// (`keyframesOnly`) are decoded each on its own: the demuxer seeks straight to its packet (from the
+    /// index), the decoder gets that packet alone and is drained, so no other packet is read or decoded
+    /// (a one-pass `skip_frame = NONKEY` decode would demux every packet again, after the open's index
+    /// scan already read them). Other frames are decoded GOP by GOP, each group of pictures once.
+    func decodePictures(_ wanted: [Int], keyframesOnly: Bool,
+                        _ body: (UnsafeMutablePointer<AVFrame>, Int) throws -> Void) throws -> Set<Int> {
+        var delivered = Set<Int>()
+        if keyframesOnly {
+            let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: true))
+            guard canSeek else {
+                // Pipes and streams without timestamps: one pass, non-key packets withheld; pictures are
+                // kept (references, not copies) until the pass ends, to come out in display order.
+                var pictures: [Int: UnsafeMutablePointer<AVFrame>] = [:]
+                defer { for picture in pictures.values { var owned: UnsafeMutablePointer<AVFrame>? = picture; av_frame_free(&owned) } }
+                let targets = Set(wanted)
+                try position(state, at: 0)
+                try pump(state) { picture, display in
+                    if targets.contains(display), pictures[display] == nil { pictures[display] = av_frame_clone(picture) }
+                    return true
+                }
+                for display in wanted {
+                    guard let picture = pictures[display] else { continue }
+                    try body(picture, display)
+                    delivered.insert(display)
+                }
+                return delivered
+            }
+            for target in wanted {
+                let packet = index.displayToDecode[target]
+                try position(state, at: packet)
+                state.lastPacket = packet
+                try pump(state) { picture, display in
+                    if display == target, delivered.insert(display).inserted { try body(picture, display) }
+                    return true
+                }
+            }
+            return delivered
+        }
+        var groups: [Int: [Int]] = [:]
+        for display in wanted { groups[index.startPosition(forDisplay: display), default: []].append(display) }
+        let state = try decodeState(pictureConfiguration)
+        for start in groups.keys.sorted() {
+            try decodeTargets(groups[start] ?? [], startingAt: start, state: state) { picture, display in
+                try body(picture, display)
+                delivered.insert(display)
+            }
+        }
+        return delivered
+    }
+
+    /// Whether the demuxer can jump to an indexed packet (a file, not a pipe, with timestamps).
+    private var canSeek: Bool {
+        guard index.hasTimestamps, let io = input.pointer.pointee.pb else { return false }
+        return io.pointee.seekable != 0
     }
 }

@@ -49,14 +49,11 @@ extension VideoReader {
     /// in display order.
     public func keyframes(_ output: FrameOutput = .init()) throws -> [Frame] {
         try FrameConverter.validate(output)
-        let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: true))
-        try position(state, at: 0)
         var frames: [Frame] = []
-        try pump(state) { picture, display in
+        let delivered = try decodePictures(info.keyframeIndices, keyframesOnly: true) { picture, display in
             frames.append(try frameValue(picture, display: display, output: output))
-            return true
         }
-        recordUndecodable(Set(info.keyframeIndices).subtracting(frames.map(\.index)))
+        recordUndecodable(Set(info.keyframeIndices).subtracting(delivered))
         try finishSequential(delivered: frames.count, what: "keyframes", expected: info.keyframeIndices.count)
         return frames.sorted { $0.index < $1.index }
     }

@@ -5,7 +5,7 @@ import CFFmpeg
 /// range (JPEG range, or a `yuvj` format -> full; otherwise limited 16-235 / 16-240).
 /// Fixed point with 16 fractional bits, five table lookups per pixel:
 /// R = Y' + Vr, G = Y' + Ug + Vg, B = Y' + Ub.
-struct YUVToRGB {
+struct YUVToRGB: Equatable {
     /// 5 x 256: Y', Vr, Ug, Vg, Ub.
     private let tables: [Int32]
     /// The 4:4:4 format to resize into: `yuvj444p` for `yuvj` sources, so swscale keeps their full range
@@ -49,6 +49,19 @@ struct YUVToRGB {
             t[1024 + i] = Int32((2 * (1 - kb) * c * one).rounded())
         }
         tables = t
+    }
+
+    /// Every value a channel's rounded sum ((Y' + chroma terms + 2^15) >> 16) can take, from the tables'
+    /// extremes: the range the conversion's clamp-and-normalise lookup must cover.
+    var roundedRange: ClosedRange<Int> {
+        func extremes(_ k: Int) -> (Int, Int) {
+            let part = tables[(k * 256)..<((k + 1) * 256)]
+            return (Int(part.min() ?? 0), Int(part.max() ?? 0))
+        }
+        let (y, vr, ug, vg, ub) = (extremes(0), extremes(1), extremes(2), extremes(3), extremes(4))
+        let lows = [y.0 + vr.0, y.0 + ug.0 + vg.0, y.0 + ub.0], highs = [y.1 + vr.1, y.1 + ug.1 + vg.1, y.1 + ub.1]
+        let low = ((lows.min() ?? 0) + 32768) >> 16, high = ((highs.max() ?? 0) + 32768) >> 16
+        return min(low, 0)...max(high, 255)
     }
 
     func withTables(_ body: (UnsafePointer<Int32>) -> Void) {

@@ -65,7 +65,7 @@ struct EmbedStage: ModelStage, RunOutputStage {
         var images: [(video: Int, image: RGBImage)] = []
         for (v, video) in videos.enumerated() {
             let pass = try video.frames(named: frames, for: name)
-            images += try pass.frames.map { (v, try RGBImage(frame: $0, crop: pass.crop)) }
+            images += try pass.frames.map { (v, try RGBImage(frame: $0)) }
         }
         var rows = [[Float]](repeating: [], count: images.count)
         let sizes = Set(images.map { [$0.image.height, $0.image.width] }).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }

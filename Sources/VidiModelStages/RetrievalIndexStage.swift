@@ -78,7 +78,7 @@ struct RetrievalIndexStage: ModelStage, RunOutputStage {
             let pass = try video.frames(named: frames, for: name)
             let kept = try MediaInput.limited(count: pass.frames.count, maxFrames: maxFrames)
             for k in kept {
-                let image = try RGBImage(frame: pass.frames[k], crop: pass.crop)
+                let image = try RGBImage(frame: pass.frames[k])
                 images.append(try CLIPPreprocess.tensor(rgb: image.pixels, width: image.width, height: image.height, resolution: resolution))
             }
             counts.append(kept.count)

@@ -14,9 +14,6 @@ public protocol PipelineStage: Sendable {
     var outputs: [String] { get }
     /// How the stage relates to others, for combination checks.
     var role: StageRole { get }
-    /// Whether the stage reads `VideoContext.motionPass()`, so a keyframes stage before it can decode
-    /// keyframes and motion in one pass. Defaults to false.
-    var readsMotionPass: Bool { get }
     /// Products this stage makes for later stages, and those it reads, which an earlier stage must make
     /// (a missing producer is a spec error, found when the spec loads).
     var produces: [ProductKey] { get }
@@ -49,7 +46,6 @@ public enum ProductKey: Hashable, Sendable, CustomStringConvertible {
 
 extension PipelineStage {
     public var role: StageRole { .producer }
-    public var readsMotionPass: Bool { false }
     public var produces: [ProductKey] { [] }
     public var consumes: [ProductKey] { [] }
 }

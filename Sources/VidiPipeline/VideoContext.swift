@@ -23,8 +23,6 @@ public final class VideoContext {
     private var products: [ObjectIdentifier: any VideoProduct] = [:]
     /// Per-video records for run-level outputs, by stage name (see `RunOutputStage`).
     public private(set) var runRecords: [String: [UInt8]] = [:]
-    /// Whether a stage of this run reads `motionPass()` (set by the runner from the stage list).
-    var needsMotionPass = false
     /// Frame passes a later stage reads (`PipelineStage.consumes`); producers keep only these.
     var framesToKeep: Set<String> = []
     /// `run.damaged: keep`: stages write the frames that decode and leave the others out (the runner

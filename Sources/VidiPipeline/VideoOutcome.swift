@@ -27,14 +27,12 @@ struct GroupProcessor {
     let cancellation: CancellationFlag?
 
     func process(_ entries: [ManifestEntry], models: WorkerModels) -> [VideoOutcome] {
-        let needsMotionPass = stages.contains { $0.readsMotionPass }
         let framesToKeep = Set(stages.flatMap(\.consumes).map { key -> String in
             switch key { case .frames(let name): return name }
         })
         let contexts = entries.map { entry in
             let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index), limitSeconds: limitSeconds,
                                        keepsDamaged: keepDamaged, maxSampleBytes: maxSampleBytes, cancellation: cancellation)
-            context.needsMotionPass = needsMotionPass
             context.framesToKeep = framesToKeep
             return context
         }

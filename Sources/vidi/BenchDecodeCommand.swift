@@ -69,7 +69,7 @@ struct BenchDecodeCommand: ParsableCommand {
                                                                                 exportMotionVectors: motion))
                 let output: FrameOutput? = rgb ? FrameOutput() : nil
                 if keyframes {
-                    try KeyframesCommand.forEachKeyframe(of: reader, output ?? FrameOutput()) { _ in frames += 1 }
+                    try reader.forEachModelInputFrame(ModelInputRequest(frames: .keyframes, layout: .hwcBytes)) { _ in frames += 1 }
                 } else {
                     let progress = FileProgress(label: file, total: reader.info.frameCount)
                     defer { progress.finish() }

@@ -11,7 +11,11 @@ struct FramesCommand: ParsableCommand {
             (what `vidi probe` counts), zero-padded to 6 digits so a listing sorts in display order: \
             frame-000040.png is the 41st frame shown (--unpadded-names gives the older frame-40.png). Rotation metadata is \
             applied. Pick frames with one of --indices, --every, --fps or --uniform (default: every frame). \
-            Frames are decoded with exact seeking; each group of pictures is decoded once.
+            Frames are decoded with exact seeking; each group of pictures is decoded once, one frame held at a time.
+
+            Without --size or --short-side the pixels are the ffmpeg CLI's (-pix_fmt rgb24). With them, frames are \
+            resized as torchvision's Resize does (antialiased, --filter), in the decoder's YUV planes before \
+            the colour conversion: the same pixels `VideoReader.modelInput` gives a model.
 
             Examples:
               vidi frames clip.mp4 --out frames/ --indices 0,5,9
@@ -35,19 +39,16 @@ struct FramesCommand: ParsableCommand {
     @OptionGroup var resize: ResizeOptions
     @OptionGroup var image: ImageFormatOptions
 
-    @Flag(name: .long, help: "Name files frame-<index> without zero padding (frame-40.png), as before.")
-    var unpaddedNames = false
+    @OptionGroup var naming: FrameNamingOptions
 
     func run() throws {
         let writer = try image.writer()
-        let output = FrameOutput(size: try resize.outputSize())
         let folders = MediaCommand.outputFolders(for: files, in: out)
         try MediaCommand.forEachFile(files) { file, position in
-            let folder = folders[position]
             let reader = try VideoReader(path: file)
             let indices = try selection.indices(for: reader.info)
-            try FrameFiles.write(indices, of: reader, output, as: writer, in: folder,
-                                 naming: unpaddedNames ? .plain : .zeroPadded)
+            try FrameFiles.write(try resize.request(.clips([indices])), count: indices.count, of: reader, as: writer,
+                                 in: folders[position], naming: naming.naming)
             MediaCommand.reportWarnings(of: reader)
         }
     }
@@ -110,80 +111,29 @@ struct FrameSelectionOptions: ParsableArguments {
     }
 }
 
-/// How frame files are named: `frame-000040.png` (zero-padded to 6 digits, sorts in display order) or
-/// `frame-40.png`.
-enum FrameNaming {
-    case zeroPadded, plain
-
-    func name(_ index: Int, extension ext: String) -> String {
-        switch self {
-        case .plain: return "frame-\(index).\(ext)"
-        case .zeroPadded:
-            let digits = String(index)
-            return "frame-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).\(ext)"
-        }
-    }
-}
-
-/// Naming and writing of frame images: `frame-<display index>.<ext>`.
+/// Writing frame images: `frame-<display index>.<ext>`.
 enum FrameFiles {
-    /// Decodes `indices` (ascending) and writes each as an image in `folder` (created if missing).
-    static func write(_ indices: [Int], of reader: VideoReader, _ output: FrameOutput, as writer: ImageWriter,
-                      in folder: String, naming: FrameNaming = .plain) throws {
+    /// Decodes the frames `request` (`.hwcBytes`) asks for, one at a time in display order, and writes each
+    /// as an image in `folder` (created if missing). `count` is for the progress line.
+    static func write(_ request: ModelInputRequest, count: Int, of reader: VideoReader, as writer: ImageWriter,
+                      in folder: String, naming: FrameNaming) throws {
         try MediaCommand.makeDirectory(folder, for: reader.path)
-        let progress = FileProgress(label: reader.path, total: indices.count)
+        guard count > 0 else { return }
+        let progress = FileProgress(label: reader.path, total: count)
         defer { progress.finish() }
         var done = 0
-        let save = { (frame: Frame) throws in
+        try reader.forEachModelInputFrame(request) { frame in
             try write(frame, as: writer, in: folder, naming: naming)
             done += 1
             progress.update(done)
         }
-        if indices.count * 8 >= reader.info.frameCount {
-            // Dense selection: one sequential pass costs less than seeking, and holds one frame at a time.
-            var wanted = Set(indices)
-            try reader.forEachFrame(output, motion: false) { decoded in
-                guard wanted.remove(decoded.index) != nil, let image = decoded.image else { return }
-                try save(image)
-            }
-            if let missing = wanted.min() {
-                throw MediaError.corrupt(path: reader.path, reason: "frame \(missing) could not be decoded")
-            }
-        } else {
-            for batch in batches(indices, keyframes: reader.info.keyframeIndices) {
-                for frame in try reader.frames(at: batch, output) { try save(frame) }
-            }
-        }
     }
 
-    /// Splits ascending indices into batches of at most 32 frames that do not cross a keyframe, so memory
-    /// stays bounded and no group of pictures is decoded twice (the reader decodes each GOP once per call).
-    static func batches(_ indices: [Int], keyframes: [Int]) -> [[Int]] {
-        var result: [[Int]] = []
-        var current: [Int] = []
-        var nextKeyframe = keyframes.makeIterator()
-        var boundary = nextKeyframe.next()
-        for index in indices {
-            var crossed = false
-            while let b = boundary, index >= b {
-                crossed = true
-                boundary = nextKeyframe.next()
-            }
-            if !current.isEmpty && (crossed || current.count == 32) {
-                result.append(current)
-                current = []
-            }
-            current.append(index)
-        }
-        if !current.isEmpty { result.append(current) }
-        return result
-    }
-
-    static func write(_ frame: Frame, as writer: ImageWriter, in folder: String, naming: FrameNaming = .plain) throws {
+    static func write(_ frame: Frame, as writer: ImageWriter, in folder: String, naming: FrameNaming) throws {
         guard let rgb = frame.rgb else {
             throw MediaError.invalidArgument("frame \(frame.index) was not decoded as RGB bytes")
         }
-        let path = (folder as NSString).appendingPathComponent(naming.name(frame.index, extension: writer.fileExtension))
+        let path = (folder as NSString).appendingPathComponent(naming.name("frame", frame.index, extension: writer.fileExtension))
         try writer.write(rgb: rgb, width: frame.width, height: frame.height, to: path)
     }
 }

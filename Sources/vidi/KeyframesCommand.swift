@@ -9,8 +9,9 @@ struct KeyframesCommand: ParsableCommand {
         discussion: """
             Keyframes come from the packet index, so no P- or B-frame is decoded: on long groups of \
             pictures this is many times faster than decoding the video. Files are named by display-order \
-            index (frame-0.png, frame-250.png, ...), the same numbers `vidi probe` lists as \
-            keyframe_indices, even on open-GOP files where decode order differs.
+            index zero-padded to 6 digits (frame-000000.png, frame-000250.png, ...; --unpadded-names gives \
+            frame-250.png), the same numbers `vidi probe` lists as keyframe_indices, even on open-GOP files \
+            where decode order differs. --size and --short-side resize as `vidi frames` does.
 
             Examples:
               vidi keyframes clip.mp4 --out keys/
@@ -30,40 +31,17 @@ struct KeyframesCommand: ParsableCommand {
 
     @OptionGroup var resize: ResizeOptions
     @OptionGroup var image: ImageFormatOptions
+    @OptionGroup var naming: FrameNamingOptions
 
     func run() throws {
         let writer = try image.writer()
-        let output = FrameOutput(size: try resize.outputSize())
         let folders = MediaCommand.outputFolders(for: files, in: out)
         try MediaCommand.forEachFile(files) { file, position in
             let reader = try VideoReader(path: file)
-            let folder = folders[position]
-            try MediaCommand.makeDirectory(folder, for: file)
-            let progress = FileProgress(label: file, total: reader.info.keyframeIndices.count)
-            defer { progress.finish() }
-            var done = 0
-            try Self.forEachKeyframe(of: reader, output) { frame in
-                try FrameFiles.write(frame, as: writer, in: folder)
-                done += 1
-                progress.update(done)
-            }
-            progress.finish()
+            // One keyframe held at a time, decoded with every non-key packet withheld.
+            try FrameFiles.write(try resize.request(.keyframes), count: reader.info.keyframeIndices.count, of: reader,
+                                 as: writer, in: folders[position], naming: naming.naming)
             MediaCommand.reportWarnings(of: reader)
-        }
-    }
-
-    /// Decodes every keyframe in display order. `VideoReader.keyframes` (skip_frame NONKEY: nothing but
-    /// I-frames reaches the decoder) is about twice as fast as seeking to each one, but returns them all
-    /// at once, so it is used while they fit in 256 MB; beyond that, seek batches keep memory bounded.
-    static func forEachKeyframe(of reader: VideoReader, _ output: FrameOutput, _ body: (Frame) throws -> Void) throws {
-        let keyframes = reader.info.keyframeIndices
-        let bytesPerFrame = max(reader.info.width * reader.info.height * 3, 1)
-        if keyframes.count <= (256 << 20) / bytesPerFrame {
-            for frame in try reader.keyframes(output) { try body(frame) }
-        } else {
-            for batch in FrameFiles.batches(keyframes, keyframes: keyframes) {
-                for frame in try reader.frames(at: batch, output) { try body(frame) }
-            }
         }
     }
 }

@@ -91,23 +91,66 @@ struct ResizeOptions: ParsableArguments {
     var size: String?
 
     @Option(name: .customLong("short-side"),
-            help: ArgumentHelp("Resize so the shorter side is S pixels, keeping the aspect ratio.", valueName: "S"))
+            help: ArgumentHelp("Resize so the shorter side is S pixels and the longer int(S x long / short), as torchvision's Resize(S).",
+                               valueName: "S"))
     var shortSide: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Resampling filter for --size and --short-side, antialiased on downscale as torchvision's antialias=True: bilinear (torchvision's default), bicubic or area.",
+                                            valueName: "bilinear|bicubic|area"))
+    var filter: String = "bilinear"
 
     func validate() throws {
         if size != nil && shortSide != nil { throw ValidationError("Give either --size or --short-side, not both.") }
         if let shortSide, shortSide <= 0 { throw ValidationError("--short-side must be positive, got \(shortSide).") }
-        if size != nil { _ = try outputSize() }
+        _ = try resize()
+        _ = try resamplingFilter()
     }
 
-    func outputSize() throws -> FrameOutput.Size {
+    func resize() throws -> ModelInputRequest.Resize {
         if let shortSide { return .shorterSide(shortSide) }
-        guard let size else { return .original }
+        guard let size else { return .none }
         let parts = size.lowercased().split(separator: "x")
         guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0 else {
             throw ValidationError("--size must look like 320x240, got '\(size)'.")
         }
-        return .exact(width: width, height: height)
+        return .fixed(width: width, height: height)
+    }
+
+    func resamplingFilter() throws -> ModelInputRequest.Filter {
+        switch filter {
+        case "bilinear": return .bilinear
+        case "bicubic": return .bicubic
+        case "area": return .area
+        default: throw ValidationError("--filter must be bilinear, bicubic or area, got '\(filter)'.")
+        }
+    }
+
+    /// `frames` at this size as H x W x 3 bytes, one frame at a time (VidiMedia's model-input path).
+    func request(_ frames: FrameSampler) throws -> ModelInputRequest {
+        ModelInputRequest(frames: frames, resize: try resize(), layout: .hwcBytes, filter: try resamplingFilter())
+    }
+}
+
+/// `--unpadded-names`: how the commands that write one file per frame name it.
+struct FrameNamingOptions: ParsableArguments {
+    @Flag(name: .long, help: "Name files <kind>-<index> without zero padding (frame-40.png, mvs-40.npy), as before.")
+    var unpaddedNames = false
+
+    var naming: FrameNaming { unpaddedNames ? .plain : .zeroPadded }
+}
+
+/// How per-frame files are named: `frame-000040.png` (display index zero-padded to 6 digits, so a listing
+/// sorts in display order) or `frame-40.png`.
+enum FrameNaming {
+    case zeroPadded, plain
+
+    func name(_ kind: String, _ index: Int, extension ext: String) -> String {
+        switch self {
+        case .plain: return "\(kind)-\(index).\(ext)"
+        case .zeroPadded:
+            let digits = String(index)
+            return "\(kind)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).\(ext)"
+        }
     }
 }
 

@@ -8,7 +8,9 @@ struct MotionCommand: ParsableCommand {
         commandName: "motion",
         abstract: "Extract the codec's motion vectors (H.264, MPEG-4 Part 2, ...) without converting pixels.",
         discussion: """
-            --dump DIR writes motion-vector-extractor's `--dump` layout, one entry per frame in display order:
+            --dump DIR writes motion-vector-extractor's `--dump` layout, one entry per frame in display order
+            (<i> is the display index zero-padded to 6 digits, mvs-000040.npy, so a listing sorts in display \
+            order; --unpadded-names gives motion-vector-extractor's own mvs-40.npy):
               DIR/motion_vectors/mvs-<i>.npy   int32 (N, 10): source, w, h, src_x, src_y, dst_x, dst_y,
                                                motion_x, motion_y, motion_scale  (I-frames: shape (0, 10))
               DIR/frame_types.txt              I, P, B or ? per line
@@ -53,6 +55,8 @@ struct MotionCommand: ParsableCommand {
     @Option(name: .long, help: "Decoder threads (slice threading only), 0 = one per core.")
     var threads: Int = 1
 
+    @OptionGroup var naming: FrameNamingOptions
+
     func validate() throws {
         if threads < 0 { throw ValidationError("--threads must be >= 0, got \(threads).") }
         switch (dump, dense) {
@@ -93,13 +97,13 @@ struct MotionCommand: ParsableCommand {
             if let dense {
                 let map = dense == 1 ? DenseMotion.perPixel(motion) : try DenseMotion.perGrid(motion, cell: dense)
                 try MotionFiles.writeFloat(map.values, shape: map.shape,
-                                           to: (folder as NSString).appendingPathComponent("motion-\(decoded.index).npy"))
+                                           to: (folder as NSString).appendingPathComponent(naming.naming.name("motion", decoded.index, extension: "npy")))
             } else {
                 try MotionFiles.writeVectors(motion.vectors, to: (vectorFolder as NSString)
-                    .appendingPathComponent("mvs-\(decoded.index).npy"))
+                    .appendingPathComponent(naming.naming.name("mvs", decoded.index, extension: "npy")))
             }
             if let image = decoded.image {
-                try FrameFiles.write(image, as: .jpeg(quality: 90), in: frameFolder)
+                try FrameFiles.write(image, as: .jpeg(quality: 90), in: frameFolder, naming: naming.naming)
             }
             types += "\(decoded.pictureType.character)\n"
             timestamps += "\(decoded.timestamp)\n"

@@ -119,15 +119,19 @@ struct FramesCLITests {
         #expect(try NPYFormat.read(path: "\(out)/frame-000000.npy").shape == [320, 240, 3])
     }
 
-    @Test("keyframes are named by their display index, as ffprobe's key packets sorted by pts")
+    @Test("keyframes are named by their display index (zero-padded), as ffprobe's key packets sorted by pts")
     func keyframes() throws {
         let path = VidiCLI.fixture("h264-bframes-opengop.mp4")
         let out = try Fixtures.temporaryDirectory().path
         let result = try VidiCLI.run(["keyframes", path, "--out", out, "--format", "jpg"])
         #expect(result.status == 0, "\(result.stderr)")
-        let expected = try Reference.keyframeIndices(path).map { "frame-\($0).jpg" }.sorted()
-        #expect(expected.count == 3)
-        #expect(FileManager.default.sortedContents(out) == expected)
+        let indices = try Reference.keyframeIndices(path)
+        #expect(indices.count == 3)
+        #expect(FileManager.default.sortedContents(out) == indices.map { "\(padded($0)).jpg" }.sorted())
+        let old = try Fixtures.temporaryDirectory().path
+        let again = try VidiCLI.run(["keyframes", path, "--out", old, "--format", "jpg", "--unpadded-names"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(FileManager.default.sortedContents(old) == indices.map { "frame-\($0).jpg" }.sorted())
     }
 
     @Test("a bad file fails with one line naming it; the good file in the same call is still written")

@@ -3,6 +3,12 @@ import Testing
 import VidiTensor
 import VidiTestSupport
 
+/// Per-frame files carry the display index zero-padded to 6 digits.
+private func padded(_ index: Int) -> String {
+    let digits = String(index)
+    return String(repeating: "0", count: 6 - digits.count) + digits
+}
+
 /// `Fixtures/golden/media/<fixture>.mvs.json`, made by `Tools/make-motion-goldens.py` with PyAV: per frame in
 /// display order the picture type, the vector count and an FNV-1a 64 hash of the int32 (N, 10) rows.
 struct MotionGolden: Decodable {
@@ -50,7 +56,7 @@ struct MotionCLITests {
         let referenceTimes = reference.text.split(separator: "\n").compactMap { Double($0) }.sorted()
         #expect(referenceTimes.count == golden.frames.count)
         for (index, expected) in golden.frames.enumerated() {
-            let array = try NPYFormat.read(path: "\(out)/motion_vectors/mvs-\(index).npy")
+            let array = try NPYFormat.read(path: "\(out)/motion_vectors/mvs-\(padded(index)).npy")
             #expect(array.descr == "<i4" && array.shape == [expected.count, 10], "frame \(index)")
             #expect(MotionGolden.fnv1a64(array.data) == expected.fnv1a64, "frame \(index)")
             if index < times.count, index < referenceTimes.count, let time = Double(times[index]) {
@@ -64,19 +70,24 @@ struct MotionCLITests {
             import sys, numpy
             for p in sys.argv[1:]:
                 a = numpy.load(p); print(a.dtype, a.shape[1], a.shape[0] > 0)
-            """, ["\(out)/motion_vectors/mvs-0.npy", "\(out)/motion_vectors/mvs-\(firstP).npy"])
+            """, ["\(out)/motion_vectors/mvs-000000.npy", "\(out)/motion_vectors/mvs-\(padded(firstP)).npy"])
         #expect(numpy == "int32 10 False\nint32 10 True\n")
     }
 
-    @Test("--frames adds frames/frame-<i>.jpg for every frame")
+    @Test("--frames adds frames/frame-<i>.jpg for every frame, zero-padded; --unpadded-names gives the old names")
     func dumpWithFrames() throws {
         let out = try Fixtures.temporaryDirectory().path
         let result = try VidiCLI.run(["motion", VidiCLI.fixture("mpeg4-part2.mp4"), "--dump", out, "--frames", "--threads", "2"])
         #expect(result.status == 0, "\(result.stderr)")
         let frames = FileManager.default.sortedContents("\(out)/frames")
-        #expect(frames.count == 50 && frames.contains("frame-49.jpg"))
-        let probe = try Reference.stream("\(out)/frames/frame-7.jpg")
+        #expect(frames.count == 50 && frames.contains("frame-000049.jpg"))
+        let probe = try Reference.stream("\(out)/frames/frame-000007.jpg")
         #expect(probe["codec_name"] == "mjpeg" && probe["width"] == "320" && probe["height"] == "240")
+        let old = try Fixtures.temporaryDirectory().path
+        let again = try VidiCLI.run(["motion", VidiCLI.fixture("mpeg4-part2.mp4"), "--dump", old, "--frames", "--unpadded-names"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(FileManager.default.sortedContents("\(old)/frames").contains("frame-49.jpg"))
+        #expect(FileManager.default.sortedContents("\(old)/motion_vectors").contains("mvs-49.npy"))
     }
 
     @Test("--dense maps equal a numpy rasterisation of the dumped vectors (dst - src over each block, cell means)",
@@ -98,14 +109,14 @@ struct MotionCLITests {
             dump, out, g = sys.argv[1], sys.argv[2], int(sys.argv[3])
             worst, nonzero = 0.0, 0
             for i in [0, 1, 5, 13]:
-                mvs = np.load(f"{dump}/motion_vectors/mvs-{i}.npy")
+                mvs = np.load(f"{dump}/motion_vectors/mvs-{i:06d}.npy")
                 full = np.zeros((240, 320, 2), np.float32)
                 for s, w, h, sx, sy, dx, dy, mx, my, sc in mvs:
                     if s >= 0 or sc == 0: continue
                     x0, y0 = max(0, dx - w // 2), max(0, dy - h // 2)
                     full[y0:dy - h // 2 + h, x0:dx - w // 2 + w] = (-mx / sc, -my / sc)
                 want = full[:240 // g * g, :320 // g * g].reshape(240 // g, g, 320 // g, g, 2).mean(axis=(1, 3))
-                got = np.load(f"{out}/motion-{i}.npy")
+                got = np.load(f"{out}/motion-{i:06d}.npy")
                 assert got.dtype == np.float32 and got.shape == want.shape, (got.dtype, got.shape)
                 worst = max(worst, float(np.abs(got - want).max()))
                 nonzero += int(np.count_nonzero(got))

@@ -1,8 +1,8 @@
 import Testing
 import VidiMedia
 
-/// Keyframes-only decoding (`skip_frame = AVDISCARD_NONKEY`) against ffprobe's key_frame flags and
-/// against the same frames from full decoding.
+/// Keyframes-only decoding (each keyframe decoded on its own after a seek to its indexed packet, non-key
+/// packets never fed) against ffprobe's key_frame flags and against the same frames from full decoding.
 @Suite struct KeyframeTests {
     @Test(arguments: ["h264-bframes-opengop.mp4", "h264-closedgop.mp4", "hevc.mp4", "vp9.webm", "mpeg4-part2.mp4",
                       "rotated-90.mp4", "mjpeg.avi", "vfr.mp4"])

@@ -99,9 +99,10 @@ import VidiTestSupport
         // Reference: the same frames decoded directly and embedded one video at a time.
         let embedder = try ResNetEmbedder(path: s.weights)
         let reader = try VideoReader(path: Fixtures.path("media/h264-closedgop.mp4"))
-        let indices = try FrameSampler.uniform(count: 3).indices(for: reader.info)
-        let frames = try reader.frames(at: indices, FrameOutput(size: .shorterSide(40), applyRotation: true, layout: .rgb8))
-        let images = try frames.map { try RGBImage(frame: $0, crop: (32, 32)).pixels }
+        let input = try reader.modelInput(ModelInputRequest(frames: .uniform(count: 3), resize: .shorterSide(40),
+                                                             crop: .center(width: 32, height: 32), layout: .hwcBytes))
+        let bytes = try #require(input.bytes)
+        let images = (0..<3).map { Array(bytes[($0 * 32 * 32 * 3)..<(($0 + 1) * 32 * 32 * 3)]) }
         let expected = try embedder.embed(ResNetEmbedder.input(rgb: images, height: 32, width: 32))
         #expect(expected.shape == [3, 32])
 

@@ -15,7 +15,8 @@ time swings with other jobs); wall fps is printed too. Workloads (every frame of
   (b) rgb       full-size RGB24 of every frame: Vidi `forEachFrame(FrameOutput())`, torchcodec (16-frame
                 batches), PyAV `to_ndarray("rgb24")`, decord `next().asnumpy()`, and the C floor
                 (Tools/bench/decode_floor.c: decode only, and decode + sws_scale to RGB24).
-  (c) keyframes Vidi `keyframes()` vs PyAV `skip_frame = "NONKEY"` + to_ndarray("rgb24").
+  (c) keyframes Vidi `forEachModelInputFrame(.keyframes)` to full-size RGB24 (what `vidi keyframes` does) vs
+                PyAV `skip_frame = "NONKEY"` + to_ndarray("rgb24") and the C floor's one NONKEY pass + sws_scale.
 """
 import argparse
 import json
@@ -39,9 +40,13 @@ def timed(fn):
 
 
 def vidi(binary, path, workload, threads):
-    out = subprocess.run([binary, path, workload, str(threads), "1"], check=True, capture_output=True, text=True)
-    r = json.loads(out.stdout.strip().splitlines()[-1])
-    return r["frames"], r["wall"], r["cpu"]
+    # Two rounds in one process, the better kept: the Python peers run warm inside this process (libraries
+    # loaded, symbols bound), so a cold first call (lazy symbol binding, first page faults) would bill Vidi
+    # for start-up work the peers paid before their measured rounds. The C floor gets the same two rounds.
+    out = subprocess.run([binary, path, workload, str(threads), "2"], check=True, capture_output=True, text=True)
+    rounds = [json.loads(line) for line in out.stdout.strip().splitlines()]
+    best = min(rounds, key=lambda r: r["cpu"])
+    return best["frames"], min(r["wall"] for r in rounds), best["cpu"]
 
 
 def torchcodec_model(path, workload, threads):
@@ -139,13 +144,14 @@ def main():
         "clip224": [("vidi", lambda p: vidi(args.bench, p, "clip224", t)),
                     ("torchcodec+torchvision", lambda p: torchcodec_model(p, "clip224", t))],
         "rgb": [("vidi", lambda p: vidi(args.bench, p, "rgb", t)),
-                ("C floor decode only", lambda p: media_bench.c_floor(args.floor, p, "plain", 1)),
-                ("C floor decode+RGB", lambda p: media_bench.c_floor(args.floor, p, "rgb", 1)),
+                ("C floor decode only", lambda p: media_bench.c_floor(args.floor, p, "plain", 2)),
+                ("C floor decode+RGB", lambda p: media_bench.c_floor(args.floor, p, "rgb", 2)),
                 ("torchcodec", lambda p: torchcodec_rgb(p, t)),
                 ("PyAV", lambda p: pyav_run(p, "rgb", t)),
                 ("decord", lambda p: decord_run(p, t))],
         "keyframes": [("vidi", lambda p: vidi(args.bench, p, "keyframes", t)),
-                      ("PyAV NONKEY", lambda p: pyav_run(p, "keyframes", t))],
+                      ("PyAV NONKEY", lambda p: pyav_run(p, "keyframes", t)),
+                      ("C floor NONKEY pass", lambda p: media_bench.c_floor(args.floor, p, "keyframes", 2))],
     }
     results = []
     for name in args.inputs.split(","):

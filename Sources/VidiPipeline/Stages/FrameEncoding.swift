@@ -32,8 +32,8 @@ public enum FrameEncoding: Sendable, Equatable {
     }
 
     /// Emits `frames` (all of one size) as `name.npy` with shape (T, H, W, 3), or as `name.0000.jpg`, ...
-    func emit(_ frames: [Frame], name: String, crop: (height: Int, width: Int)?, into video: VideoContext) throws {
-        let images = try frames.map { try RGBImage(frame: $0, crop: crop) }
+    func emit(_ frames: [Frame], name: String, into video: VideoContext) throws {
+        let images = try frames.map { try RGBImage(frame: $0) }
         switch self {
         case .npy:
             let height = images.first?.height ?? 0
@@ -61,34 +61,14 @@ public enum FrameEncoding: Sendable, Equatable {
     }
 }
 
-/// H x W x 3 RGB bytes of one frame, centre-cropped when asked (what frame stages write and model
-/// stages read).
+/// H x W x 3 RGB bytes of one frame (what frame stages write and model stages read).
 public struct RGBImage: Sendable {
     public var width: Int
     public var height: Int
     public var pixels: [UInt8]
 
-    public init(frame: Frame, crop: (height: Int, width: Int)?) throws {
+    public init(frame: Frame) throws {
         guard let rgb = frame.rgb else { throw PipelineError.stage(stage: "frames", message: "frame \(frame.index) is not RGB8") }
-        guard let crop else {
-            (width, height, pixels) = (frame.width, frame.height, rgb)
-            return
-        }
-        guard crop.height <= frame.height, crop.width <= frame.width else {
-            throw PipelineError.stage(stage: "resize", message: "crop \(crop.width)x\(crop.height) is larger than the frame (\(frame.width)x\(frame.height))")
-        }
-        let top = (frame.height - crop.height) / 2
-        let left = (frame.width - crop.width) / 2
-        let rowBytes = crop.width * 3
-        var out = [UInt8](repeating: 0, count: crop.height * rowBytes)
-        rgb.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { destination in
-                for row in 0..<crop.height {
-                    let from = ((top + row) * frame.width + left) * 3
-                    for i in 0..<rowBytes { destination[row * rowBytes + i] = source[from + i] }
-                }
-            }
-        }
-        (width, height, pixels) = (crop.width, crop.height, out)
+        (width, height, pixels) = (frame.width, frame.height, rgb)
     }
 }

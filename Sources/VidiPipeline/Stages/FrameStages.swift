@@ -29,7 +29,7 @@ struct FramesStage: PipelineStage {
         try video.reserve(groups.reduce(0) { $0 + $1.count } * geometry.frameBytes(reader.info), for: name)
         var all: [Int] = []
         for group in groups { all += group }
-        let found = try video.decodeFrames(at: all, geometry.output)
+        let found = try video.decodeFrames(.clips([all]))
         try video.checkDeadline()
         let timestamps = reader.info.frameTimestamps
         // What was written, for later stages: the clips and their frames, concatenated.
@@ -40,7 +40,7 @@ struct FramesStage: PipelineStage {
             let kept = all.filter { found[$0] != nil }
             guard !kept.isEmpty else { throw PipelineError.stage(stage: name, message: "none of the \(all.count) sampled frames could be decoded") }
             written = ([kept], kept.compactMap { found[$0] })
-            try encoding.emit(written.frames, name: output, crop: geometry.crop, into: video)
+            try encoding.emit(written.frames, name: output, into: video)
             metadata = [
                 "indices": .array([.array(kept.map { .int($0) })]),
                 "timestamps": .array([.array(kept.map { .double(timestamps[$0]) })]),
@@ -52,7 +52,7 @@ struct FramesStage: PipelineStage {
             for (c, group) in groups.enumerated() {
                 let frames = group.compactMap { found[$0] }
                 guard frames.count == group.count else { missingClips.append(.int(c)); continue }
-                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", into: video)
                 written.clips.append(group)
                 written.frames += frames
             }
@@ -65,13 +65,13 @@ struct FramesStage: PipelineStage {
         }
         video.framesDecoded += written.frames.count
         if video.framesToKeep.contains(output) {
-            video.keepFrames(DecodedFrames(clips: written.clips, frames: written.frames, crop: geometry.crop), as: output)
+            video.keepFrames(DecodedFrames(clips: written.clips, frames: written.frames), as: output)
         }
         video.metadata[output] = .object(metadata)
     }
 }
 
-/// `keyframes`: decodes only the keyframes (non-key packets skipped) at the current geometry.
+/// `keyframes`: decodes only the keyframes (non-key packets withheld from the decoder) at the current geometry.
 /// `{format: npy|jpg|png, quality: 90, name: keyframes}`; their indices go into the `.json`.
 struct KeyframesStage: PipelineStage {
     let name = "keyframes"
@@ -91,11 +91,11 @@ struct KeyframesStage: PipelineStage {
         let geometry = video.geometry
         let reader = try video.reader()
         try video.reserve(reader.info.keyframeIndices.count * geometry.frameBytes(reader.info), for: name)
-        let frames = try video.keyframes(geometry.output)
+        let frames = try video.keyframes()
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
-        try encoding.emit(frames, name: output, crop: geometry.crop, into: video)
+        try encoding.emit(frames, name: output, into: video)
         if video.framesToKeep.contains(output) {
-            video.keepFrames(DecodedFrames(clips: [frames.map(\.index)], frames: frames, crop: geometry.crop), as: output)
+            video.keepFrames(DecodedFrames(clips: [frames.map(\.index)], frames: frames), as: output)
         }
         video.metadata[output] = .object(["indices": .array(frames.map { .int($0.index) })])
     }
@@ -188,13 +188,13 @@ struct ClipsStage: PipelineStage {
                 }
                 indices.append(index)
             }
-            let found = try video.decodeFrames(at: indices, geometry.output)
+            let found = try video.decodeFrames(.clips([indices]))
             try video.checkDeadline()
             var clip: [String: JSONValue] = ["start": .double(window.0), "end": .double(window.1), "indices": .array(indices.map { .int($0) })]
             let frames = indices.compactMap { found[$0] }
             if frames.count == indices.count {
                 video.framesDecoded += frames.count
-                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", crop: geometry.crop, into: video)
+                try encoding.emit(frames, name: "\(output).\(FrameEncoding.number(c))", into: video)
                 if keep { kept.clips.append(indices); kept.frames += frames }
                 written += 1
             } else {
@@ -205,7 +205,7 @@ struct ClipsStage: PipelineStage {
         }
         guard !clips.isEmpty else { throw PipelineError.stage(stage: name, message: "video is shorter than one clip") }
         guard written > 0 else { throw PipelineError.stage(stage: name, message: "none of the \(clips.count) clips could be decoded") }
-        if keep { video.keepFrames(DecodedFrames(clips: kept.clips, frames: kept.frames, crop: geometry.crop), as: output) }
+        if keep { video.keepFrames(DecodedFrames(clips: kept.clips, frames: kept.frames), as: output) }
         video.metadata[output] = .array(clips)
     }
 }

@@ -6,7 +6,6 @@ import VidiFormats
 /// (source, w, h, src_x, src_y, dst_x, dst_y, motion_x, motion_y, motion_scale).
 struct MotionVectorsStage: PipelineStage {
     let name = "motion_vectors"
-    var readsMotionPass: Bool { true }
     var output: String
     var outputs: [String] { ["\(output).npy"] }
 
@@ -42,7 +41,6 @@ struct MotionVectorsStage: PipelineStage {
 /// by 10, as CMD feeds its network.
 struct DenseMotionStage: PipelineStage {
     let name = "dense_motion"
-    var readsMotionPass: Bool { true }
     var cell: Int
     var clamp: Float?
     var output: String
@@ -85,7 +83,6 @@ struct DenseMotionStage: PipelineStage {
 /// `frame_types`: `frame_types.txt`, one picture type letter (I, P, B, ?) per frame in display order.
 struct FrameTypesStage: PipelineStage {
     let name = "frame_types"
-    var readsMotionPass: Bool { true }
     var outputs: [String] { ["frame_types.txt"] }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {

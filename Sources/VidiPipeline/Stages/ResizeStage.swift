@@ -1,8 +1,9 @@
 import VidiMedia
 
-/// `resize`: sets the size (and optional centre crop) of frames decoded by the stages after it, so the
-/// scaling happens inside the colour conversion. `{shorter_side: 256, crop: [224, 224]}` or
-/// `{width: 320, height: 240}`.
+/// `resize`: sets the size (and optional centre crop) of frames decoded by the stages after it, as
+/// torchvision's `Resize` → `CenterCrop` would (VidiMedia's model-input path: the decoder's YUV planes are
+/// resized, antialiased on downscale, then converted). `{shorter_side: 256, crop: [224, 224]}`,
+/// `{width: 320, height: 240}`, with `filter: bilinear|bicubic|area` (default bilinear, torchvision's).
 struct ResizeStage: PipelineStage {
     let name = "resize"
     var geometry: FrameGeometry
@@ -19,9 +20,9 @@ struct ResizeStage: PipelineStage {
         let height = map.optional("height")
         switch (shorter, width, height) {
         case (let side?, nil, nil):
-            geometry.size = .shorterSide(try side.positiveInt())
+            geometry.resize = .shorterSide(try side.positiveInt())
         case (nil, let w?, let h?):
-            geometry.size = .exact(width: try w.positiveInt(), height: try h.positiveInt())
+            geometry.resize = .fixed(width: try w.positiveInt(), height: try h.positiveInt())
         case (nil, nil, nil):
             if map.optional("crop") == nil { throw map.owner.error("needs shorter_side, or width and height, or crop") }
         case (_?, _, _):
@@ -33,6 +34,13 @@ struct ResizeStage: PipelineStage {
             let sizes = try crop.list()
             guard sizes.count == 2 else { throw crop.error("expected [height, width]") }
             geometry.crop = (try sizes[0].positiveInt(), try sizes[1].positiveInt())
+        }
+        if let filter = map.optional("filter") {
+            switch try filter.choice(["bilinear", "bicubic", "area"]) {
+            case "bicubic": geometry.filter = .bicubic
+            case "area": geometry.filter = .area
+            default: geometry.filter = .bilinear
+            }
         }
         try map.finish()
         return ResizeStage(geometry: geometry)

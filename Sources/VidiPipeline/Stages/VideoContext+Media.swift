@@ -1,28 +1,38 @@
 import VidiMedia
 
 /// How frame-decoding stages size their output: set by a `resize` stage, read by later frame stages.
+/// Frames are made on VidiMedia's model-input path (`ModelInputRequest`): resized in the decoder's YUV
+/// planes with torchvision's size rule and antialiasing, centre-cropped as torchvision's `CenterCrop`.
 public struct FrameGeometry: Sendable, Equatable, VideoProduct {
-    public var size: FrameOutput.Size = .original
+    public var resize: ModelInputRequest.Resize = .none
     /// Centre crop to (height, width) after resizing, when set.
     public var crop: (height: Int, width: Int)?
+    public var filter: ModelInputRequest.Filter = .bilinear
 
-    public init(size: FrameOutput.Size = .original, crop: (height: Int, width: Int)? = nil) {
-        self.size = size
+    public init(resize: ModelInputRequest.Resize = .none, crop: (height: Int, width: Int)? = nil,
+                filter: ModelInputRequest.Filter = .bilinear) {
+        self.resize = resize
         self.crop = crop
+        self.filter = filter
     }
 
     public static func == (a: FrameGeometry, b: FrameGeometry) -> Bool {
-        a.size == b.size && a.crop?.height == b.crop?.height && a.crop?.width == b.crop?.width
+        a.resize == b.resize && a.filter == b.filter && a.crop?.height == b.crop?.height && a.crop?.width == b.crop?.width
     }
 
-    var output: FrameOutput { FrameOutput(size: size, applyRotation: true, layout: .rgb8) }
+    /// The request for `frames` at this geometry, as H x W x 3 bytes one frame at a time.
+    func request(_ frames: FrameSampler) -> ModelInputRequest {
+        ModelInputRequest(frames: frames, resize: resize,
+                          crop: crop.map { .center(width: $0.width, height: $0.height) } ?? .none,
+                          layout: .hwcBytes, filter: filter)
+    }
 
     /// Bytes of one RGB frame at this geometry (an upper bound for `shorterSide`), for memory checks.
     func frameBytes(_ info: VideoInfo) -> Int {
         var pixels: Int
-        switch size {
-        case .original: pixels = info.width * info.height
-        case .exact(let width, let height): pixels = width * height
+        switch resize {
+        case .none: pixels = info.width * info.height
+        case .fixed(let width, let height): pixels = width * height
         case .shorterSide(let side):
             let short = max(1, min(info.width, info.height)), long = max(info.width, info.height)
             pixels = side * (side * long / short + 1)
@@ -43,12 +53,39 @@ extension VideoContext {
         return reader
     }
 
-    /// The frames at `indices` by display index. Strict runs throw at the first frame that does not
-    /// decode; with `run.damaged: keep` such frames are only absent (the reader records them).
-    public func decodeFrames(at indices: [Int], _ output: FrameOutput) throws -> [Int: Frame] {
+    /// The frames `sampler` picks at the current geometry, by display index (each distinct frame once).
+    /// Strict runs throw when a frame does not decode; with `run.damaged: keep` such frames are only
+    /// absent (the reader records them). A resize or crop that does not fit the video fails it as the
+    /// `resize` stage's error.
+    public func decodeFrames(_ sampler: FrameSampler) throws -> [Int: Frame] {
         let reader = try reader()
-        let frames = keepsDamaged ? try reader.decodableFrames(at: indices, output).frames : try reader.frames(at: indices, output)
-        return Dictionary(frames.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        var found: [Int: Frame] = [:]
+        try withGeometryErrors {
+            try reader.forEachModelInputFrame(geometry.request(sampler), skippingUndecodable: keepsDamaged) { found[$0.index] = $0 }
+        }
+        return found
+    }
+
+    /// The keyframes at the current geometry, in display order, decoded with every non-key packet
+    /// withheld (no P or B picture is decoded). Keyframes that do not decode are left out (with a
+    /// warning from the reader).
+    public func keyframes() throws -> [Frame] {
+        let reader = try reader()
+        var frames: [Frame] = []
+        try withGeometryErrors {
+            try reader.forEachModelInputFrame(geometry.request(.keyframes), skippingUndecodable: true) { frames.append($0) }
+        }
+        framesDecoded += frames.count
+        return frames
+    }
+
+    /// Sizes that do not fit this video are the `resize` stage's fault, so the error names it.
+    private func withGeometryErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch MediaError.invalidArgument(let message) {
+            throw PipelineError.stage(stage: "resize", message: message)
+        }
     }
 
     /// The geometry set by the last `resize` stage before this point (original size otherwise).
@@ -57,51 +94,21 @@ extension VideoContext {
         set { store(newValue) }
     }
 
-    /// Every frame's motion vectors and picture type in display order, decoded once (no RGB conversion)
-    /// and shared by the motion stages.
+    /// Every frame's motion vectors and picture type in display order, decoded once (no RGB conversion,
+    /// P and B pictures not reconstructed) and shared by the motion stages.
     public func motionPass() throws -> [FrameMotion] {
         if let cached = product(MotionPass.self) { return cached.frames }
-        _ = try decodePass(keyframes: nil)
-        return product(MotionPass.self)?.frames ?? []
-    }
-
-    /// The keyframes at `output`, in display order. When a later stage reads the motion pass (and it has
-    /// not run yet), both come from one decode: every frame's motion is exported and only the keyframes
-    /// are converted; the motion is cached for those stages. Otherwise `VideoReader.keyframes` (which
-    /// decodes the keyframes alone). Same pictures either way (tested).
-    public func keyframes(_ output: FrameOutput) throws -> [Frame] {
-        guard needsMotionPass, product(MotionPass.self) == nil else {
-            let frames = try reader().keyframes(output)
-            framesDecoded += frames.count
-            return frames
-        }
-        let frames = try decodePass(keyframes: output)
-        // Odd streams (a key-flagged P picture) leave a keyframe out of the pass: decode them the usual way.
-        guard frames.map(\.index) == (try reader()).info.keyframeIndices else {
-            let keyframes = try reader().keyframes(output)
-            framesDecoded += keyframes.count
-            return keyframes
-        }
-        return frames
-    }
-
-    /// One sequential decode that exports every frame's motion (cached as the motion pass) and, when
-    /// `keyframes` is given, converts the keyframes to it and returns them (sorted by display index).
-    private func decodePass(keyframes output: FrameOutput?) throws -> [Frame] {
         let reader = try reader()
-        let (width, height) = (reader.info.width, reader.info.height)
         var motion: [FrameMotion] = []
         motion.reserveCapacity(reader.info.frameCount)
-        var keyframes: [Frame] = []
-        try reader.forEachFrame(output, motion: true, converting: .keyframes) { decoded in
+        let (width, height) = (reader.info.width, reader.info.height)
+        try reader.forEachFrame(nil, motion: true) { decoded in
             motion.append(decoded.motion ?? FrameMotion(index: decoded.index, timestamp: decoded.timestamp, pictureType: decoded.pictureType,
                                                          width: width, height: height, vectors: []))
-            if let image = decoded.image { keyframes.append(image) }
         }
-        keyframes.sort { $0.index < $1.index }
-        framesDecoded += motion.count + keyframes.count
+        framesDecoded += motion.count
         store(MotionPass(frames: motion))
-        return keyframes
+        return motion
     }
 
     /// The reader that opened this video, if a stage opened one (its warnings mark damage).
@@ -123,10 +130,8 @@ struct MotionPass: VideoProduct {
 public struct DecodedFrames: Sendable {
     /// The sampled display indices, one list per clip (one list for plain samplers).
     public let clips: [[Int]]
-    /// Every clip's frames, concatenated, at the geometry in force when they were decoded.
+    /// Every clip's frames, concatenated, at the geometry (resize and crop) in force when they were decoded.
     public let frames: [Frame]
-    /// The centre crop still to apply (height, width), when the geometry asked for one.
-    public let crop: (height: Int, width: Int)?
 }
 
 /// The frame passes of a video, by the producing stage's output name (`frames`, `keyframes`, ...).

@@ -8,7 +8,8 @@ import VidiMedia
 //             normalisation -> [C, 3, 16, 112, 112] float32
 //   clip224:  every frame, Resize(224) -> CenterCrop(224) -> CLIP normalisation -> [N, 3, 224, 224]
 //   rgb:      every frame at full size, RGB24 (forEachFrame)
-//   keyframes: VideoReader.keyframes() to RGB
+//   open:     VideoReader(path:) alone (stream info and the packet-index scan)
+//   keyframes: every keyframe to full-size RGB24 on the model-input path (what `vidi keyframes` does)
 
 func cpuSeconds() -> Double {
     var t = timespec()
@@ -18,7 +19,7 @@ func cpuSeconds() -> Double {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let threads = Int(arguments[3]), let rounds = Int(arguments[4]) else {
-    FileHandle.standardError.write("usage: ModelInputBench FILE clips112|clip224|rgb|keyframes THREADS ROUNDS\n".data(using: .utf8) ?? Data())
+    FileHandle.standardError.write("usage: ModelInputBench FILE clips112|clip224|rgb|keyframes|open THREADS ROUNDS\n".data(using: .utf8) ?? Data())
     exit(2)
 }
 let path = arguments[1], workload = arguments[2]
@@ -43,7 +44,9 @@ do {
         case "rgb":
             try reader.forEachFrame(FrameOutput()) { _ in frames += 1 }
         case "keyframes":
-            frames = try reader.keyframes().count
+            try reader.forEachModelInputFrame(ModelInputRequest(frames: .keyframes, layout: .hwcBytes)) { _ in frames += 1 }
+        case "open":  // opening alone (stream info + packet-index scan): what every workload pays first
+            frames = n
         default:
             FileHandle.standardError.write("unknown workload \(workload)\n".data(using: .utf8) ?? Data())
             exit(2)

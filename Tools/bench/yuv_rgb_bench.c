@@ -1,0 +1,97 @@
+// yuv420p -> packed RGB24 conversion alone, on decoded frames of one file: libswscale set up as the ffmpeg
+// CLI sets it up for `-pix_fmt rgb24` (what Vidi uses, SSSE3 on x86) against libyuv's I420ToRAW (RAW is
+// libyuv's name for R,G,B byte order; BT.601 limited range, as the test files are). libyuv is loaded with
+// dlopen (Debian's libyuv0; no headers needed). Prints ms per frame for each and how far libyuv's bytes
+// are from swscale's (Vidi promises the ffmpeg CLI's bytes exactly).
+//   cc -O2 -o yuv_rgb_bench Tools/bench/yuv_rgb_bench.c $(pkg-config --cflags --libs libavformat libavcodec libavutil libswscale) -ldl
+//   ./yuv_rgb_bench FILE [frames] [repeats]
+#include <dlfcn.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libswscale/swscale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef int (*i420_to_raw_fn)(const uint8_t *, int, const uint8_t *, int, const uint8_t *, int, uint8_t *, int, int, int);
+
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: yuv_rgb_bench FILE [frames] [repeats]\n"); return 2; }
+    int wanted = argc > 2 ? atoi(argv[2]) : 30, repeats = argc > 3 ? atoi(argv[3]) : 5;
+    void *yuv = dlopen("libyuv.so.0", RTLD_NOW);
+    i420_to_raw_fn to_raw = yuv ? (i420_to_raw_fn)dlsym(yuv, "I420ToRAW") : NULL;
+    if (!to_raw) fprintf(stderr, "libyuv not found (%s): swscale only\n", dlerror());
+
+    AVFormatContext *input = NULL;
+    if (avformat_open_input(&input, argv[1], NULL, NULL) < 0 || avformat_find_stream_info(input, NULL) < 0) return 1;
+    int stream = av_find_best_stream(input, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    const AVCodec *codec = avcodec_find_decoder(input->streams[stream]->codecpar->codec_id);
+    AVCodecContext *decoder = avcodec_alloc_context3(codec);
+    avcodec_parameters_to_context(decoder, input->streams[stream]->codecpar);
+    decoder->thread_count = 1;
+    if (avcodec_open2(decoder, codec, NULL) < 0) return 1;
+
+    AVFrame **frames = calloc(wanted, sizeof(AVFrame *));
+    int count = 0;
+    AVPacket *packet = av_packet_alloc();
+    while (count < wanted && av_read_frame(input, packet) >= 0) {
+        if (packet->stream_index == stream && avcodec_send_packet(decoder, packet) >= 0) {
+            AVFrame *frame = av_frame_alloc();
+            while (count < wanted && avcodec_receive_frame(decoder, frame) >= 0) {
+                frames[count++] = frame;
+                frame = av_frame_alloc();
+            }
+            av_frame_free(&frame);
+        }
+        av_packet_unref(packet);
+    }
+    if (count == 0 || frames[0]->format != AV_PIX_FMT_YUV420P) { fprintf(stderr, "need yuv420p frames\n"); return 1; }
+    int w = frames[0]->width, h = frames[0]->height, stride = w * 3;
+    uint8_t *a = av_malloc((size_t)stride * h + 64), *b = av_malloc((size_t)stride * h + 64);
+    struct SwsContext *sws = sws_getContext(w, h, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
+
+    double best_sws = 1e30, best_yuv = 1e30;
+    for (int r = 0; r < repeats; r++) {
+        double t = cpu_now();
+        for (int i = 0; i < count; i++) {
+            uint8_t *planes[4] = {a, NULL, NULL, NULL};
+            int strides[4] = {stride, 0, 0, 0};
+            sws_scale(sws, (const uint8_t *const *)frames[i]->data, frames[i]->linesize, 0, h, planes, strides);
+        }
+        t = cpu_now() - t;
+        if (t < best_sws) best_sws = t;
+        if (to_raw) {
+            t = cpu_now();
+            for (int i = 0; i < count; i++)
+                to_raw(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
+                       frames[i]->data[2], frames[i]->linesize[2], b, stride, w, h);
+            t = cpu_now() - t;
+            if (t < best_yuv) best_yuv = t;
+        }
+    }
+    int worst = 0;
+    long differing = 0;
+    if (to_raw) {
+        uint8_t *planes[4] = {a, NULL, NULL, NULL};
+        int strides[4] = {stride, 0, 0, 0};
+        sws_scale(sws, (const uint8_t *const *)frames[0]->data, frames[0]->linesize, 0, h, planes, strides);
+        to_raw(frames[0]->data[0], frames[0]->linesize[0], frames[0]->data[1], frames[0]->linesize[1],
+               frames[0]->data[2], frames[0]->linesize[2], b, stride, w, h);
+        for (long i = 0; i < (long)stride * h; i++) {
+            int d = abs(a[i] - b[i]);
+            if (d > worst) worst = d;
+            if (d) differing++;
+        }
+    }
+    printf("{\"width\": %d, \"height\": %d, \"frames\": %d, \"swscale_ms\": %.3f, \"libyuv_ms\": %.3f, "
+           "\"libyuv_max_diff\": %d, \"libyuv_differing_fraction\": %.4f}\n",
+           w, h, count, best_sws / count * 1e3, to_raw ? best_yuv / count * 1e3 : -1.0, worst,
+           (double)differing / ((double)stride * h));
+    return 0;
+}
