@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom"]),
         // Memory-bank video object segmentation (STCN / RDE / LCM), DAVIS I/O and measures.
         .target(name: "VidiSegmentation",
-                dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "CZlib"]),
+                dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "VidiTraining", "CZlib"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
         .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "VidiPretextTests", dependencies: ["VidiPretext", "VidiMedia", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiSegmentationTests",
-                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTestSupport"]),
+                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTraining", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor", "VidiRetrieval"]),
     ]
 )
