@@ -107,5 +107,6 @@ struct EmbedStage: ModelStage, RunOutputStage {
 
 extension StageCatalog {
     /// Stages that run VidiNN models.
-    public static let models = StageCatalog(["embed": EmbedStage.make, "retrieval_index": RetrievalIndexStage.make])
+    public static let models = StageCatalog(["embed": EmbedStage.make, "retrieval_index": RetrievalIndexStage.make,
+                                                "segment": SegmentStage.make])
 }
