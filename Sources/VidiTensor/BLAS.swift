@@ -3,11 +3,13 @@ import Foundation
 
 /// Settings of the OpenBLAS library that backs `matmul`.
 public enum BLAS {
-    /// Threads OpenBLAS uses for one SGEMM. Set 1 when the caller already keeps every core busy
-    /// (parallel pipelines), so the two levels of parallelism do not oversubscribe the CPU.
+    /// Threads one SGEMM may use: Vidi cuts each SGEMM into shape-fixed tiles and runs them on `Parallel`
+    /// (OpenBLAS itself stays single-threaded, see `CPUKernels.sgemm`), so this is the compute budget.
+    /// Set 1 when the caller already keeps every core busy, so two levels of parallelism do not
+    /// oversubscribe the CPU.
     public static func setThreads(_ count: Int) {
         prepare()
-        openblas_set_num_threads(Int32(max(1, count)))
+        ComputeBudget.setThreads(count)
     }
 
     /// Ends OpenBLAS's worker threads for now. The pthreads build starts them when the library loads and
@@ -20,8 +22,8 @@ public enum BLAS {
         _ = unsafeBitCast(shutdown, to: Routine.self)()
     }
 
-    /// Threads OpenBLAS currently uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Threads one SGEMM currently uses.
+    public static var threads: Int { ComputeBudget.threads }
 
     /// The CPU kernel family OpenBLAS dispatches to (e.g. "SkylakeX", "Haswell").
     public static var coreName: String {
@@ -31,7 +33,10 @@ public enum BLAS {
     }
 
     /// Call before the first BLAS routine (matmul does).
-    static func prepare() { _ = kernelSelection }
+    static func prepare() { _ = kernelSelection; _ = singleThreaded }
+
+    /// OpenBLAS's own threads would make results depend on the thread count (`CPUKernels.sgemm`).
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     /// OpenBLAS 0.3.21 (Debian 12) does not recognise some current CPUs — a virtualised Xeon that reports a
     /// generic model, for one — and falls back to its SSE3 "Prescott" kernels, 3–4× slower at SGEMM.

@@ -64,7 +64,7 @@ extension CPUKernels {
                         let n = lines.count * width
                         let matrix = g.isPointwise ? UnsafePointer(source) : UnsafePointer(columns)
                         if !g.isPointwise { volumeToColumns(source, g, lines: lines, into: columns) }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cog), Int32(n), Int32(rows),
+                        sgemm(CblasNoTrans, CblasNoTrans, Int32(cog), Int32(n), Int32(rows),
                                     1, pw + group * cog * rows, Int32(rows), matrix, Int32(g.isPointwise ? outVol : n),
                                     bias == nil ? 0 : 1, po + (image * g.outChannels + group * cog) * outVol + lines.lowerBound * width, Int32(outVol))
                     }
@@ -89,7 +89,7 @@ extension CPUKernels {
                     forEachLineBlock(g) { lines in
                         let n = lines.count * width
                         let target = g.isPointwise ? destination : columns
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(n), Int32(cog),
+                        sgemm(CblasTrans, CblasNoTrans, Int32(rows), Int32(n), Int32(cog),
                                     1, pw + group * cog * rows, Int32(rows),
                                     pg + (image * g.outChannels + group * cog) * outVol + lines.lowerBound * width, Int32(outVol),
                                     0, target, Int32(g.isPointwise ? outVol : n))
@@ -116,7 +116,7 @@ extension CPUKernels {
                         let n = lines.count * width
                         let matrix = g.isPointwise ? UnsafePointer(source) : UnsafePointer(columns)
                         if !g.isPointwise { volumeToColumns(source, g, lines: lines, into: columns) }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(cog), Int32(rows), Int32(n),
+                        sgemm(CblasNoTrans, CblasTrans, Int32(cog), Int32(rows), Int32(n),
                                     1, pg + (image * g.outChannels + group * cog) * outVol + lines.lowerBound * width, Int32(outVol),
                                     matrix, Int32(g.isPointwise ? outVol : n), 1, pw + group * cog * rows, Int32(rows))
                     }

@@ -23,7 +23,7 @@ extension CPUKernels {
     }
 
     /// Batched `a @ b` for float32 operands of rank ≥ 2 whose batch axes broadcast to `batchShape`.
-    /// Operands in row-major or transposed layouts go to `cblas_sgemm` as they are.
+    /// Operands in row-major or transposed layouts go to `sgemm` as they are.
     static func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int]) -> Tensor {
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
         BLAS.prepare()
@@ -40,8 +40,12 @@ extension CPUKernels {
         let batchStridesB = Array(right.broadcastStrides(to: batchShape + [k, n]).dropLast(2))
         let batches = Shape.elementCount(batchShape)
         let pa = left.typedPointer(Float.self), pb = right.typedPointer(Float.self), pc = out.typedPointer(Float.self)
-        withExtendedLifetime((left, right)) {
-            for batch in 0..<batches {
+        // Small products (attention heads) run several batch entries per parallel chunk; large ones one at a
+        // time, each cut into tiles by `sgemm`. Either way every entry is one fixed computation.
+        let perEntry = m * n * k
+        let grain = perEntry >= gemmSplitThreshold ? batches : Swift.max(1, gemmSplitThreshold / perEntry)
+        withExtendedLifetime((left, right)) { Parallel.forEachChunk(count: batches, grain: grain) { _, entries in
+            for batch in entries {
                 var remainder = batch, offsetA = 0, offsetB = 0
                 for axis in stride(from: batchShape.count - 1, through: 0, by: -1) {
                     let index = remainder % batchShape[axis]
@@ -49,10 +53,10 @@ extension CPUKernels {
                     offsetA += index * batchStridesA[axis]
                     offsetB += index * batchStridesB[axis]
                 }
-                cblas_sgemm(CblasRowMajor, opA.transpose, opB.transpose, Int32(m), Int32(n), Int32(k),
+                sgemm(opA.transpose, opB.transpose, Int32(m), Int32(n), Int32(k),
                             1, pa + offsetA, opA.ld, pb + offsetB, opB.ld, 0, pc + batch * m * n, Int32(n))
             }
-        }
+        } }
         return out
     }
 }

@@ -136,7 +136,7 @@ extension CPUKernels {
                     let destination = po + (image * g.outChannels + group * cog) * g.outputVolume
                     for columns in layout.blocks {
                         for tap in 0..<taps {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cog), Int32(columns.count), Int32(cig),
+                            sgemm(CblasNoTrans, CblasNoTrans, Int32(cog), Int32(columns.count), Int32(cig),
                                         1, pt + (group * taps + tap) * cog * cig, Int32(cig),
                                         pp + columns.lowerBound + layout.shifts[tap], Int32(layout.planeVolume),
                                         tap == 0 ? 0 : 1, pc, Int32(columns.count))
@@ -169,7 +169,7 @@ extension CPUKernels {
                         layout.transferValidColumns(pc, columns: columns, rows: cog, UnsafeMutablePointer(mutating: source),
                                                     toVolume: false, bias: nil)
                         for tap in 0..<taps {
-                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(cig), Int32(columns.count), Int32(cog),
+                            sgemm(CblasTrans, CblasNoTrans, Int32(cig), Int32(columns.count), Int32(cog),
                                         1, pt + (group * taps + tap) * cog * cig, Int32(cig), pc, Int32(columns.count),
                                         1, pp + columns.lowerBound + layout.shifts[tap], Int32(layout.planeVolume))
                         }
@@ -201,7 +201,7 @@ extension CPUKernels {
                         layout.transferValidColumns(pc, columns: columns, rows: cog, UnsafeMutablePointer(mutating: source),
                                                     toVolume: false, bias: nil)
                         for tap in 0..<taps {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(cog), Int32(cig), Int32(columns.count),
+                            sgemm(CblasNoTrans, CblasTrans, Int32(cog), Int32(cig), Int32(columns.count),
                                         1, pc, Int32(columns.count), pp + columns.lowerBound + layout.shifts[tap], Int32(layout.planeVolume),
                                         1, pt + (group * taps + tap) * cog * cig, Int32(cig))
                         }

@@ -16,7 +16,7 @@ struct BenchConvCommand: ParsableCommand {
     @Option(help: "Input and output channels.") var channels: Int = 64
     @Option(help: "Input height and width (stride 1, 'same' padding).") var size: Int = 56
     @Option(help: "Square kernel size (odd).") var kernel: Int = 3
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
+    @Option(help: "Threads for the SGEMM tiles (default: every core).") var threads: Int?
     @Option(help: "Alternating rounds of conv and SGEMM; each side keeps its best.") var rounds: Int = 3
     @Option(help: "Minimum seconds of timed runs per measurement.") var seconds: Double = 1.0
     @Flag(help: "Also time forward + backward (input and weight gradients).") var backward = false

@@ -12,7 +12,7 @@ struct BenchGemmCommand: ParsableCommand {
     @Option(help: "Matrix size N (multiplies N×N by N×N).")
     var size: Int = 1024
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(help: "Threads for the SGEMM tiles (default: every core).")
     var threads: Int?
 
     @Option(help: "Minimum seconds of timed runs.")

@@ -44,8 +44,9 @@ import VidiTestSupport
 }
 
 @Suite struct MatmulDeterminismTests {
-    /// OpenBLAS splits SGEMM over rows/columns of C, never over K, so every element is summed in the same
-    /// order whatever the thread count.
+    /// SGEMM is cut into tiles fixed by the shape (`CPUKernels.gemmTiling`), each a single-threaded OpenBLAS
+    /// call, so every element is summed the same way whatever the thread count. (OpenBLAS's own threads do not
+    /// give this on its Haswell/Zen kernels: this test failed on an AMD EPYC before the tiling.)
     @Test func sameBitsForOneAndTwoBLASThreads() throws {
         var generator = RandomGenerator(seed: 21)
         let a = Tensor.normal([256, 300], generator: &generator), b = Tensor.normal([300, 256], generator: &generator)

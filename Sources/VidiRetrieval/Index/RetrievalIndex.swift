@@ -159,17 +159,16 @@ public final class RetrievalIndex: @unchecked Sendable {
     func exactScores(_ query: ScoringQuery, videos: [Int], useTI: Bool, threads: Int) -> [(Int, Float)] {
         guard !videos.isEmpty else { return [] }
         let parts = max(1, min(threads, videos.count / WTIScorer.block + 1))
-        let chunk = (videos.count + parts - 1) / parts
+        // Whole scoring blocks per part: a video's scores then come from the same SGEMM whatever `threads` is.
+        let block = WTIScorer.block
+        let chunk = ((videos.count + parts - 1) / parts + block - 1) / block * block
         let results = DisjointWrites(UnsafeMutableBufferPointer<Float>.allocate(capacity: videos.count))
         defer { results.buffer.deallocate() }
-        let previousThreads = Int(openblas_get_num_threads())
-        if parts > 1 { openblas_set_num_threads(1) }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let lo = part * chunk, hi = min(videos.count, lo + chunk)
             guard lo < hi else { return }
             scoreRange(query, videos: videos[lo..<hi], useTI: useTI, out: UnsafeMutableBufferPointer(rebasing: results.buffer[lo..<hi]))
         }
-        if parts > 1 { openblas_set_num_threads(Int32(previousThreads)) }
         return videos.enumerated().map { ($0.element, results.buffer[$0.offset]) }
     }
 
