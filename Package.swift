@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiMediaTensors"]),
         // Memory-bank video object segmentation (STCN / RDE / LCM), DAVIS I/O and measures.
         .target(name: "VidiSegmentation",
-                dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "CZlib"]),
+                dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "VidiTraining", "CZlib"]),
         .target(name: "VidiPipeline", dependencies: ["VidiMedia", "VidiFormats", .product(name: "Yams", package: "Yams")]),
         // The shared training runtime: WebDataset reader, loop, schedules, checkpoints (no pipeline engine).
         .target(name: "VidiTraining", dependencies: ["VidiNN", "VidiTensor", "VidiMedia", "VidiFormats"]),
@@ -67,7 +67,7 @@ let package = Package(
 
         // Stage adapters: model APIs wrapped as pipeline stages (the engine knows no model, models know
         // no engine).
-        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats", "VidiRetrieval", "VidiPretext", "VidiLocalization"]),
+        .target(name: "VidiModelStages", dependencies: ["VidiPipeline", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiRetrieval", "VidiPretext", "VidiLocalization", "VidiSegmentation"]),
 
         // The CLI: thin, parses arguments and calls the libraries.
         .executableTarget(
@@ -85,14 +85,14 @@ let package = Package(
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
-        .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport", "VidiRetrieval", "VidiLocalization"]),
+        .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport", "VidiRetrieval", "VidiLocalization", "VidiSegmentation"]),
         .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiMediaTensors", "VidiTestSupport"]),
         // VidiPipeline only to write shards with the pipeline's own writer (the library does not import it).
         .testTarget(name: "VidiTrainingTests", dependencies: ["VidiTraining", "VidiFormats", "VidiNN", "VidiTensor", "VidiMedia", "VidiPipeline", "VidiTestSupport"]),
         .testTarget(name: "VidiPretextTests", dependencies: ["VidiPretext", "VidiMedia", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiRetrievalTests", dependencies: ["VidiRetrieval", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiTestSupport"]),
         .testTarget(name: "VidiSegmentationTests",
-                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTestSupport"]),
+                    dependencies: ["VidiSegmentation", "VidiNN", "VidiTensor", "VidiMedia", "VidiRandom", "VidiTraining", "VidiTestSupport"]),
         .testTarget(name: "VidiCLITests", dependencies: ["vidi", "VidiTestSupport", "VidiTensor", "VidiRetrieval"]),
     ]
 )

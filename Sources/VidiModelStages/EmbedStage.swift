@@ -108,5 +108,5 @@ struct EmbedStage: ModelStage, RunOutputStage {
 extension StageCatalog {
     /// Stages that run VidiNN models.
     public static let models = StageCatalog(["embed": EmbedStage.make, "retrieval_index": RetrievalIndexStage.make,
-                                              "localize": LocalizeStage.make])
+                                              "localize": LocalizeStage.make, "segment": SegmentStage.make])
 }

@@ -63,35 +63,69 @@ public struct DavisEvaluation: Sendable {
             throw SegmentationError(.badLayout,
                                     "\(dataset.annotationsPath)/\(sequence): \(ids.count) annotated frames; the evaluation skips the first and last, so it needs at least 3")
         }
-        let first = try dataset.annotation(sequence, ids[0])
-        let objectCount = first.maxLabel()
-        var framesJ = [[Double]](repeating: [], count: objectCount)
-        var framesF = [[Double]](repeating: [], count: objectCount)
-        var largestResultID = 0
+        var score = DavisSequenceScore(sequence: sequence, firstAnnotation: try dataset.annotation(sequence, ids[0]))
         for frameID in ids[1..<(ids.count - 1)] {
-            var truth = try dataset.annotation(sequence, frameID)
+            let truth = try dataset.annotation(sequence, frameID)
             let resultPath = "\(resultsPath)/\(sequence)/\(frameID).png"
             guard FileManager.default.fileExists(atPath: resultPath) else {
                 throw SegmentationError(.badLayout, "\(resultPath): result frame not found (results are indexed PNGs named like the annotations)")
             }
-            let result = try IndexedPNG.read(path: resultPath)
-            guard truth.width == first.width, truth.height == first.height else {
-                throw SegmentationError(.mismatch, "\(sequence)/\(frameID): annotation is \(truth.width)x\(truth.height), the first is \(first.width)x\(first.height)")
-            }
-            guard result.width == truth.width, result.height == truth.height else {
-                throw SegmentationError(.mismatch, "\(resultPath): \(result.width)x\(result.height), the annotation is \(truth.width)x\(truth.height)")
-            }
-            largestResultID = max(largestResultID, result.maxLabel(excluding: nil))
-            for i in truth.labels.indices where truth.labels[i] == 255 { truth.labels[i] = 0 }
-            for object in 0..<objectCount {
-                let id = UInt8(object + 1)
-                let t = truth.binary(id), p = result.binary(id)
-                framesJ[object].append(DavisMeasures.jaccard(t, p))
-                framesF[object].append(DavisMeasures.boundaryF(t, p, width: truth.width, height: truth.height))
+            do {
+                try score.add(truth: truth, result: try IndexedPNG.read(path: resultPath))
+            } catch {
+                throw SegmentationError(error.kind, "\(resultPath): \(error.message)")
             }
         }
+        do {
+            return try score.objects()
+        } catch {
+            throw SegmentationError(error.kind, "\(resultsPath)/\(sequence): \(error.message)")
+        }
+    }
+}
+
+/// One sequence's DAVIS scores, accumulated a frame at a time from masks in memory (the evaluation of
+/// files above and the validation during training share it): the objects are ids 1...max of the first
+/// annotation, void 255 counts as background, a result id above that count is an error.
+public struct DavisSequenceScore: Sendable {
+    public let sequence: String
+    public let first: LabelMask
+    public let objectCount: Int
+    private var framesJ: [[Double]]
+    private var framesF: [[Double]]
+    private var largestResultID = 0
+
+    public init(sequence: String, firstAnnotation: LabelMask) {
+        self.sequence = sequence
+        first = firstAnnotation
+        objectCount = firstAnnotation.maxLabel()
+        framesJ = [[Double]](repeating: [], count: objectCount)
+        framesF = [[Double]](repeating: [], count: objectCount)
+    }
+
+    /// Scores one evaluated frame (the caller skips the first and last).
+    public mutating func add(truth: LabelMask, result: LabelMask) throws(SegmentationError) {
+        guard truth.width == first.width, truth.height == first.height else {
+            throw SegmentationError(.mismatch, "annotation is \(truth.width)x\(truth.height), the first is \(first.width)x\(first.height)")
+        }
+        guard result.width == truth.width, result.height == truth.height else {
+            throw SegmentationError(.mismatch, "result is \(result.width)x\(result.height), the annotation \(truth.width)x\(truth.height)")
+        }
+        var truth = truth
+        largestResultID = max(largestResultID, result.maxLabel(excluding: nil))
+        for i in truth.labels.indices where truth.labels[i] == 255 { truth.labels[i] = 0 }
+        for object in 0..<objectCount {
+            let id = UInt8(object + 1)
+            let t = truth.binary(id), p = result.binary(id)
+            framesJ[object].append(DavisMeasures.jaccard(t, p))
+            framesF[object].append(DavisMeasures.boundaryF(t, p, width: truth.width, height: truth.height))
+        }
+    }
+
+    /// Per-object statistics of the frames added.
+    public func objects() throws(SegmentationError) -> [DavisObjectResult] {
         guard largestResultID <= objectCount else {
-            throw SegmentationError(.mismatch, "\(resultsPath)/\(sequence): results hold object id \(largestResultID) but the first annotation has \(objectCount) objects")
+            throw SegmentationError(.mismatch, "results hold object id \(largestResultID) but the first annotation has \(objectCount) objects")
         }
         return (0..<objectCount).map { object in
             DavisObjectResult(sequence: sequence, objectID: object + 1, j: DavisStatistics(framesJ[object]),

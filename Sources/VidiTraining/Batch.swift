@@ -21,6 +21,13 @@ public struct Batch: Sendable {
 
     public enum StackedKind: Sendable { case arrays, labels, images }
 
+    public init(keys: [String], fields: [String: Field], position: ReaderPosition, epoch: Int) {
+        self.keys = keys
+        self.fields = fields
+        self.position = position
+        self.epoch = epoch
+    }
+
     public var count: Int { keys.count }
 
     /// The stacked tensor of member `name` (`"frames.npy"`, `"cls"`).

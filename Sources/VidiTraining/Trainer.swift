@@ -44,6 +44,18 @@ public final class Trainer {
     /// Trains on `training` (its `start` is replaced by a resumed checkpoint's position), validating on
     /// `validation` when given.
     public func fit(training: WebDatasetOptions, validation: WebDatasetOptions? = nil) throws -> TrainingSummary {
+        try fit(source: { position in
+            var options = training
+            options.start = position
+            return try WebDatasetLoader(options)
+        }, validation: validation.map { options in { try self.validate(options) } })
+    }
+
+    /// Trains on the batches of `source`, which is opened at the run's position (the start, or a resumed
+    /// checkpoint's). `validation` computes the validation metrics (every `validationEvery` steps and at
+    /// the end); it runs outside the training stream and must not touch the trainer's generator.
+    public func fit(source: (ReaderPosition) throws -> any BatchSource,
+                    validation: (() throws -> [String: Double])?) throws -> TrainingSummary {
         try configuration.validate()
         var state = TrainingState(generator: RandomGenerator(seed: configuration.seed))
         if configuration.resume, let directory = configuration.checkpointDirectory,
@@ -53,9 +65,7 @@ public final class Trainer {
         }
         var run = Run(trainer: self, state: state, validation: validation)
         try run.openLogs(resumedAt: configuration.resume ? state.step : nil)
-        var options = training
-        options.start = state.position
-        let loader = try WebDatasetLoader(options)
+        let loader = try source(state.position)
         defer { loader.close() }
         try run.train(loader)
         return TrainingSummary(state: run.state, lastLoss: run.lastLoss, validation: run.lastValidation,
@@ -96,7 +106,7 @@ public final class Trainer {
     private struct Run {
         let trainer: Trainer
         var state: TrainingState
-        let validation: WebDatasetOptions?
+        let validation: (() throws -> [String: Double])?
         var trainLog: JSONLinesLog?
         var metricsLog: JSONLinesLog?
         var lastLoss: Float?
@@ -108,7 +118,7 @@ public final class Trainer {
         let started: ContinuousClock.Instant
         let samplesAtStart: Int
 
-        init(trainer: Trainer, state: TrainingState, validation: WebDatasetOptions?) {
+        init(trainer: Trainer, state: TrainingState, validation: (() throws -> [String: Double])?) {
             self.trainer = trainer
             self.state = state
             self.validation = validation
@@ -127,7 +137,7 @@ public final class Trainer {
             }
         }
 
-        mutating func train(_ loader: WebDatasetLoader) throws {
+        mutating func train(_ loader: any BatchSource) throws {
             let model = trainer.model
             model.train()
             trainer.optimizer.zeroGrad()
@@ -193,7 +203,7 @@ public final class Trainer {
 
         mutating func validate(epoch: Int) throws {
             guard let validation else { return }
-            let metrics = try trainer.validate(validation)
+            let metrics = try validation()
             lastValidation = metrics
             state.validatedStep = state.step
             var fields: [(String, JSONLinesLog.Value)] = [("step", .int(state.step)), ("epoch", .int(epoch)), ("split", .string("validation"))]

@@ -6,14 +6,17 @@ import VidiTraining
 /// The options every `vidi train <model>` subcommand shares (`@OptionGroup var training: TrainingOptions`):
 /// data, length, optimizer schedule, checkpoints, resume, threads.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Training shards: paths or brace patterns (out/{00000..00009}.tar, {a,b}.tar); several separated by '::'.")
-    var shards: String
+    @Option(help: "Training shards: paths or brace patterns (out/{00000..00009}.tar, {a,b}.tar); several separated by '::'. Required except by `train vos`, which renders its clips.")
+    var shards: String?
 
     @Option(name: .customLong("val-shards"), help: "Validation shards (same syntax), read whole at every validation.")
     var validationShards: String?
 
-    @Option(name: .customLong("batch-size"), help: "Samples per batch.")
-    var batchSize = 32
+    @Option(name: .customLong("batch-size"), help: "Samples per batch (default 32; `train vos`: 1 clip).")
+    var batchSizeOption: Int?
+
+    /// --batch-size, or the default of the data: 32 samples, or `clips` for generated VOS clips.
+    func batchSize(default value: Int = 32) -> Int { batchSizeOption ?? value }
 
     @Option(help: "Stop after this many optimizer steps (default: when --epochs are done).")
     var steps: Int?
@@ -76,7 +79,7 @@ struct TrainingOptions: ParsableArguments {
     var worldSize = 1
 
     func validate() throws {
-        guard batchSize >= 1, accumulate >= 1, decodeThreads >= 1, shuffleBuffer >= 0 else {
+        guard batchSize() >= 1, accumulate >= 1, decodeThreads >= 1, shuffleBuffer >= 0 else {
             throw ValidationError("--batch-size, --accumulate and --decode-threads must be >= 1, --shuffle-buffer >= 0")
         }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -92,7 +95,8 @@ struct TrainingOptions: ParsableArguments {
 
     /// The training reader's options.
     func trainingLoader() throws -> WebDatasetOptions {
-        var options = WebDatasetOptions(shards: try ShardPattern.expand(shards), batchSize: batchSize)
+        guard let shards else { throw ValidationError("--shards is required: the training data") }
+        var options = WebDatasetOptions(shards: try ShardPattern.expand(shards), batchSize: batchSize())
         options.shuffleBuffer = shuffleBuffer
         options.shuffleShards = shuffleBuffer > 1
         options.seed = seed
@@ -106,18 +110,19 @@ struct TrainingOptions: ParsableArguments {
     /// The validation reader's options (in order, no shuffle), if --val-shards was given.
     func validationLoader() throws -> WebDatasetOptions? {
         guard let validationShards else { return nil }
-        var options = WebDatasetOptions(shards: try ShardPattern.expand(validationShards), batchSize: batchSize)
+        var options = WebDatasetOptions(shards: try ShardPattern.expand(validationShards), batchSize: batchSize())
         options.decodeThreads = decodeThreads
         return options
     }
 
     /// The loop's configuration; a schedule that needs the run's length gets it from --steps, or else by
-    /// counting the samples of this rank's shards.
-    func configuration(training: WebDatasetOptions) throws -> TrainingConfiguration {
+    /// counting the samples of this rank's shards (nil `training`: a generated stream, which needs --steps).
+    func configuration(training: WebDatasetOptions?) throws -> TrainingConfiguration {
         var totalSteps = steps ?? 0
         if steps == nil, schedule != "constant" {
+            guard let training else { throw ValidationError("--steps is required: the training clips never run out") }
             let samples = WebDatasetInspection.countSamples(in: training.shards(forEpoch: 0))
-            let batches = (samples + batchSize - 1) / batchSize
+            let batches = (samples + batchSize() - 1) / batchSize()
             totalSteps = max(1, (batches * (epochs ?? 1) + accumulate - 1) / accumulate)
         }
         var configuration = TrainingConfiguration(

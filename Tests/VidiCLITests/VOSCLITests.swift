@@ -14,7 +14,9 @@ struct VOSCLITests {
         var run = try VidiCLI.run(["synth", "vos", "--out", data, "--sequences", "1", "--frames", "5", "--size", "64x48",
                                    "--objects", "2", "--seed", "3"])
         #expect(run.status == 0, "\(run.stderr)")
-        run = try VidiCLI.run(["train", "vos", "--steps", "1", "--size", "32x32", "--sequences", "2", "--out", weights])
+        run = try VidiCLI.run(["train", "vos", "--steps", "1", "--size", "32x32", "--sequences", "2", "--clip-frames", "3",
+                               "--val-sequences", "1", "--val-frames", "4", "--checkpoint-dir", "\(root)/run", "--out", weights])
+        #expect(String(decoding: run.stdout, as: UTF8.self).contains("held-out J&F") && FileManager.default.fileExists(atPath: "\(root)/run/metrics.jsonl"))
         #expect(run.status == 0, "\(run.stderr)")
         let sequence = "synth-3-000"
         let mask = "\(data)/Annotations/480p/\(sequence)/00000.png"

@@ -13,17 +13,19 @@ work=${2:-/tmp/vidi-vos-bench}
 vidi=${VIDI:-.build/release/vidi}
 mkdir -p "$work"
 
-accuracy() {  # $1 = dataset name, extra synth args after
+accuracy() {  # $1 = dataset name, extra synth args after; MODES (default "grow rde") may add rde+lcm, grow+lcm
   local name=$1; shift
   [ -d "$work/$name" ] || $vidi synth vos --out "$work/$name" --sequences 12 --frames 40 --size 192x128 "$@" >/dev/null
-  for memory in grow rde; do
-    local out="$work/results-$name-$memory"
+  for mode in ${MODES:-grow rde}; do
+    local memory=${mode%+lcm} lcm=()
+    [ "$mode" != "$memory" ] && lcm=(--lcm)
+    local out="$work/results-$name-$mode"
     rm -rf "$out"
     for seq in $(cat "$work/$name/ImageSets/2017/val.txt"); do
       $vidi segment "$work/$name/videos/$seq.mp4" --mask "$work/$name/Annotations/480p/$seq/00000.png" \
-        --out "$out/$seq" --weights "$weights" --memory "$memory" 2>/dev/null
+        --out "$out/$seq" --weights "$weights" --memory "$memory" "${lcm[@]}" 2>/dev/null
     done
-    printf '%s %s ' "$name" "$memory"
+    printf '%s %s ' "$name" "$mode"
     $vidi eval davis --davis-path "$work/$name" --results-path "$out" --json | python3 -c \
       'import json,sys; g=json.load(sys.stdin)["global"]; print(" ".join(f"{k}={g[k]:.3f}" for k in ("J&F-Mean","J-Mean","F-Mean")))'
   done
@@ -44,5 +46,6 @@ memory() {  # peak RSS (kB) for $1 frames
 case "${3:-all}" in
   accuracy) accuracy heldout --seed 2; accuracy distractors --seed 3 --distractors 2 ;;
   memory) memory 150; memory 1000 ;;
+  memory150) memory 150 ;;
   all) accuracy heldout --seed 2; accuracy distractors --seed 3 --distractors 2; memory 150; memory 1000 ;;
 esac

@@ -2,18 +2,11 @@ import Foundation
 import VidiMedia
 import VidiRandom
 
-/// Where training clips come from.
-public protocol VOSClipSource {
-    mutating func next() throws -> VOSClip
-}
-
-extension SyntheticClipSampler: VOSClipSource {}
-
 /// Clips from a DAVIS / YouTube-VOS-layout folder: `Annotations/480p/<seq>/*.png` with the frames either in
 /// `videos/<seq>.mp4` (what `vidi synth vos` writes; frame i = annotation i) or in
 /// `JPEGImages/480p/<seq>/<id>.jpg`. Frames are resized to `width x height` (bicubic, as ffmpeg scales),
 /// masks by nearest neighbour; objects are those visible in the clip's first frame (void 255 is
-/// background); mirrored left-right with probability 1/2. Seeded.
+/// background); augmented by `VOSClipAugmentation`. Clip `index` depends only on (seed, index).
 public struct DavisClipSampler: VOSClipSource {
     public let dataset: DavisDataset
     public let width: Int
@@ -21,8 +14,8 @@ public struct DavisClipSampler: VOSClipSource {
     public var length: Int
     public var maxStride: Int
     public var maxObjects: Int
+    public let seed: UInt64
     private let sequences: [(name: String, ids: [String])]
-    private var generator: RandomGenerator
 
     public init(dataset: DavisDataset, width: Int, height: Int, length: Int = 3, maxStride: Int = 3, maxObjects: Int = 2,
                 seed: UInt64) throws(SegmentationError) {
@@ -41,10 +34,11 @@ public struct DavisClipSampler: VOSClipSource {
             throw SegmentationError(.badLayout, "\(dataset.root): no sequence of set '\(dataset.set)' has \(length) annotated frames")
         }
         sequences = found
-        generator = RandomGenerator(seed: seed)
+        self.seed = seed
     }
 
-    public mutating func next() throws -> VOSClip {
+    public func clip(at index: Int) throws -> VOSClip {
+        var generator = clipGenerator(seed: seed, index: index)
         for _ in 0..<100 {
             let (name, ids) = sequences[generator.nextIndex(below: sequences.count)]
             let stride = 1 + generator.nextIndex(below: maxStride)
@@ -54,7 +48,7 @@ public struct DavisClipSampler: VOSClipSource {
             let picked = (0..<length).map { start + $0 * stride }
             let output = FrameOutput(size: .exact(width: width, height: height))
             let video = "\(dataset.root)/videos/\(name).mp4"
-            var frames: [[UInt8]]
+            let frames: [[UInt8]]
             if FileManager.default.fileExists(atPath: video) {
                 frames = try VideoReader(path: video).frames(at: picked, output).map { $0.rgb ?? [] }
             } else {
@@ -63,13 +57,12 @@ public struct DavisClipSampler: VOSClipSource {
                         .frame(at: 0, output).rgb ?? []
                 }
             }
-            var masks = try picked.map { try Self.resized(dataset.annotation(name, ids[$0]), width: width, height: height) }
-            if generator.nextIndex(below: 2) == 1 {
-                for i in frames.indices { SyntheticClipSampler.mirror(&frames[i], &masks[i]) }
-            }
+            let masks = try picked.map { try Self.resized(dataset.annotation(name, ids[$0]), width: width, height: height) }
             let visible = Array(Set(masks[0].labels).subtracting([0, 255])).sorted()
             guard !visible.isEmpty, frames.allSatisfy({ $0.count == width * height * 3 }) else { continue }
-            return VOSClip(frames: frames, masks: masks, width: width, height: height, objectIDs: Array(visible.prefix(maxObjects)))
+            var clip = VOSClip(frames: frames, masks: masks, width: width, height: height, objectIDs: Array(visible.prefix(maxObjects)))
+            VOSClipAugmentation().apply(to: &clip, generator: &generator)
+            return clip
         }
         throw SegmentationError(.badLayout, "\(dataset.root): 100 draws found no clip with a visible object")
     }

@@ -18,17 +18,27 @@ public struct VOSClip: Sendable {
     }
 }
 
+/// Where training clips come from: clip `index` of a seeded stream, the same for the same (seed, index)
+/// whatever was drawn before, so a resumed run reads exactly the clips an uninterrupted one would.
+public protocol VOSClipSource: Sendable {
+    func clip(at index: Int) throws -> VOSClip
+}
+
+/// The generator of clip `index` of the stream seeded `seed` (sampling and augmentation draw from it).
+func clipGenerator(seed: UInt64, index: Int) -> RandomGenerator {
+    RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03 &+ 0x5EED))
+}
+
 /// Clips cut from seeded synthetic sequences (`SyntheticVOSSequence`), rendered on demand: `length` frames
 /// at a random stride 1...maxStride, objects = those visible in the first frame (at most `maxObjects`),
-/// mirrored left-right with probability 1/2. The same seed gives the same clips.
-public struct SyntheticClipSampler {
+/// augmented by `VOSClipAugmentation`. The same seed and index give the same clip.
+public struct SyntheticClipSampler: VOSClipSource {
     public var options: SyntheticVOSOptions
     public var length: Int
     public var maxStride: Int
     public var maxObjects: Int
     public var sequences: Int
-    private var generator: RandomGenerator
-    private let seed: UInt64
+    public let seed: UInt64
 
     public init(options: SyntheticVOSOptions, sequences: Int, length: Int = 3, maxStride: Int = 3, maxObjects: Int = 2,
                 seed: UInt64) {
@@ -38,40 +48,32 @@ public struct SyntheticClipSampler {
         self.maxStride = maxStride
         self.maxObjects = maxObjects
         self.seed = seed
-        generator = RandomGenerator(seed: seed)
     }
 
-    public mutating func next() throws -> VOSClip {
-        while true {
-            let index = generator.nextIndex(below: sequences)
-            let sequence = try SyntheticVOSSequence(options: options, seed: seed, index: index)
+    public func clip(at index: Int) throws -> VOSClip {
+        guard length >= 2, length <= options.frames else {
+            throw SegmentationError(.invalidArgument, "clips of \(length) frames cannot be cut from \(options.frames)-frame sequences (need 2...frames)")
+        }
+        var generator = clipGenerator(seed: seed, index: index)
+        for _ in 0..<100 {
+            let sequence = try SyntheticVOSSequence(options: options, seed: seed, index: generator.nextIndex(below: sequences))
             let stride = 1 + generator.nextIndex(below: maxStride)
             let span = (length - 1) * stride
             guard span < options.frames else { continue }
             let start = generator.nextIndex(below: options.frames - span)
-            let mirror = generator.nextIndex(below: 2) == 1
             var frames: [[UInt8]] = [], masks: [LabelMask] = []
             for t in 0..<length {
-                var rendered = sequence.render(frame: start + t * stride)
-                if mirror { Self.mirror(&rendered.rgb, &rendered.mask) }
+                let rendered = sequence.render(frame: start + t * stride)
                 frames.append(rendered.rgb)
                 masks.append(rendered.mask)
             }
             let visible = Array(Set(masks[0].labels).subtracting([0])).sorted()
             guard !visible.isEmpty else { continue }
-            return VOSClip(frames: frames, masks: masks, width: options.width, height: options.height,
-                           objectIDs: Array(visible.prefix(maxObjects)))
+            var clip = VOSClip(frames: frames, masks: masks, width: options.width, height: options.height,
+                               objectIDs: Array(visible.prefix(maxObjects)))
+            VOSClipAugmentation().apply(to: &clip, generator: &generator)
+            return clip
         }
-    }
-
-    static func mirror(_ rgb: inout [UInt8], _ mask: inout LabelMask) {
-        let (w, h) = (mask.width, mask.height)
-        for y in 0..<h {
-            for x in 0..<(w / 2) {
-                let a = y * w + x, b = y * w + (w - 1 - x)
-                mask.labels.swapAt(a, b)
-                for c in 0..<3 { rgb.swapAt(a * 3 + c, b * 3 + c) }
-            }
-        }
+        throw SegmentationError(.invalidArgument, "100 draws found no synthetic clip with a visible object")
     }
 }
