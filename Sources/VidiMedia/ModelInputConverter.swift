@@ -95,12 +95,25 @@ final class ModelInputConverter {
     /// only the cropped pixels to RGB with the stream's matrix and range and writes them out normalised.
     private func writePlanar(_ source: AVFrame, matrix: YUVToRGB, width: Int, height: Int, slots: [(clip: Int, t: Int)],
                              into output: UnsafeMutableRawPointer, path: String) throws {
-        let key = ScaleKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
-                           colorspace: 0, colorRange: 0, width: Int32(width), height: Int32(height),
+        let span = resizedSpan(source, width: width, height: height)
+        let key = ScaleKey(sourceWidth: Int32(span.x.sourceLength), sourceHeight: Int32(span.y.sourceLength),
+                           sourceFormat: source.format, colorspace: 0, colorRange: 0,
+                           width: Int32(span.x.outputLength), height: Int32(span.y.outputLength),
                            flags: Self.planarFlags(plan.request.filter))
         let context = try scaleContext(for: key, target: matrix.resizedFormat, path: path)
-        let target = try planarBuffer(width: width, height: height, format: matrix.resizedFormat, path: path)
+        let target = try planarBuffer(width: span.x.outputLength, height: span.y.outputLength, format: matrix.resizedFormat, path: path)
         var sourcePlanes = source.data, sourceStrides = source.linesize
+        if span.x.sourceStart != 0 || span.y.sourceStart != 0 {
+            // The span's first source pixel in each plane (starts are multiples of the chroma subsampling).
+            let shifts = span.chromaShifts
+            func moved(_ plane: UnsafeMutablePointer<UInt8>?, _ stride: Int32, chroma: Bool) -> UnsafeMutablePointer<UInt8>? {
+                let x = span.x.sourceStart >> (chroma ? shifts.x : 0), y = span.y.sourceStart >> (chroma ? shifts.y : 0)
+                return plane.map { $0 + y * Int(stride) + x }
+            }
+            sourcePlanes.0 = moved(source.data.0, source.linesize.0, chroma: false)
+            sourcePlanes.1 = moved(source.data.1, source.linesize.1, chroma: true)
+            sourcePlanes.2 = moved(source.data.2, source.linesize.2, chroma: true)
+        }
         var targetPlanes = target.pointee.data, targetStrides = target.pointee.linesize
         let rows = withUnsafePointer(to: &sourcePlanes) { sp in
             withUnsafePointer(to: &sourceStrides) { ss in
@@ -110,7 +123,7 @@ final class ModelInputConverter {
                             tp.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { tp8 in
                                 ss.withMemoryRebound(to: Int32.self, capacity: 8) { ss8 in
                                     ts.withMemoryRebound(to: Int32.self, capacity: 8) { ts8 in
-                                        sws_scale(context.pointer, sp8, ss8, 0, source.height, tp8, ts8)
+                                        sws_scale(context.pointer, sp8, ss8, 0, Int32(span.y.sourceLength), tp8, ts8)
                                     }
                                 }
                             }
@@ -119,16 +132,18 @@ final class ModelInputConverter {
                 }
             }
         }
-        guard rows == Int32(height), let y = target.pointee.data.0, let u = target.pointee.data.1, let v = target.pointee.data.2 else {
-            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "resized \(rows) of \(height) rows")
+        guard rows == Int32(span.y.outputLength), let y = target.pointee.data.0, let u = target.pointee.data.1,
+              let v = target.pointee.data.2 else {
+            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "resized \(rows) of \(span.y.outputLength) rows")
         }
         let stride = Int(target.pointee.linesize.0)
         guard Int(target.pointee.linesize.1) == stride, Int(target.pointee.linesize.2) == stride else {
             throw MediaError.ffmpeg(path: path, operation: "av_frame_get_buffer", code: 0, message: "4:4:4 planes with different strides")
         }
-        // Walk in elements of one plane (a step of 1 per pixel), the same for the three planes.
+        // Walk in elements of one plane (a step of 1 per pixel), the same for the three planes, as if the
+        // whole resized picture were there; the span holds the crop's pixels where the whole would.
         let walk = Self.walk(base: UnsafePointer(y), stride: stride * 3, width: width, height: height, rotation: plan.rotation)
-        let origin = (walk.origin - UnsafePointer(y)) / 3
+        let origin = (walk.origin - UnsafePointer(y)) / 3 - span.y.outputStart * stride - span.x.outputStart
         let rowStep = walk.rowStep / 3, columnStep = walk.columnStep / 3
         let lookup = channelLookup(for: matrix)
         let isBytes = plan.request.layout == .hwcBytes
@@ -154,6 +169,61 @@ final class ModelInputConverter {
                     }
                 }
             }
+        }
+    }
+
+    /// Whether 8-bit YUV resizes compute only the span of the resized picture the crop keeps
+    /// (`ResizeWindow`); tests turn it off to compare with the whole resize.
+    var resizesCroppedSpan = true
+
+    struct ResizedSpan {
+        var x: ResizeWindow, y: ResizeWindow
+        var chromaShifts: (x: Int, y: Int)
+    }
+
+    struct SpanKey: Equatable {
+        var sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32, width: Int, height: Int
+    }
+
+    /// The spans last resized (tests check that a crop cut them).
+    private(set) var span: (key: SpanKey, value: ResizedSpan)?
+
+    /// The spans of the source and of the `width` x `height` resized picture (unrotated) to resize: the
+    /// whole picture, or on each axis the part the crop keeps when every clip has the same crop.
+    private func resizedSpan(_ source: AVFrame, width: Int, height: Int) -> ResizedSpan {
+        let key = SpanKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
+                          width: width, height: height)
+        if let span, span.key == key { return span.value }
+        let sourceWidth = Int(source.width), sourceHeight = Int(source.height)
+        var value = ResizedSpan(
+            x: ResizeWindow(sourceStart: 0, sourceLength: sourceWidth, outputStart: 0, outputLength: width),
+            y: ResizeWindow(sourceStart: 0, sourceLength: sourceHeight, outputStart: 0, outputLength: height),
+            chromaShifts: (0, 0))
+        if resizesCroppedSpan, let kept = keptRectangle(width: width, height: height),
+           let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: source.format)) {
+            value.chromaShifts = (Int(descriptor.pointee.log2_chroma_w), Int(descriptor.pointee.log2_chroma_h))
+            if let x = ResizeWindow.search(source: sourceWidth, resized: width, kept: kept.columns, chromaShift: value.chromaShifts.x) {
+                value.x = x
+            }
+            if let y = ResizeWindow.search(source: sourceHeight, resized: height, kept: kept.rows, chromaShift: value.chromaShifts.y) {
+                value.y = y
+            }
+        }
+        span = (key, value)
+        return value
+    }
+
+    /// The columns and rows of the unrotated `width` x `height` resized picture that the crop keeps;
+    /// nil when clips have different crops (one resize serves them all, so it stays whole).
+    private func keptRectangle(width: Int, height: Int) -> (columns: Range<Int>, rows: Range<Int>)? {
+        guard let top = plan.cropTops.first, let left = plan.cropLefts.first,
+              plan.cropTops.allSatisfy({ $0 == top }), plan.cropLefts.allSatisfy({ $0 == left }) else { return nil }
+        let w = plan.width, h = plan.height
+        switch plan.rotation {
+        case 90: return (top..<(top + h), (height - left - w)..<(height - left))   // display (x, y) = (h-1-row, column)
+        case 180: return ((width - left - w)..<(width - left), (height - top - h)..<(height - top))
+        case 270: return ((width - top - h)..<(width - top), left..<(left + w))    // display (x, y) = (row, w-1-column)
+        default: return (left..<(left + w), top..<(top + h))
         }
     }
 

@@ -33,6 +33,12 @@ extension VideoReader {
     /// This is how a tensor's own storage is filled with no copy. On a throw the buffer's contents are
     /// unspecified.
     public func fillModelInput(_ plan: ModelInputPlan, into buffer: UnsafeMutableRawBufferPointer) throws {
+        try fillModelInput(plan, into: buffer, converter: ModelInputConverter(plan: plan))
+    }
+
+    /// `fillModelInput` with a converter set up by the caller (tests compare converter settings).
+    func fillModelInput(_ plan: ModelInputPlan, into buffer: UnsafeMutableRawBufferPointer,
+                        converter: ModelInputConverter) throws {
         guard buffer.count >= plan.byteCount, let base = buffer.baseAddress else {
             throw MediaError.invalidArgument("model input needs \(plan.byteCount) bytes, the buffer holds \(buffer.count)")
         }
@@ -47,7 +53,6 @@ extension VideoReader {
                 slots[display, default: []].append((c, t))
             }
         }
-        let converter = ModelInputConverter(plan: plan)
         let written = try decodePictures(slots.keys.sorted(), keyframesOnly: plan.request.frames == .keyframes) { picture, display in
             try converter.write(picture, slots: slots[display] ?? [], into: base, path: path)
         }

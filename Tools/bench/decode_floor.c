@@ -1,7 +1,10 @@
 // The speed floor for Vidi's decoder: a minimal single-threaded libavcodec decode loop over the same
 // FFmpeg libraries, with nothing Vidi-specific in it.
 //
-//   decode_floor FILE [plain|mvs|rgb|keyframes] [repeats]
+//   decode_floor FILE [plain|mvs|rgb|keyframes] [repeats] [threads]
+//
+// threads (default 1): the decoder's thread_count with FFmpeg's default thread types (frame + slice),
+// as Vidi and torchcodec set them up: the floor for a multi-threaded decode, per CPU-second.
 //
 // plain: decode every frame; mvs: + flags2=+export_mvs and read every vector of the side data;
 // rgb: + sws_scale to packed rgb24; keyframes: skip_frame=NONKEY (I-frames only), + sws_scale to rgb24.
@@ -41,7 +44,7 @@ static int fail(const char *what, int code) {
 // Sink for values read from side data and pixels so the compiler cannot drop the reads.
 static volatile int64_t checksum;
 
-static int run(const char *path, enum mode mode, long *frames_out) {
+static int run(const char *path, enum mode mode, int threads, long *frames_out) {
     AVFormatContext *format = NULL;
     int ret = avformat_open_input(&format, path, NULL, NULL);
     if (ret < 0) return fail("open", ret);
@@ -51,7 +54,7 @@ static int run(const char *path, enum mode mode, long *frames_out) {
     if (stream < 0) return fail("video stream", stream);
     AVCodecContext *decoder = avcodec_alloc_context3(codec);
     avcodec_parameters_to_context(decoder, format->streams[stream]->codecpar);
-    decoder->thread_count = 1;
+    decoder->thread_count = threads;
     AVDictionary *options = NULL;
     if (mode == MVS) av_dict_set(&options, "flags2", "+export_mvs", 0);
     if (mode == KEYFRAMES) decoder->skip_frame = AVDISCARD_NONKEY;
@@ -114,7 +117,7 @@ static int run(const char *path, enum mode mode, long *frames_out) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: decode_floor FILE [plain|mvs|rgb|keyframes] [repeats]\n");
+        fprintf(stderr, "usage: decode_floor FILE [plain|mvs|rgb|keyframes] [repeats] [threads]\n");
         return 2;
     }
     av_log_set_level(AV_LOG_ERROR);
@@ -122,11 +125,13 @@ int main(int argc, char **argv) {
     enum mode mode = !strcmp(name, "mvs") ? MVS : !strcmp(name, "rgb") ? RGB
                    : !strcmp(name, "keyframes") ? KEYFRAMES : PLAIN;
     int repeats = argc > 3 ? atoi(argv[3]) : 1;
+    int threads = argc > 4 ? atoi(argv[4]) : 1;
+    if (threads < 1) threads = 1;
     double best = 1e30, best_cpu = 1e30;
     long frames = 0;
     for (int r = 0; r < (repeats > 0 ? repeats : 1); r++) {
         double start = now(), cpu_start = cpu_now();
-        if (run(argv[1], mode, &frames)) return 1;
+        if (run(argv[1], mode, threads, &frames)) return 1;
         double seconds = now() - start, cpu = cpu_now() - cpu_start;
         if (seconds < best) best = seconds;
         if (cpu < best_cpu) best_cpu = cpu;

@@ -14,7 +14,8 @@ time swings with other jobs); wall fps is printed too. Workloads (every frame of
       clip224   Resize(224) -> CenterCrop(224) -> CLIP Normalize, [N, 3, 224, 224]; same peer.
   (b) rgb       full-size RGB24 of every frame: Vidi `forEachFrame(FrameOutput())`, torchcodec (16-frame
                 batches), PyAV `to_ndarray("rgb24")`, decord `next().asnumpy()`, and the C floor
-                (Tools/bench/decode_floor.c: decode only, and decode + sws_scale to RGB24).
+                (Tools/bench/decode_floor.c: decode only, and decode + sws_scale to RGB24; one thread, and
+                with --threads N > 1 also N frame threads; PyAV also with thread_type AUTO).
   (c) keyframes Vidi `forEachModelInputFrame(.keyframes)` to full-size RGB24 (what `vidi keyframes` does) vs
                 PyAV `skip_frame = "NONKEY"` + to_ndarray("rgb24") and the C floor's one NONKEY pass + sws_scale.
 """
@@ -93,13 +94,22 @@ def torchcodec_rgb(path, threads):
     return timed(run)
 
 
-def pyav_run(path, mode, threads):
+def c_floor(binary, path, mode, threads):
+    # Two rounds in one process, the better kept (as for Vidi).
+    out = subprocess.run([binary, path, mode, "2", str(threads)], check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    return result["frames"], result["seconds"], result["cpu_seconds"]
+
+
+def pyav_run(path, mode, threads, thread_type=None):
     import av
 
     def run():
         with av.open(path) as container:
             stream = container.streams.video[0]
             stream.codec_context.thread_count = threads
+            if thread_type:
+                stream.codec_context.thread_type = thread_type
             if mode == "keyframes":
                 stream.codec_context.skip_frame = "NONKEY"
             frames = 0
@@ -144,15 +154,22 @@ def main():
         "clip224": [("vidi", lambda p: vidi(args.bench, p, "clip224", t)),
                     ("torchcodec+torchvision", lambda p: torchcodec_model(p, "clip224", t))],
         "rgb": [("vidi", lambda p: vidi(args.bench, p, "rgb", t)),
-                ("C floor decode only", lambda p: media_bench.c_floor(args.floor, p, "plain", 2)),
-                ("C floor decode+RGB", lambda p: media_bench.c_floor(args.floor, p, "rgb", 2)),
+                ("C floor decode only", lambda p: c_floor(args.floor, p, "plain", 1)),
+                ("C floor decode+RGB", lambda p: c_floor(args.floor, p, "rgb", 1)),
                 ("torchcodec", lambda p: torchcodec_rgb(p, t)),
                 ("PyAV", lambda p: pyav_run(p, "rgb", t)),
                 ("decord", lambda p: decord_run(p, t))],
         "keyframes": [("vidi", lambda p: vidi(args.bench, p, "keyframes", t)),
                       ("PyAV NONKEY", lambda p: pyav_run(p, "keyframes", t)),
-                      ("C floor NONKEY pass", lambda p: media_bench.c_floor(args.floor, p, "keyframes", 2))],
+                      ("C floor NONKEY pass", lambda p: c_floor(args.floor, p, "keyframes", 1))],
     }
+    if t > 1:
+        # With more threads, the floors that decode the way Vidi and torchcodec do (FFmpeg's frame
+        # threads), and PyAV with frame threads too: its default (slice threads only) leaves a
+        # one-slice H.264 stream on one thread, so it spends no CPU on threading and gains no speed.
+        tools["rgb"][3:3] = [(f"C floor decode only, {t} threads", lambda p: c_floor(args.floor, p, "plain", t)),
+                             (f"C floor decode+RGB, {t} threads", lambda p: c_floor(args.floor, p, "rgb", t))]
+        tools["rgb"].append(("PyAV frame threads", lambda p: pyav_run(p, "rgb", t, "AUTO")))
     results = []
     for name in args.inputs.split(","):
         path = inputs[name]
