@@ -5,7 +5,8 @@
 # interrupted run continues with the same command plus --resume). Writes Models/vos/small-rde.safetensors,
 # which `vidi segment` uses when no --weights is given.
 #   [VIDI=path/to/vidi] Tools/train-vos-default.sh [STEPS] [INITIAL] [MORE vidi train vos OPTIONS...]
-# INITIAL (optional) continues from earlier weights (the committed model was trained so: see BENCHMARKS.md).
+# INITIAL (optional) continues from earlier weights (BENCHMARKS.md's retraining and LCM fine-tune ran so). The
+# committed model came from an earlier version of this script (400 steps of 4-frame clips, from scratch).
 # The LCM modules are not part of the default; add them with e.g. `--lcm --distractors 2 --out W.safetensors`
 # (later options override earlier ones).
 set -euo pipefail
