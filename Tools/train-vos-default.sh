@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Trains Vidi's bundled VOS model: the `small` STCN-style network with RDE memory (mem_compress) and the
-# LCM modules, on seeded synthetic clips (the sequences `vidi synth vos --seed 1` draws, one look-alike
+# Trains Vidi's bundled VOS model: the `small` STCN-style network with RDE memory (mem_compress), on
+# seeded synthetic clips (the sequences `vidi synth vos --seed 1` draws, one look-alike
 # distractor each), on CPU, through the shared training runtime (checkpoints in runs/vos-default; an
 # interrupted run continues with the same command plus --resume). Writes Models/vos/small-rde.safetensors,
 # which `vidi segment` uses when no --weights is given.
-#   Tools/train-vos-default.sh [STEPS] [INITIAL]
-# INITIAL (optional) continues from earlier weights (the committed model was trained so: see BENCHMARKS.md).
+#   [VIDI=path/to/vidi] Tools/train-vos-default.sh [STEPS] [INITIAL] [MORE vidi train vos OPTIONS...]
+# INITIAL (optional) continues from earlier weights (BENCHMARKS.md's retraining and LCM fine-tune ran so). The
+# committed model came from an earlier version of this script (400 steps of 4-frame clips, from scratch).
+# The LCM modules are not part of the default; add them with e.g. `--lcm --distractors 2 --out W.safetensors`
+# (later options override earlier ones).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-400}
 initial=${2:-}
-swift build -c release --product vidi >&2
-args=(--config small --memory rde --lcm --size 128x128 --clip-frames 5 --sequences 500 --distractors 1 --seed 1
+vidi=${VIDI:-}  # a vidi binary to use instead of building one
+if [ -z "$vidi" ]; then swift build -c release --product vidi >&2; vidi=.build/release/vidi; fi
+args=(--config small --memory rde --size 128x128 --clip-frames 5 --sequences 500 --distractors 1 --seed 1
       --steps "$steps" --batch-size 1 --lr 1e-3 --schedule constant --weight-decay 0 --bootstrap-after 200
       --val-sequences 4 --val-frames 20 --val-every 100 --checkpoint-dir runs/vos-default --checkpoint-every 50
       --out Models/vos/small-rde.safetensors)
 [ -n "$initial" ] && args+=(--initial "$initial")
-nice .build/release/vidi train vos "${args[@]}" "${@:3}"
+nice "$vidi" train vos "${args[@]}" "${@:3}"
