@@ -47,11 +47,7 @@ struct ProbeEvalCommand: ParsableCommand {
             var generator = RandomGenerator(seed: training.seed)
             let probe = try LinearProbe(backbone.configuration, checkpoint: checkpoint == "random" ? nil : checkpoint, generator: &generator)
             let labels = LabelReader(field: labelField, classes: classes)
-            var trainingData = try training.trainingLoader()
-            trainingData.shuffleBuffer = 0
-            trainingData.shuffleShards = false
-            trainingData.epochs = 1
-            let train = try extract(trainingData, probe: probe, labels: labels)
+            let train = try extract(try training.trainingLoader(), probe: probe, labels: labels)
             let val = try extract(validation, probe: probe, labels: labels)
             let classifier = try ProbeClassifier(features: train.features.shape[1], classes: classes, generator: &generator)
             let steps = training.steps ?? 1000
@@ -73,8 +69,12 @@ struct ProbeEvalCommand: ParsableCommand {
         }
     }
 
-    /// Features [N, C] and labels [N] of every sample of `options`, in shard order.
+    /// Features [N, C] and labels [N] of every sample of `options`, once each, in shard order.
     private func extract(_ options: WebDatasetOptions, probe: LinearProbe, labels: LabelReader) throws -> (features: Tensor, labels: Tensor) {
+        var options = options
+        options.epochs = 1
+        options.shuffleBuffer = 0
+        options.shuffleShards = false
         let loader = try WebDatasetLoader(options)
         defer { loader.close() }
         var features: [Tensor] = [], classes: [Tensor] = []

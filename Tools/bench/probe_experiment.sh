@@ -10,13 +10,13 @@
 #     full-batch softmax regression) on every probe set, for random init and for each checkpoint;
 #     results.jsonl gets one JSON line per (features, probe set) and a table of mean +- std is printed.
 #   Tools/bench/probe_experiment.sh
-#   MOSI_STEPS=600 HICO_STEPS=600 CMD_STEPS=600 PRETRAIN_VIDEOS=200 PROBE_TRAIN=200 PROBE_VAL=100 PROBE_SETS=3 \
+#   MOSI_STEPS=400 HICO_STEPS=550 CMD_STEPS=450 PRETRAIN_VIDEOS=200 PROBE_TRAIN=200 PROBE_VAL=100 PROBE_SETS=3 \
 #     Tools/bench/probe_experiment.sh
 # A stage whose output exists is skipped, so a rerun after an interruption continues; FRESH=1 starts over.
 # Heavy stages run under `nice -n 19` (shared machine). Data under Tools/bench/.data/actions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MOSI_STEPS=${MOSI_STEPS:-600}; HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-600}
+MOSI_STEPS=${MOSI_STEPS:-400}; HICO_STEPS=${HICO_STEPS:-550}; CMD_STEPS=${CMD_STEPS:-450}
 PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-200}; PROBE_VAL=${PROBE_VAL:-100}; PROBE_SETS=${PROBE_SETS:-3}
 PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
 vidi=${VIDI:-}
