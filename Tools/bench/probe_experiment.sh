@@ -73,7 +73,7 @@ for features in random mosi hico cmd; do
   for k in $(seq 1 "$PROBE_SETS"); do
     run probe-eval --checkpoint "$checkpoint" --shards "$d/probe$k-train-shards/00000.tar" --val-shards "$d/probe$k-val-shards/00000.tar" \
       --input frames.npy --label-field label --classes 4 --batch-size 16 --steps "$PROBE_STEPS" --lr "$PROBE_LR" \
-      --weight-decay 0 --seed "$k" --json | sed "s/^{/{\"features\":\"$features\",\"probe_set\":$k,/" >> "$results"
+      --weight-decay 0 --seed "$k" --json | sed "s/^{/{\"encoder\":\"$features\",\"probe_set\":$k,/" >> "$results"
   done
 done
 python3 - "$results" "$d/runs" <<'PY'
@@ -88,7 +88,7 @@ def last_loss(task):
 print("| features | pretext loss (mean of first -> last 20 steps) | probe val acc. (mean +- std over sets) | per set | probe train acc. |")
 print("|---|---|---|---|---|")
 for features in ["random", "mosi", "hico", "cmd"]:
-    r = [x for x in rows if x["features"] == features]
+    r = [x for x in rows if x["encoder"] == features]
     val = [x["val_accuracy"] for x in r]; train = [x["train_accuracy"] for x in r]
     spread = statistics.stdev(val) if len(val) > 1 else 0
     print(f"| {features} | {'-' if features == 'random' else last_loss(features)} | {statistics.mean(val):.3f} +- {spread:.3f} | "
