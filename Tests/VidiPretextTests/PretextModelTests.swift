@@ -86,20 +86,3 @@ extension Double {
 
 import VidiMedia
 import VidiTestSupport
-
-@Suite struct LinearProbeTests {
-    /// A probe built from a saved MoSI checkpoint holds exactly its encoder weights, frozen.
-    @Test func probeLoadsTheFrozenEncoder() throws {
-        var generator = RandomGenerator(seed: 7)
-        let model = try MoSIModel(PretextModelTests.small, seed: 0, generator: &generator)
-        let folder = try Fixtures.temporaryDirectory("probe")
-        let path = folder.appendingPathComponent("mosi.safetensors").path
-        try model.saveStateDict(to: path)
-        var other = RandomGenerator(seed: 8)
-        let probe = try LinearProbe(PretextModelTests.small, classes: 4, checkpoint: path, generator: &other)
-        let expected = try model.backbone.network.stem.parameters.first!.value.toArray(Float.self)
-        #expect(try probe.backbone.network.stem.parameters.first!.value.toArray(Float.self) == expected)
-        #expect(probe.backbone.parameters.allSatisfy { !$0.requiresGrad } && probe.fc.weight.requiresGrad)
-        #expect(throws: (any Error).self) { _ = try LinearProbe(PretextModelTests.small, classes: 4, checkpoint: folder.appendingPathComponent("none").path, generator: &other) }
-    }
-}
