@@ -1,6 +1,7 @@
 #!/bin/sh
 # RCL vs the BMN baseline on the synthetic benchmark, at the same encoder, batch, steps and optimizer.
-# Writes models and predictions under $OUT and prints mAP at tIoU 0.3:0.1:0.7 overall and by duration.
+# Writes models and predictions under $OUT and prints mAP at tIoU 0.3:0.1:0.7 and at ActivityNet's
+# 0.5:0.05:0.95, overall and by duration (average mAP per bucket).
 #   Tools/localization/compare_heads.sh [steps]      (release build: swift build -c release --product vidi)
 set -eu
 VIDI=${VIDI:-.build/release/vidi}
@@ -18,10 +19,14 @@ run() {   # name, training options, inference options
         $train --out "$OUT/$name.safetensors" > "$OUT/$name.train.log"
     /usr/bin/time -f "$name inference (200 videos): %e s wall" nice "$VIDI" localize --model "$OUT/$name.safetensors" \
         --features "$OUT/synth/features" --gt "$OUT/synth/annotations.json" $infer --out "$OUT/$name.pred.json" > "$OUT/$name.infer.log"
-    printf '%s: ' "$name"
-    "$VIDI" eval detection --gt "$OUT/synth/annotations.json" --pred "$OUT/$name.pred.json" --tiou 0.3:0.1:0.7 \
-        --duration-buckets 0.01,0.03,0.09,0.27,0.8 --json > "$OUT/$name.eval.json"
-    python3 -c "import json,sys; d=json.load(open('$OUT/$name.eval.json')); print(' '.join('%.1f' % (100*x) for x in d['mAP']), '| avg %.1f' % (100*d['average_mAP']), '| by duration', ' '.join('%s:%.1f' % (b['range'], 100*b['average_mAP']) for b in d['by_duration']))"
+    # THUMOS14's thresholds 0.3:0.1:0.7, then ActivityNet's 0.5:0.05:0.95, where boundary precision counts.
+    for tiou in 0.3:0.1:0.7 0.5:0.05:0.95; do
+        tag=$(echo "$tiou" | tr ':' '_')
+        "$VIDI" eval detection --gt "$OUT/synth/annotations.json" --pred "$OUT/$name.pred.json" --tiou "$tiou" \
+            --duration-buckets 0.01,0.03,0.09,0.27,0.8 --json > "$OUT/$name.eval.$tag.json"
+        printf '%s @ %s: ' "$name" "$tiou"
+        python3 -c "import json,sys; d=json.load(open('$OUT/$name.eval.$tag.json')); print(' '.join('%.1f' % (100*x) for x in d['mAP']), '| avg %.1f' % (100*d['average_mAP']), '| by duration', ' '.join('%s:%.1f' % (b['range'], 100*b['average_mAP']) for b in d['by_duration']))"
+    done
 }
 run bmn "--head bmn"
 run rcl "--head rcl --refine 2"
