@@ -33,3 +33,5 @@ run rcl "--head rcl --refine 2"
 run rcl-norefine "--head rcl --refine 2" "--refine 0"
 run rcl-k0 "--head rcl --refine 0"
 run rcl-uniform "--head rcl --refine 2 --sampling uniform"
+# The boundary readout (4 more points around each boundary, RCL.md): not in the default set, ONLY="rcl-boundary".
+if [ -n "$ONLY" ]; then run rcl-boundary "--head rcl --refine 2 --boundary-samples 4"; fi
