@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VidiFormats
 import VidiRetrieval
 import VidiTensor
 
@@ -87,10 +88,11 @@ struct EvalRetrievalCommand: ParsableCommand {
             let (t2v, v2t) = try map.map { try MultiCaptionMetrics.both(similarity: matrix, texts: texts, videos: videos, videoOfText: $0) }
                 ?? RetrievalMetrics.both(similarity: matrix, texts: texts, videos: videos)
             if json {
-                func obj(_ m: RetrievalMetrics) -> [String: Double] {
-                    ["R@1": m.r1, "R@5": m.r5, "R@10": m.r10, "MdR": m.medianRank, "MnR": m.meanRank]
+                func obj(_ m: RetrievalMetrics) -> JSONValue {
+                    .object(["R@1": .double(m.r1), "R@5": .double(m.r5), "R@10": .double(m.r10),
+                             "MdR": .double(m.medianRank), "MnR": .double(m.meanRank)])
                 }
-                MediaCommand.printLine(try RetrievalCommand.json(["t2v": obj(t2v), "v2t": obj(v2t)]))
+                try JSONOutput.print(JSONValue.object(["t2v": obj(t2v), "v2t": obj(v2t)]))
             } else {
                 for (name, m) in [("text-to-video", t2v), ("video-to-text", v2t)] {
                     MediaCommand.printLine(String(format: "%@: R@1 %.1f  R@5 %.1f  R@10 %.1f  MdR %.1f  MnR %.1f",

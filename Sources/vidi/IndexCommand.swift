@@ -152,11 +152,15 @@ struct IndexInfoCommand: ParsableCommand {
     func run() throws {
         try RetrievalCommand.run("index info") {
             let i = try RetrievalIndex(path: index, verify: true)
-            let info: [String: Any] = ["path": index, "videos": i.count, "frame_slots": i.slots, "dimension": i.dimension,
-                                       "storage": i.storage.name, "interaction": i.metadata.interaction, "model": i.metadata.model ?? "",
-                                       "version": i.formatVersion, "segments": i.segmentCount, "checksum": "ok"]
-            MediaCommand.printLine(json ? try RetrievalCommand.json(info)
-                : "\(index): \(i.count) videos x \(i.slots) frames x \(i.dimension) (\(i.storage.name)), \(i.metadata.interaction), \(i.segmentCount) segment(s), format \(i.formatVersion), checksum ok")
+            if json {
+                try JSONOutput.print(JSONValue.object([
+                    "path": .string(index), "videos": .int(i.count), "frame_slots": .int(i.slots), "dimension": .int(i.dimension),
+                    "storage": .string(i.storage.name), "interaction": .string(i.metadata.interaction),
+                    "model": .string(i.metadata.model ?? ""), "version": .int(i.formatVersion),
+                    "segments": .int(i.segmentCount), "checksum": .string("ok")]))
+            } else {
+                MediaCommand.printLine("\(index): \(i.count) videos x \(i.slots) frames x \(i.dimension) (\(i.storage.name)), \(i.metadata.interaction), \(i.segmentCount) segment(s), format \(i.formatVersion), checksum ok")
+            }
         }
     }
 }

@@ -16,9 +16,4 @@ enum RetrievalCommand {
             throw ExitCode(1)
         }
     }
-
-    /// Compact JSON of a Foundation object, keys sorted.
-    static func json(_ object: Any) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-    }
 }
