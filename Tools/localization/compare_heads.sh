@@ -10,12 +10,13 @@ STEPS=${1:-600}
 mkdir -p "$OUT"
 [ -f "$OUT/synth/annotations.json" ] || "$VIDI" synth localization --out "$OUT/synth" --train 600 --validation 200 --seed 7
 [ -f "$OUT/shards/training-000000.tar" ] || "$VIDI" pack localization --features "$OUT/synth/features" --gt "$OUT/synth/annotations.json" --grid 64 --out "$OUT/shards"
+SEED=${SEED:-1}   # model initialisation and batch order; a rerun with the same seed repeats the numbers
 ONLY=${ONLY:-}   # e.g. ONLY="rcl rcl-k0" reruns those rows only (the others keep their files)
 run() {   # name, training options, inference options
     name=$1; shift; train=$1; shift; infer=${1:-}
     if [ -n "$ONLY" ] && ! echo " $ONLY " | grep -q " $name "; then return 0; fi
     /usr/bin/time -f "$name training: %e s wall, %U s user" nice "$VIDI" train localize --shards "$OUT/shards/training-{000000..000005}.tar" \
-        --batch-size 8 --steps "$STEPS" --lr 1e-3 --schedule constant --weight-decay 0 --seed 1 --shuffle-buffer 600 \
+        --batch-size 8 --steps "$STEPS" --lr 1e-3 --schedule constant --weight-decay 0 --seed "${SEED:-1}" --shuffle-buffer 600 \
         $train --out "$OUT/$name.safetensors" > "$OUT/$name.train.log"
     /usr/bin/time -f "$name inference (200 videos): %e s wall" nice "$VIDI" localize --model "$OUT/$name.safetensors" \
         --features "$OUT/synth/features" --gt "$OUT/synth/annotations.json" $infer --out "$OUT/$name.pred.json" > "$OUT/$name.infer.log"
