@@ -47,7 +47,9 @@ let package = Package(
         // and durable file writes) link no FFmpeg or OpenBLAS.
         .target(name: "VidiRandom"),
         .target(name: "VidiFormats", dependencies: ["CZlib"]),
-        .target(name: "VidiTensor", dependencies: ["COpenBLAS", "VidiFormats", "VidiRandom"]),
+        // Vectorised float32 transcendentals (exp, tanh, erf, sigmoid, GELU) on SLEEF (Debian's libsleef-dev).
+        .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("sleef")]),
+        .target(name: "VidiTensor", dependencies: ["COpenBLAS", "CVectorMath", "VidiFormats", "VidiRandom"]),
         .target(name: "VidiNN", dependencies: ["VidiTensor"]),
         .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiFormats", "VidiRandom"]),
         // Frames, motion vectors and motion maps as tensors: the bridge models use.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages Vidi builds and tests against, only those that are missing.
-# Debian 12: FFmpeg 5.1 libraries and CLI, OpenBLAS, zlib (.npz), pkg-config, python3 with numpy (test helpers).
+# Debian 12: FFmpeg 5.1 libraries and CLI, OpenBLAS, SLEEF (vector exp/tanh/erf), zlib (.npz), pkg-config,
+# python3 with numpy (test helpers).
 set -euo pipefail
 
-packages=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libopenblas-dev zlib1g-dev pkg-config ffmpeg python3 python3-numpy)
+packages=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libopenblas-dev libsleef-dev zlib1g-dev pkg-config ffmpeg python3 python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

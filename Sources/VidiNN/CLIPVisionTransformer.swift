@@ -130,6 +130,6 @@ final class CLIPMLP: Module, Layer {
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
         let h = try cFc(x)
-        return try cProj(h * (h * 1.702).sigmoid())
+        return try cProj(h.quickGELU())
     }
 }

@@ -110,11 +110,9 @@ struct Signum<T: NumericElement>: UnaryKernel {
 /// A float32 → float32 function; each op below is its own type so its loop is compiled separately.
 protocol FloatFunction: UnaryKernel where In == Float, Out == Float {}
 
-struct ExpF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.exp(x) } }
 struct LogF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log(x) } }
 struct SqrtF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { x.squareRoot() } }
 struct RsqrtF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { 1 / x.squareRoot() } }
-struct TanhF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.tanh(x) } }
 struct SinF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.sin(x) } }
 struct CosF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.cos(x) } }
 struct FloorF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { x.rounded(.down) } }
@@ -134,27 +132,4 @@ struct LeakyReluF: FloatFunction {
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : x * slope }
 }
 struct SiluF: FloatFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { x * SigmoidF()(x) } }
-/// GELU with the exact Gaussian CDF: x·Φ(x).
-struct GeluErfF: FloatFunction {
-    @inline(__always) func callAsFunction(_ x: Float) -> Float { 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) }
-}
-/// GELU's tanh approximation (PyTorch `approximate="tanh"`).
-struct GeluTanhF: FloatFunction {
-    @inline(__always) func callAsFunction(_ x: Float) -> Float {
-        0.5 * x * (1 + Foundation.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
-    }
-}
-/// d/dx GELU(erf) = Φ(x) + x·φ(x).
-struct GeluErfGradF: FloatFunction {
-    @inline(__always) func callAsFunction(_ x: Float) -> Float {
-        0.5 * (1 + Foundation.erf(x * 0.70710678118654752)) + x * 0.39894228040143268 * Foundation.exp(-0.5 * x * x)
-    }
-}
-struct GeluTanhGradF: FloatFunction {
-    @inline(__always) func callAsFunction(_ x: Float) -> Float {
-        let k: Float = 0.79788456080286536
-        let inner = k * (x + 0.044715 * x * x * x)
-        let t = Foundation.tanh(inner)
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
-    }
-}
+// exp, tanh, sigmoid and GELU run vectorised: CPUKernels+VectorMath.swift.

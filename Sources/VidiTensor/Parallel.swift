@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Data-parallel loops for kernels.
 ///
@@ -28,10 +29,15 @@ public enum Parallel {
             // concurrentPerform wants a @Sendable closure; `body` is only called for disjoint chunks and
             // does not outlive this call, which is the guarantee Sendable would give.
             nonisolated(unsafe) let body = body
-            // At most `lanes` chunks at once (the compute budget); each lane takes every lanes-th chunk.
-            // Chunk boundaries do not depend on the lanes, so results do not either.
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                for chunk in stride(from: lane, to: chunks, by: lanes) {
+            // At most `lanes` chunks at once (the compute budget); each lane takes the next chunk nobody has
+            // taken, so a lane that the OS preempts (a shared machine) or that got cheap chunks does not
+            // leave the other idle at the end. Chunk boundaries do not depend on the lanes or on who runs a
+            // chunk, so results do not either.
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+                while true {
+                    let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard chunk < chunks else { break }
                     let start = chunk * grain
                     body(chunk, start..<min(start + grain, count))
                 }

@@ -49,12 +49,9 @@ extension CPUKernels {
                     var peak = -Float.infinity
                     for i in 0..<length { peak = Swift.max(peak, src[i]) }
                     let shift = peak  // an all -inf row gives NaN, as in PyTorch
+                    CPUKernels.expShifted(src, shift: shift, into: dst, count: length)
                     var total: Float = 0
-                    for i in 0..<length {
-                        let e = Foundation.exp(src[i] - shift)
-                        dst[i] = e
-                        total += e
-                    }
+                    for i in 0..<length { total += dst[i] }
                     if log {
                         // Subtract the shift first: x - peak is exact for nearby values even when both are huge.
                         let logTotal = Foundation.log(total)

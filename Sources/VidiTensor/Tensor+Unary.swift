@@ -16,6 +16,15 @@ extension Tensor {
         return Autograd.record(out, op: op, inputs: [self]) { [out] g in [try backward(g, x, out)] }
     }
 
+    /// Applies a vectorised float32 function (CVectorMath) and records `backward(g, x, out)` as its gradient.
+    private func floatVector(_ op: String, _ function: VectorFunction,
+                             backward: @escaping @Sendable (_ g: Tensor, _ x: Tensor, _ out: Tensor) throws -> Tensor) throws -> Tensor {
+        try requireFloat(op)
+        let out = CPUKernels.map(self, function)
+        let x = self.detached()
+        return Autograd.record(out, op: op, inputs: [self]) { [out] g in [try backward(g, x, out)] }
+    }
+
     /// Applies a numeric function to float32, int32 or int64 tensors.
     private func numericValue(_ op: String, float: (Tensor) -> Tensor, int32: (Tensor) -> Tensor, int64: (Tensor) -> Tensor) throws -> Tensor {
         switch dtype {
@@ -52,12 +61,12 @@ extension Tensor {
         return Autograd.record(out, op: "sign", inputs: [self]) { g in [Tensor.zeros(g.shape)] }
     }
 
-    public func exp() throws -> Tensor { try floatUnary("exp", ExpF()) { g, _, out in try g * out } }
+    public func exp() throws -> Tensor { try floatVector("exp", .exp) { g, _, out in try g * out } }
     public func log() throws -> Tensor { try floatUnary("log", LogF()) { g, x, _ in try g / x } }
     public func sqrt() throws -> Tensor { try floatUnary("sqrt", SqrtF()) { g, _, out in try g * 0.5 / out } }
     public func rsqrt() throws -> Tensor { try floatUnary("rsqrt", RsqrtF()) { g, _, out in try g * -0.5 * out * out * out } }
-    public func tanh() throws -> Tensor { try floatUnary("tanh", TanhF()) { g, _, out in try g * (1 - out * out) } }
-    public func sigmoid() throws -> Tensor { try floatUnary("sigmoid", SigmoidF()) { g, _, out in try g * out * (1 - out) } }
+    public func tanh() throws -> Tensor { try floatVector("tanh", .tanh) { g, _, out in try g * (1 - out * out) } }
+    public func sigmoid() throws -> Tensor { try floatVector("sigmoid", .sigmoid) { g, _, out in try g * out * (1 - out) } }
     public func sin() throws -> Tensor { try floatUnary("sin", SinF()) { g, x, _ in try g * x.cos() } }
     public func cos() throws -> Tensor { try floatUnary("cos", CosF()) { g, x, _ in try g * x.sin().negated() } }
     public func floor() throws -> Tensor { try floatUnary("floor", FloorF()) { g, _, _ in Tensor.zeros(g.shape) } }
@@ -87,10 +96,16 @@ extension Tensor {
     public func gelu(approximate: GELUApproximation = .none) throws -> Tensor {
         switch approximate {
         case .none:
-            return try floatUnary("gelu", GeluErfF()) { g, x, _ in try g * CPUKernels.map(x, outDType: .float32, GeluErfGradF()) }
+            return try floatVector("gelu", .geluErf) { g, x, _ in try g * CPUKernels.map(x, .geluErfGradient) }
         case .tanh:
-            return try floatUnary("gelu", GeluTanhF()) { g, x, _ in try g * CPUKernels.map(x, outDType: .float32, GeluTanhGradF()) }
+            return try floatVector("gelu", .geluTanh) { g, x, _ in try g * CPUKernels.map(x, .geluTanhGradient) }
         }
+    }
+
+    /// CLIP's QuickGELU `x·σ(1.702x)` in one pass (the unfused `x * (x * 1.702).sigmoid()` makes three
+    /// passes and two temporaries; the results agree within a few float32 ULPs).
+    public func quickGELU() throws -> Tensor {
+        try floatVector("quickGELU", .quickGELU) { g, x, _ in try g * CPUKernels.map(x, .quickGELUGradient) }
     }
 
     /// This tensor converted to `target` (float → int truncates toward zero, saturating). Gradients flow

@@ -11,7 +11,8 @@ struct BenchModelOptions: ParsableArguments {
     @Option(name: .long, help: "Minimum timed runs per batch size (after one warm-up run).") var runs: Int = 3
     @Flag(name: .long, help: "Time one training step (train mode, forward + backward + SGD update) instead of inference.")
     var train = false
-    @Flag(name: .long, help: "One JSON object per batch size.") var json = false
+    @Flag(name: .long, help: "One JSON object per batch size (with the process's peak RSS so far, `peak_rss_bytes`).")
+    var json = false
 
     func validate() throws {
         guard !batch.isEmpty, batch.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch values must be positive") }
@@ -74,7 +75,8 @@ struct BenchModel {
                                ("input", x.shape.map(String.init).joined(separator: "x")),
                                ("best_seconds", timing.best), ("median_seconds", timing.median),
                                ("best_cpu_seconds", timing.bestCPU),
-                               ("items_per_second", rate), ("runs", timing.seconds.count)])
+                               ("items_per_second", rate), ("runs", timing.seconds.count),
+                               ("peak_rss_bytes", peakResidentBytes() ?? -1)])
             } else {
                 let timings = String(format: "best %.1f ms, median %.1f ms, %.2f", timing.best * 1e3, timing.median * 1e3, rate)
                 print("\(name) \(mode) \(x.shape.map(String.init).joined(separator: "x")): \(timings) \(unit)/s "

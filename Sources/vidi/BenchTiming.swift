@@ -41,6 +41,16 @@ func processCPUSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
+/// This process's peak resident set (Linux `VmHWM` in /proc/self/status), in bytes; nil where unreadable.
+func peakResidentBytes() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kilobytes = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Int($0) }.first
+        return kilobytes.map { $0 * 1024 }
+    }
+    return nil
+}
+
 /// Prints a flat JSON object (numbers and strings) on one line.
 func printJSON(_ fields: [(String, Any)]) throws {
     var object: [String: JSONValue] = [:]

@@ -14,8 +14,13 @@ Rounds alternate PyTorch / Vidi and keep each side's best, so background load hi
 is Vidi items/s over PyTorch items/s (above 1: Vidi is faster), by wall time and per CPU-second (process CPU
 time of the best run, all threads: steadier than wall time when other jobs share the cores). Seeded random weights on both sides.
 
+--memory: peak RSS instead of speed. Each side runs in its own fresh process (a PyTorch child of this script,
+`vidi bench ... --json`) that builds the model, runs one warm-up and `--runs` timed passes at one batch size
+and reports its VmHWM (/proc/self/status), so neither side's number includes the other's.
+
     swift build -c release --product vidi
     $(Tools/reference-venv.sh) Tools/bench/model_bench.py --model resnet50 --batch 1 8 --threads 1 [--train] [--markdown]
+    $(Tools/reference-venv.sh) Tools/bench/model_bench.py --model resnet50 --batch 8 --memory
 """
 import argparse
 import importlib.util
@@ -119,6 +124,47 @@ def torch_best(model, x, loss, train, seconds, runs):
     return best, best_cpu
 
 
+def peak_rss_bytes():
+    """This process's VmHWM (peak resident set), in bytes."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def torch_child_rss(args, batch):
+    """Peak RSS of a fresh PyTorch process running the same passes as the Vidi side."""
+    command = [sys.executable, os.path.abspath(__file__), "--model", args.model, "--batch", str(batch),
+               "--threads", str(args.threads), "--runs", str(args.runs), "--seconds", "0", "--child-rss"]
+    command += ["--train"] if args.train else []
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def vidi_rss(args, batch):
+    command = [args.vidi, "bench", args.model, "--batch", str(batch), "--threads", str(args.threads),
+               "--seconds", "0", "--runs", str(args.runs), "--json"] + (["--train"] if args.train else [])
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_bytes"]
+
+
+def memory(args, mode):
+    rows = []
+    for batch in args.batch:
+        rows.append((batch, torch_child_rss(args, batch), vidi_rss(args, batch)))
+    header = (f"{args.model} {mode} peak RSS (VmHWM, one process per side), torch {torch.__version__}, "
+              f"{args.threads} thread(s), warm-up + {args.runs} runs")
+    if args.markdown:
+        print(f"<!-- {header} -->")
+        for batch, t, v in rows:
+            print(f"| {args.model} | {mode} | {args.threads} | {batch} | {t / 2**20:.0f} | {v / 2**20:.0f} | {v / t:.2f} |")
+    else:
+        print(header)
+        for batch, t, v in rows:
+            print(f"batch {batch:3d}: pytorch {t / 2**20:8.0f} MiB  vidi {v / 2**20:8.0f} MiB  vidi / pytorch {v / t:5.2f}")
+
+
 def vidi_best(args, batch):
     command = [args.vidi, "bench", args.model, "--batch", str(batch), "--threads", str(args.threads),
                "--seconds", str(args.seconds), "--runs", str(args.runs), "--json"] + (["--train"] if args.train else [])
@@ -139,13 +185,25 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0, help="minimum timed seconds per measurement")
     parser.add_argument("--runs", type=int, default=2, help="minimum timed runs per measurement")
     parser.add_argument("--markdown", action="store_true", help="print table rows for BENCHMARKS.md")
+    parser.add_argument("--memory", action="store_true", help="compare peak RSS (each side in its own process) "
+                        "instead of speed")
+    parser.add_argument("--child-rss", action="store_true", help=argparse.SUPPRESS)  # the PyTorch side of --memory
     args = parser.parse_args()
+    if args.child_rss:
+        torch.manual_seed(8)
+        torch.set_num_threads(args.threads)
+        model, x, loss = build(args.model, args.batch[0])
+        torch_best(model, x, loss, args.train, 0, args.runs)
+        print(peak_rss_bytes())
+        return
     if not os.path.exists(args.vidi):
         sys.exit(f"{args.vidi} not found: run `swift build -c release --product vidi` first")
 
     torch.manual_seed(8)
     torch.set_num_threads(args.threads)
     mode = "train step" if args.train else "inference"
+    if args.memory:
+        return memory(args, mode)
     rows = []
     for batch in args.batch:
         model, x, loss = build(args.model, batch)
