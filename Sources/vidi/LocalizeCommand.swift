@@ -20,14 +20,18 @@ struct LocalizeCommand: ParsableCommand {
             With --backbone the arguments are videos: features are extracted in memory exactly as \
             `vidi features` does (--stride/--window in frames, default 8/16; --size, --resize, --batch), then \
             localized; the video id is the file name without extension.
-            With --gt the videos of the subset are read from --features (<id>.npy) and the mAP is printed.
+            With --gt the videos of the subset are localized and the mAP (tIoU 0.3:0.1:0.7) is printed: their \
+            features are read from --features (<id>.npy), or, with --backbone, the arguments are the videos \
+            (every video of the subset must be given; videos outside it are skipped):
+              vidi localize --model rcl.safetensors --backbone r2plus1d_18.safetensors videos/*.mp4 --gt annotations.json
+            The ground truth's durations clip the segments.
             Run `vidi localize --demo` to localize the bundled synthetic set with the bundled model.
             """
     )
 
     @Argument(help: "Feature files (.npy, T x C), or videos with --backbone; the video id is the file name without extension.") var files: [String] = []
     @Option(help: "Checkpoint (.safetensors) from `vidi train localize`.") var model: String?
-    @Option(help: "Folder of <video id>.npy features (with --gt).") var features: String?
+    @Option(help: "Folder of <video id>.npy features (with --gt; or --backbone with videos).") var features: String?
     @Option(help: "Annotations: which videos to run (and their durations); the mAP is printed.") var gt: String?
     @Option(help: "Subset of --gt; 'all' for every video.") var subset = "validation"
     @Option(help: "Feature stride in frames (default: the sidecar's, else 1; with --backbone 8).") var stride: Double?
@@ -61,18 +65,24 @@ struct LocalizeCommand: ParsableCommand {
             var results: [(id: String, predictions: [ScoredSegment])] = []
             let clock = ContinuousClock(), start = clock.now
             if let gtPath {
-                guard backbone == nil else { throw ValidationError("--gt scores feature files from --features; run `vidi features` first to use it with videos") }
-                guard let featureFolder else { throw ValidationError("--gt needs --features FOLDER") }
                 let truth = try GroundTruthFile.read(path: gtPath)
-                let dataset = try FeatureDataset(groundTruth: truth, subset: subset == "all" ? nil : subset, folder: featureFolder)
-                let grids = try dataset.items.map { try grid(sidecar: sidecar(of: "\(featureFolder)/\($0.id).npy")) }
-                results = try LocalizeRunner.run(localizer, dataset: dataset, grids: grids)
+                let subsetName = subset == "all" ? nil : subset
+                if let backbone {
+                    guard featureFolder == nil else { throw ValidationError("--features and --backbone both give the input: use --features FOLDER for .npy features, or --backbone with videos") }
+                    guard !files.isEmpty else { throw ValidationError("with --backbone and --gt give the videos of the subset as arguments (their file names are the video ids)") }
+                    results = try localizeVideos(with: localizer, backbone: backbone, truth: truth.videos(inSubset: subsetName))
+                } else {
+                    guard let featureFolder else { throw ValidationError("--gt needs --features FOLDER of <id>.npy features, or --backbone WEIGHTS with the videos as arguments") }
+                    let dataset = try FeatureDataset(groundTruth: truth, subset: subsetName, folder: featureFolder)
+                    let grids = try dataset.items.map { try grid(sidecar: sidecar(of: "\(featureFolder)/\($0.id).npy")) }
+                    results = try LocalizeRunner.run(localizer, dataset: dataset, grids: grids)
+                }
                 let elapsed = (clock.now - start).seconds
                 let evaluation = DetectionEvaluation(groundTruth: truth, predictions: PredictionFile(videos: results),
-                                                     subset: subset == "all" ? nil : subset, thresholds: linspace(0.3, 0.7, count: 5))
+                                                     subset: subsetName, thresholds: linspace(0.3, 0.7, count: 5))
                 print("tIoU   " + evaluation.thresholds.map { String(format: "%6.2f", $0) }.joined(separator: " "))
                 print("mAP(%) " + evaluation.mAP.map { String(format: "%6.2f", 100 * $0) }.joined(separator: " "))
-                print(String(format: "average mAP %.2f%% on %d videos (%.2f s)", 100 * evaluation.averageMAP, dataset.items.count, elapsed))
+                print(String(format: "average mAP %.2f%% on %d videos (%.2f s)", 100 * evaluation.averageMAP, results.count, elapsed))
             } else if let backbone {
                 guard !files.isEmpty else { throw ValidationError("give video files to localize with --backbone") }
                 results = try localizeVideos(with: localizer, backbone: backbone)
@@ -104,44 +114,6 @@ struct LocalizeCommand: ParsableCommand {
     func localize(_ features: Tensor, with localizer: Localizer, grid: FeatureGrid, duration: Double?) throws -> [ScoredSegment] {
         try slidingWindow.map { try localizer.localize(features: features, window: $0, grid: grid, duration: duration) }
             ?? localizer.localize(features: features, grid: grid, duration: duration)
-    }
-
-    /// Videos → snippet features in memory (as `vidi features`) → localizer. A video that fails is
-    /// reported and left out; the others are still localized and written, then the command exits 1.
-    func localizeVideos(with localizer: Localizer, backbone path: String) throws -> [(id: String, predictions: [ScoredSegment])] {
-        func frames(_ value: Double?, _ name: String, default fallback: Int) throws -> Int {
-            guard let value else { return fallback }
-            guard value == value.rounded(), value >= 1, value < 1e9 else { throw ValidationError("--\(name) counts frames with --backbone: a whole number >= 1") }
-            return Int(value)
-        }
-        ComputeBudget.configure(workers: 1)
-        let extractor = try SnippetFeatureExtractor(weights: path, stride: frames(stride, "stride", default: 8), window: frames(window, "window", default: 16),
-                                                    resize: resize, crop: size, batch: batch)
-        let channels = localizer.model.configuration.inputChannels
-        guard extractor.backbone.dimension == channels else {
-            throw LocalizationError.invalidArgument("the backbone \(path) gives \(extractor.backbone.dimension)-d features but the model expects \(channels)")
-        }
-        let ids = SnippetOptions.videoIDs(for: files)
-        var results: [(id: String, predictions: [ScoredSegment])] = []
-        var failure: ExitCode?
-        do {
-            try MediaCommand.forEachFile(files) { file, position in
-                let reader = try VideoReader(path: file)
-                let extracted = try extractor.extract(reader)
-                MediaCommand.reportWarnings(of: reader)
-                var sidecar = extracted.sidecar
-                sidecar.fps = fps ?? sidecar.fps
-                results.append((ids[position], try localize(extracted.features, with: localizer, grid: sidecar.grid(), duration: sidecar.duration)))
-            }
-        } catch let exit as ExitCode {
-            FileHandle.standardError.write(Data("vidi: localize: \(files.count - results.count) of \(files.count) videos failed\n".utf8))
-            failure = exit
-        }
-        if let failure {
-            if let out { try PredictionFile(videos: results).write(to: out); print("wrote \(out) (\(results.count) videos)") }
-            throw failure
-        }
-        return results
     }
 }
 

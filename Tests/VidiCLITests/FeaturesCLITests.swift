@@ -65,6 +65,58 @@ import VidiTestSupport
         #expect(!flagged.isEmpty && flagged.allSatisfy { $0 <= 1.84 + 1e-9 })
     }
 
+    /// `--backbone` with `--gt`: the videos of the subset give the same predictions and mAP as their features
+    /// from `vidi features` scored with `--features --gt`; a video outside the subset is skipped with a note,
+    /// and a subset video missing from the arguments is an error that says what to do.
+    @Test func videosWithGroundTruthScoreLikeTheirFeatures() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-features")
+        let videos = [VidiCLI.fixture("h264-closedgop.mp4"), VidiCLI.fixture("pan-h264.mp4")]
+        let gt = dir.appendingPathComponent("gt.json").path
+        // Durations shorter than the videos (2 s and 3.6 s), so clipping by the ground truth's duration shows.
+        try Data("""
+            {"database": {
+              "h264-closedgop": {"subset": "validation", "duration": 1.5, "annotations": [{"segment": [0.2, 1.1], "label": "action0"}]},
+              "pan-h264": {"subset": "validation", "duration": 3.0, "annotations": [{"segment": [0.5, 2.5], "label": "action2"}]},
+              "elsewhere": {"subset": "training", "duration": 9, "annotations": [{"segment": [1, 2], "label": "action1"}]}}}
+            """.utf8).write(to: URL(fileURLWithPath: gt))
+        let featureDir = dir.appendingPathComponent("features").path
+        let made = try VidiCLI.run(["features"] + videos + ["--weights", Self.weights, "--out", featureDir] + Self.snippetFlags)
+        #expect(made.status == 0, "\(made.stderr)")
+        let fromFeatures = dir.appendingPathComponent("features.json").path, fromVideos = dir.appendingPathComponent("videos.json").path
+        let a = try VidiCLI.run(["localize", "--model", Self.model, "--features", featureDir, "--gt", gt, "--out", fromFeatures])
+        #expect(a.status == 0, "\(a.stderr)")
+        // The extra video is not in the validation subset: skipped, not an error.
+        let b = try VidiCLI.run(["localize", "--model", Self.model, "--backbone", Self.weights, "--gt", gt, "--out", fromVideos]
+                                + videos + [VidiCLI.fixture("mjpeg.mp4")] + Self.snippetFlags)
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(VidiCLI.errorLines(b).contains { $0.contains("skipping 1 videos not in subset 'validation'") && $0.contains("mjpeg") })
+        let mAP = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("mAP(%)") || $0.hasPrefix("tIoU") } }
+        #expect(!mAP(a.text).isEmpty && mAP(a.text) == mAP(b.text), "\(a.text)\n\(b.text)")
+        #expect(b.text.contains("on 2 videos"))
+        let (p, q) = (try segments(fromFeatures), try segments(fromVideos))
+        #expect(p.count == q.count && !p.isEmpty)
+        #expect(zip(p, q).allSatisfy { $0.id == $1.id && $0.label == $1.label && abs($0.start - $1.start) < 1e-6 && abs($0.end - $1.end) < 1e-6 })
+        #expect(q.allSatisfy { $0.end <= ($0.id == "pan-h264" ? 3.0 : 1.5) + 1e-9 })
+
+        let missing = try VidiCLI.run(["localize", "--model", Self.model, "--backbone", Self.weights, "--gt", gt, videos[0]] + Self.snippetFlags)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("have no video file among the arguments") && missing.stderr.contains("pan-h264"), "\(missing.stderr)")
+        let both = try VidiCLI.run(["localize", "--model", Self.model, "--backbone", Self.weights, "--features", featureDir, "--gt", gt] + videos)
+        #expect(both.status != 0 && both.stderr.contains("--features and --backbone"), "\(both.stderr)")
+    }
+
+    /// (video, label, start, end) of every prediction, sorted, so two files compare regardless of order.
+    func segments(_ path: String) throws -> [(id: String, label: String, start: Double, end: Double)] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let results = object?["results"] as? [String: [[String: Any]]] ?? [:]
+        return results.flatMap { id, list in
+            list.compactMap { p -> (id: String, label: String, start: Double, end: Double)? in
+                guard let s = p["segment"] as? [Double], s.count == 2, let label = p["label"] as? String else { return nil }
+                return (id, label, s[0], s[1])
+            }
+        }.sorted { ($0.id, $0.label, $0.start, $0.end) < ($1.id, $1.label, $1.start, $1.end) }
+    }
+
     /// Every segment end in a prediction file.
     func ends(_ path: String) throws -> [Double] {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]

@@ -10,11 +10,16 @@ import VidiTestSupport
 @Suite struct ContinuousHeadTests {
     /// Direct linear interpolation at the bin centres of [s − L/2, e + L/2] (zero outside the sequence),
     /// written out with scalar loops.
-    static func direct(_ x: [Float], hidden: Int, length: Int, segment: (Double, Double), samples: Int) -> [Float] {
+    /// With `boundarySamples`, then that many points over a window of min(L, 4) steps centred on the start,
+    /// and as many centred on the end.
+    static func direct(_ x: [Float], hidden: Int, length: Int, segment: (Double, Double), samples: Int, boundarySamples: Int = 0) -> [Float] {
         let L = segment.1 - segment.0
+        var points = (0..<samples).map { segment.0 - L / 2 + (Double($0) + 0.5) * 2 * L / Double(samples) }
+        let W = min(L, 4)
+        for b in [segment.0, segment.1] { points += (0..<boundarySamples).map { b - W / 2 + (Double($0) + 0.5) * W / Double(boundarySamples) } }
         var out: [Float] = []
-        for i in 0..<samples {
-            let p = segment.0 - L / 2 + (Double(i) + 0.5) * 2 * L / Double(samples) - 0.5
+        for point in points {
+            let p = point - 0.5
             let left = Int(p.rounded(.down)), lambda = Float(p - Double(left))
             for h in 0..<hidden {
                 let x0: Float = left >= 0 && left < length ? x[h * length + left] : 0
@@ -36,6 +41,31 @@ import VidiTestSupport
             let got = Array(read[(q * samples * hidden)..<((q + 1) * samples * hidden)])
             for (a, b) in zip(got, expected) { #expect(abs(a - b) < 1e-5, "segment \(s)") }
         }
+    }
+
+    /// Boundary points: a long segment's start and end are read at most one step apart, a short one's within it.
+    @Test func boundarySamplingMatchesDirectInterpolation() throws {
+        var g = RandomGenerator(seed: 4)
+        let (hidden, length, samples, boundary) = (3, 32, 4, 4)
+        let x = (0..<(hidden * length)).map { _ in g.nextNormal() }
+        let segments: [(Double, Double)] = [(3.2, 27.9), (0, 32), (10.37, 10.61), (30.5, 32)]
+        let n = samples + 2 * boundary
+        let read = try AnchorSampling.read(Tensor(x, shape: [1, hidden, length]), segments: [segments], samples: samples, boundarySamples: boundary).scalars
+        #expect(read.count == segments.count * n * hidden)
+        for (q, s) in segments.enumerated() {
+            let expected = Self.direct(x, hidden: hidden, length: length, segment: s, samples: samples, boundarySamples: boundary)
+            let got = Array(read[(q * n * hidden)..<((q + 1) * n * hidden)])
+            for (a, b) in zip(got, expected) { #expect(abs(a - b) < 1e-5, "segment \(s)") }
+        }
+        // By hand: segment (3.2, 27.9) reads its start at 1.7, 2.7, 3.7, 4.7 (columns minus 0.5: 1.2 ... 4.2).
+        let positions = AnchorSampling.positions([[(3.2, 27.9)]], samples: samples, boundarySamples: boundary)
+        #expect(zip(positions[4..<8], [1.2, 2.2, 3.2, 4.2]).allSatisfy { abs(Double($0) - $1) < 1e-5 })
+        // A model with boundary points has the wider MLP input and old checkpoints (no field) read as 0.
+        var c = LocalizerConfiguration(head: .continuous, inputChannels: 3, classes: ["a"])
+        c.boundarySamples = 2
+        #expect(try LocalizationModel(c, seed: 1).head.layers.children.first.map { ($0.module as? Linear)?.weight.value.shape[1] } == (8 + 4) * 32 + 12)
+        let old = try JSONDecoder().decode(LocalizerConfiguration.self, from: Data(#"{"head": "rcl", "inputChannels": 3, "classes": ["a"], "samples": 6}"#.utf8))
+        #expect(old.boundarySamples == 0 && old.samples == 6 && old.gridLength == 64)
     }
 
     static func tinyModel(head: LocalizerConfiguration.Head) throws -> LocalizationModel {

@@ -110,6 +110,24 @@ import VidiTestSupport
         #expect(worst <= 0.01, "max |vidi - torchvision| = \(worst)")
     }
 
+    /// Tools/localization/make_feature_goldens.py: torchvision's own video ResNet code (`VideoResNet`,
+    /// `BasicBlock`, `Conv2Plus1D` / `Conv3DSimple`, `_make_layer`; widths 4-16, seeded random weights) on each
+    /// snippet's frames as one clip (ffmpeg CLI frames, torchvision resize, Kinetics mean/std; the partial last
+    /// window repeats its last frame). Same pixel-level tolerance as the image golden above.
+    @Test(arguments: ["r2plus1d18", "r3d18"])
+    func videoFeaturesMatchTorchvision(architecture: String) throws {
+        let golden = try Tensor.readNPY(path: Fixtures.path("golden/localization/features/closedgop_\(architecture)_s12_w8.npy"))
+        let weights = Fixtures.path("golden/localization/features/\(architecture)_w16.safetensors")
+        let extractor = try SnippetFeatureExtractor(weights: weights, stride: 12, window: 8, resize: 40, crop: 32)
+        #expect(extractor.backbone.takesClips)
+        #expect(extractor.backbone.architecture == (architecture == "r3d18" ? "r3d_18" : "r2plus1d_18"))
+        let got = try extractor.extract(VideoReader(path: Self.video)).features
+        #expect(got.shape == golden.shape && golden.shape == [5, 16])
+        let (a, b) = (try got.toArray(Float.self), try golden.toArray(Float.self))
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 0.01, "max |vidi - torchvision| = \(worst)")
+    }
+
     // MARK: errors and the sidecar
 
     @Test func weightsOfAnotherModelAreAClearError() throws {

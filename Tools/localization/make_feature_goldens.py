@@ -18,6 +18,15 @@ Writes Fixtures/golden/localization/features/:
                             snippet's frames. Snippets follow SnippetLayout's rule: full windows at 0, 12, 24, 36,
                             then one partial window [48, 50) because frames 44-49 are otherwise left out.
   closedgop_s12_w8.json     the parameters above.
+  r2plus1d18_w16.safetensors, r3d18_w16.safetensors
+                            torchvision's own video `VideoResNet` / `BasicBlock` / `Conv2Plus1D` / `Conv3DSimple` /
+                            `_make_layer` (r2plus1d_18 and r3d_18: two blocks per stage) narrowed to widths
+                            4, 8, 8, 16 (stems: a 6-channel R(2+1)D middle, a plain r3d stem), seeded random weights
+                            and BatchNorm statistics, torchvision's state-dict names.
+  closedgop_<arch>_s12_w8.npy
+                            T x 16 features of the same video, stride 12, window 8: each snippet's frames as one clip
+                            [3, 8, 32, 32] (a partial last window repeats its last frame, SnippetLayout.clip), frames
+                            resized as above with Kinetics mean/std, the network's pooled features (fc = Identity).
 """
 import json
 import os
@@ -29,6 +38,7 @@ import torch.nn as nn
 import torchvision.transforms.v2.functional as F
 from safetensors.torch import save_file
 from torchvision.models.resnet import BasicBlock, ResNet
+from torchvision.models.video import resnet as video_resnet
 from torchvision.transforms import InterpolationMode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,6 +46,8 @@ OUT = os.path.join(ROOT, "Fixtures", "golden", "localization", "features")
 VIDEO = os.path.join(ROOT, "Fixtures", "media", "h264-closedgop.mp4")
 STRIDE, WINDOW, RESIZE, CROP = 12, 8, 40, 32
 IMAGENET = ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+KINETICS = ([0.43216, 0.394666, 0.37645], [0.22803, 0.22145, 0.216989])
+VIDEO_WIDTHS = [4, 8, 8, 16]
 
 
 def narrow_resnet18(widths):
@@ -60,6 +72,51 @@ def narrow_resnet18(widths):
                 module.running_mean.copy_(0.1 * torch.randn(module.num_features, generator=generator))
                 module.running_var.copy_(0.5 + torch.rand(module.num_features, generator=generator))
     return model.eval()
+
+
+def randomize_batch_norms(model, seed):
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (nn.BatchNorm2d, nn.BatchNorm3d)):
+                # Non-trivial eval statistics, so a wrong BatchNorm would show.
+                module.weight.copy_(0.5 + torch.rand(module.num_features, generator=generator))
+                module.bias.copy_(0.2 * torch.randn(module.num_features, generator=generator))
+                module.running_mean.copy_(0.1 * torch.randn(module.num_features, generator=generator))
+                module.running_var.copy_(0.5 + torch.rand(module.num_features, generator=generator))
+
+
+def narrow_video_resnet(arch, widths):
+    """torchvision's r2plus1d_18 / r3d_18 code path at reduced widths: its VideoResNet and _make_layer, with
+    the stem's layers at narrow widths in torchvision's order (stem.0 conv, .1 bn, .2 relu, ...)."""
+    torch.manual_seed(2 if arch == "r2plus1d_18" else 3)
+    factorised = arch == "r2plus1d_18"
+    conv = video_resnet.Conv2Plus1D if factorised else video_resnet.Conv3DSimple
+    stem = video_resnet.R2Plus1dStem if factorised else video_resnet.BasicStem
+    model = video_resnet.VideoResNet(video_resnet.BasicBlock, [conv] * 4, [1, 1, 1, 1], stem, num_classes=10)
+    if factorised:
+        model.stem = nn.Sequential(
+            nn.Conv3d(3, 6, kernel_size=(1, 7, 7), stride=(1, 2, 2), padding=(0, 3, 3), bias=False), nn.BatchNorm3d(6), nn.ReLU(inplace=True),
+            nn.Conv3d(6, widths[0], kernel_size=(3, 1, 1), stride=(1, 1, 1), padding=(1, 0, 0), bias=False),
+            nn.BatchNorm3d(widths[0]), nn.ReLU(inplace=True))
+    else:
+        model.stem = nn.Sequential(
+            nn.Conv3d(3, widths[0], kernel_size=(3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3), bias=False),
+            nn.BatchNorm3d(widths[0]), nn.ReLU(inplace=True))
+    model.inplanes = widths[0]
+    model.layer1 = model._make_layer(video_resnet.BasicBlock, conv, widths[0], 2, stride=1)
+    model.layer2 = model._make_layer(video_resnet.BasicBlock, conv, widths[1], 2, stride=2)
+    model.layer3 = model._make_layer(video_resnet.BasicBlock, conv, widths[2], 2, stride=2)
+    model.layer4 = model._make_layer(video_resnet.BasicBlock, conv, widths[3], 2, stride=2)
+    model.fc = nn.Linear(widths[3], 10)
+    randomize_batch_norms(model, 4)
+    return model.eval()
+
+
+def clip_frames(r, window):
+    """SnippetLayout.clip: the window's frames, a partial window padded by repeating its last frame."""
+    frames = list(r)
+    return frames + [frames[-1]] * (window - len(frames))
 
 
 def rgb_frames(path):
@@ -106,6 +163,23 @@ def main():
         json.dump({"video": "media/h264-closedgop.mp4", "frames": len(frames), "stride": STRIDE, "window": WINDOW,
                    "resize": RESIZE, "crop": CROP, "snippets": [[r.start, r.stop] for r in layout]}, f, indent=1)
     print("features", features.shape, "frames", len(frames), "snippets", [[r.start, r.stop] for r in layout])
+
+    for arch, short in [("r2plus1d_18", "r2plus1d18"), ("r3d_18", "r3d18")]:
+        net = narrow_video_resnet(arch, VIDEO_WIDTHS)
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()},
+                  os.path.join(OUT, f"{short}_w16.safetensors"), metadata={"format": "pt"})
+        net.fc = nn.Identity()
+        clips = []
+        for r in layout:
+            chosen = [F.normalize(F.to_dtype(F.center_crop(F.resize(torch.from_numpy(frames[i].copy()).permute(2, 0, 1), [RESIZE],
+                                                                     interpolation=InterpolationMode.BILINEAR, antialias=True),
+                                                            [CROP, CROP]), torch.float32, scale=True), *KINETICS)
+                      for i in clip_frames(r, WINDOW)]
+            clips.append(torch.stack(chosen, dim=1))  # [3, T, H, W]
+        with torch.no_grad():
+            video_features = net(torch.stack(clips)).numpy().astype(np.float32)
+        np.save(os.path.join(OUT, f"closedgop_{short}_s12_w8.npy"), video_features)
+        print(arch, "features", video_features.shape, "std %.3f" % video_features.std())
 
 
 if __name__ == "__main__":

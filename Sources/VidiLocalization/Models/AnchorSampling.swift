@@ -7,27 +7,39 @@ import VidiTensor
 /// the centre `t + 0.5`) of length `L` is read over `[s − L/2, e + L/2]` (BMN's `prop_boundary_ratio` 0.5):
 /// `samples` bins, one linear-interpolation sample at each bin's centre, so bin `i` reads column index
 /// `s − L/2 + (i + 0.5) · 2L / samples − 0.5`. Outside the sequence reads zero (BMN's mask does the same).
+///
+/// Optionally `boundarySamples` more points around each boundary `b` (start, then end), spread over a
+/// window of `W = min(L, 4)` grid steps centred on it: `b − W/2 + (i + 0.5) · W / boundarySamples − 0.5`.
+/// The main bins are `L/4` apart, so a long segment's boundary is otherwise seen only at `b ± L/8`; these
+/// points stay at most one grid step apart whatever `L` is (RCL.md: boundary readout).
 enum AnchorSampling {
-    /// Column positions `[B, Q · samples]` for segments `[B, Q, 2]` (plain floats).
-    static func positions(_ segments: [[(Double, Double)]], samples: Int) -> [Float] {
+    /// Column positions `[B, Q · (samples + 2 · boundarySamples)]` for segments `[B, Q, 2]` (plain floats).
+    static func positions(_ segments: [[(Double, Double)]], samples: Int, boundarySamples: Int = 0) -> [Float] {
         var out: [Float] = []
-        out.reserveCapacity(segments.count * (segments.first?.count ?? 0) * samples)
+        out.reserveCapacity(segments.count * (segments.first?.count ?? 0) * (samples + 2 * boundarySamples))
         for video in segments {
             for (s, e) in video {
                 let length = e - s, origin = s - 0.5 * length, step = 2 * length / Double(samples)
                 for i in 0..<samples { out.append(Float(origin + (Double(i) + 0.5) * step - 0.5)) }
+                guard boundarySamples > 0 else { continue }
+                let window = Swift.min(length, 4), local = window / Double(boundarySamples)
+                for b in [s, e] {
+                    for i in 0..<boundarySamples { out.append(Float(b - window / 2 + (Double(i) + 0.5) * local - 0.5)) }
+                }
             }
         }
         return out
     }
 
-    /// `embedding [B, H, T]`, segments `B × Q` → `[B, Q, samples · H]` (sample-major within a query).
-    static func read(_ embedding: Tensor, segments: [[(Double, Double)]], samples: Int) throws -> Tensor {
+    /// `embedding [B, H, T]`, segments `B × Q` → `[B, Q, N · H]`, `N = samples + 2 · boundarySamples`
+    /// (sample-major within a query: the segment's bins, then the start's points, then the end's).
+    static func read(_ embedding: Tensor, segments: [[(Double, Double)]], samples: Int, boundarySamples: Int = 0) throws -> Tensor {
         let batch = embedding.shape[0], hidden = embedding.shape[1], queries = segments.first?.count ?? 0
-        let positions = try Tensor(positions(segments, samples: samples), shape: [batch, queries * samples])
+        let n = samples + 2 * boundarySamples
+        let positions = try Tensor(positions(segments, samples: samples, boundarySamples: boundarySamples), shape: [batch, queries * n])
         let read = try embedding.sampledLinearly(at: positions)               // [B, H, Q·N]
-        return try read.reshaped([batch, hidden, queries, samples]).permuted([0, 2, 3, 1])
-            .reshaped([batch, queries, samples * hidden])
+        return try read.reshaped([batch, hidden, queries, n]).permuted([0, 2, 3, 1])
+            .reshaped([batch, queries, n * hidden])
     }
 
     /// The continuous head's coordinate encoding of a segment in a grid of `length` steps: centre and

@@ -15,7 +15,7 @@ public final class LocalizationModel: Module {
         var generator = RandomGenerator(seed: seed)
         encoder = TemporalEncoder(configuration, generator: &generator)
         let coordinates = configuration.head == .continuous ? LocalizerConfiguration.coordinateFeatures : 0
-        head = AnchorMLP(input: configuration.samples * configuration.hidden + coordinates, hidden: configuration.mlpHidden,
+        head = AnchorMLP(input: (configuration.samples + 2 * configuration.boundarySamples) * configuration.hidden + coordinates, hidden: configuration.mlpHidden,
                          classes: configuration.classes.count, generator: &generator)
         super.init()
         register("encoder", encoder)
@@ -24,7 +24,8 @@ public final class LocalizationModel: Module {
 
     /// Head outputs `[B, Q, 4 + classes]` for segments (grid units) `B × Q` over `embedding [B, H, T]`.
     func query(_ embedding: Tensor, _ segments: [[(Double, Double)]]) throws -> Tensor {
-        var input = try AnchorSampling.read(embedding, segments: segments, samples: configuration.samples)
+        var input = try AnchorSampling.read(embedding, segments: segments, samples: configuration.samples,
+                                           boundarySamples: configuration.boundarySamples)
         if configuration.head == .continuous {
             input = try Tensor.concatenate([input, AnchorSampling.coordinates(segments, length: configuration.gridLength)], axis: 2)
         }

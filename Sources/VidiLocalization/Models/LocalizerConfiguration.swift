@@ -17,6 +17,8 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
     public var hidden = 32
     /// Points sampled per query over [start − L/2, end + L/2] (BMN samples 32 bins).
     public var samples = 8
+    /// Extra points read around each boundary of a query (`AnchorSampling`; 0 = none, as BMN).
+    public var boundarySamples = 0
     /// Width of the anchor MLP.
     public var mlpHidden = 128
     /// Refinement iterations after the first query (RCL; 0 = none).
@@ -28,11 +30,30 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
         self.head = head; self.inputChannels = inputChannels; self.classes = classes
     }
 
+    enum CodingKeys: String, CodingKey {
+        case head, inputChannels, classes, gridLength, hidden, samples, boundarySamples, mlpHidden, refinementSteps, maxDuration
+    }
+
+    /// Checkpoints written before a field existed read with its default (every field after `classes`).
+    public init(from decoder: any Decoder) throws {
+        let k = try decoder.container(keyedBy: CodingKeys.self)
+        head = try k.decode(Head.self, forKey: .head)
+        inputChannels = try k.decode(Int.self, forKey: .inputChannels)
+        classes = try k.decode([String].self, forKey: .classes)
+        gridLength = try k.decodeIfPresent(Int.self, forKey: .gridLength) ?? gridLength
+        hidden = try k.decodeIfPresent(Int.self, forKey: .hidden) ?? hidden
+        samples = try k.decodeIfPresent(Int.self, forKey: .samples) ?? samples
+        boundarySamples = try k.decodeIfPresent(Int.self, forKey: .boundarySamples) ?? boundarySamples
+        mlpHidden = try k.decodeIfPresent(Int.self, forKey: .mlpHidden) ?? mlpHidden
+        refinementSteps = try k.decodeIfPresent(Int.self, forKey: .refinementSteps) ?? refinementSteps
+        maxDuration = try k.decodeIfPresent(Int.self, forKey: .maxDuration) ?? maxDuration
+    }
+
     /// Width of the sinusoidal coordinate encoding the continuous head receives.
     public static let coordinateFeatures = 12
 
     func validate() throws(LocalizationError) {
-        guard inputChannels > 0, !classes.isEmpty, gridLength >= 8, hidden > 0, samples >= 2, mlpHidden > 0,
+        guard inputChannels > 0, !classes.isEmpty, gridLength >= 8, hidden > 0, samples >= 2, boundarySamples >= 0, mlpHidden > 0,
               refinementSteps >= 0, maxDuration >= 1, maxDuration <= gridLength else {
             throw .invalidArgument("localizer configuration out of range: \(self)")
         }
