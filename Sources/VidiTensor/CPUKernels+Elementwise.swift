@@ -17,21 +17,27 @@ protocol BinaryKernel {
 extension CPUKernels {
     /// `out[i] = op(x[i])`, out contiguous of `x`'s shape.
     static func map<K: UnaryKernel>(_ x: Tensor, outDType: DType, _ op: K) -> Tensor {
+        mapRows(x, outDType: outDType) { (o: UnsafeMutablePointer<K.Out>, a: UnsafeMutablePointer<K.In>, sa, n) in
+            if sa == 1 {
+                for i in 0..<n { o[i] = op(a[i]) }
+            } else {
+                for i in 0..<n { o[i] = op(a[i * sa]) }
+            }
+        }
+    }
+
+    /// A fresh contiguous tensor of `x`'s shape filled row by row, in parallel: `row(out, in, inStride, n)`
+    /// writes `n` contiguous outputs from `n` inputs `inStride` elements apart.
+    @inline(__always)
+    static func mapRows<In, Out>(_ x: Tensor, outDType: DType,
+                                 _ row: (UnsafeMutablePointer<Out>, UnsafeMutablePointer<In>, Int, Int) -> Void) -> Tensor {
         let out = Tensor(uninitialized: x.shape, dtype: outDType)
         let plan = StridedPlan(shape: x.shape, strides: [out.strides, x.strides])
-        let po = out.typedPointer(K.Out.self)
-        let px = x.typedPointer(K.In.self)
+        let po = out.typedPointer(Out.self)
+        let px = x.typedPointer(In.self)
         withExtendedLifetime(x) {
             Parallel.forEachChunk(count: out.elementCount) { _, range in
-                plan.forEachRow(in: range) { offsets, n in
-                    let o = po + offsets[0], a = px + offsets[1]
-                    let sa = plan.inner[1]
-                    if sa == 1 {
-                        for i in 0..<n { o[i] = op(a[i]) }
-                    } else {
-                        for i in 0..<n { o[i] = op(a[i * sa]) }
-                    }
-                }
+                plan.forEachRow(in: range) { offsets, n in row(po + offsets[0], px + offsets[1], plan.inner[1], n) }
             }
         }
         return out

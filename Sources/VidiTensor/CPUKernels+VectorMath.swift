@@ -24,25 +24,14 @@ extension CPUKernels {
     /// `out[i] = f(x[i])` for a float32 tensor, out contiguous of `x`'s shape. Strided rows are gathered
     /// into the output first and transformed in place.
     static func map(_ x: Tensor, _ f: VectorFunction) -> Tensor {
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
-        let plan = StridedPlan(shape: x.shape, strides: [out.strides, x.strides])
-        let po = out.typedPointer(Float.self)
-        let px = x.typedPointer(Float.self)
-        withExtendedLifetime(x) {
-            Parallel.forEachChunk(count: out.elementCount) { _, range in
-                plan.forEachRow(in: range) { offsets, n in
-                    let o = po + offsets[0], a = px + offsets[1]
-                    let sa = plan.inner[1]
-                    if sa == 1 {
-                        f.apply(a, o, n)
-                    } else {
-                        for i in 0..<n { o[i] = a[i * sa] }
-                        f.apply(o, o, n)
-                    }
-                }
+        mapRows(x, outDType: .float32) { (o: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>, sa, n) in
+            if sa == 1 {
+                f.apply(a, o, n)
+            } else {
+                for i in 0..<n { o[i] = a[i * sa] }
+                f.apply(o, o, n)
             }
         }
-        return out
     }
 
     /// `exp(x[i] - shift)` for `n` contiguous floats (softmax rows).
