@@ -75,7 +75,14 @@ struct LocalizeCommand: ParsableCommand {
                     guard let featureFolder else { throw ValidationError("--gt needs --features FOLDER of <id>.npy features, or --backbone WEIGHTS with the videos as arguments") }
                     let dataset = try FeatureDataset(groundTruth: truth, subset: subsetName, folder: featureFolder)
                     let grids = try dataset.items.map { try grid(sidecar: sidecar(of: "\(featureFolder)/\($0.id).npy")) }
-                    results = try LocalizeRunner.run(localizer, dataset: dataset, grids: grids)
+                    if slidingWindow != nil {
+                        // Windows are per video (each its own count), so no batching across videos here.
+                        results = try zip(dataset.items, grids).map { item, grid in
+                            (item.id, try localize(item.features, with: localizer, grid: grid, duration: item.duration))
+                        }
+                    } else {
+                        results = try LocalizeRunner.run(localizer, dataset: dataset, grids: grids)
+                    }
                 }
                 let elapsed = (clock.now - start).seconds
                 let evaluation = DetectionEvaluation(groundTruth: truth, predictions: PredictionFile(videos: results),

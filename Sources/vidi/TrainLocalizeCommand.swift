@@ -31,11 +31,11 @@ struct TrainLocalizeCommand: ParsableCommand {
     @Option(help: "RCL refinement iterations.") var refine = 2
     @Option(help: "RCL query sampling: scale-invariant or uniform (the ablation).") var sampling = "scale-invariant"
     @Option(help: "RCL training queries per video.") var queries = 96
-    @Option(help: "Extra points read around each query boundary (window min(L, 4) grid steps); 0 reads only the segment's bins, as BMN.") var boundarySamples = 0
+    @Option(help: "Extra points read around each query boundary (window min(L, 4) grid steps); default 4 for rcl, 0 for bmn; 0 reads only the segment's bins (the ablation).") var boundarySamples: Int?
     @Option(help: "Output localizer checkpoint (.safetensors) for `vidi localize --model`.") var out: String
 
     func validate() throws {
-        guard queries >= 1, refine >= 0, boundarySamples >= 0 else { throw ValidationError("--queries must be at least 1, --refine and --boundary-samples at least 0") }
+        guard queries >= 1, refine >= 0, (boundarySamples ?? 0) >= 0 else { throw ValidationError("--queries must be at least 1, --refine and --boundary-samples at least 0") }
         guard LocalizerConfiguration.Head(rawValue: head) != nil else { throw ValidationError("--head must be rcl or bmn") }
         guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
     }
@@ -55,7 +55,7 @@ struct TrainLocalizeCommand: ParsableCommand {
         var c = LocalizerConfiguration(head: LocalizerConfiguration.Head(rawValue: head) ?? .continuous,
                                        inputChannels: example.video.channels, classes: example.classes)
         c.gridLength = example.video.length; c.maxDuration = example.video.length; c.refinementSteps = refine
-        c.boundarySamples = boundarySamples
+        if let boundarySamples { c.boundarySamples = boundarySamples }
         let model = try LocalizationModel(c, seed: training.seed)
         let optimizer = try AdamW(model.parameters, learningRate: training.lr, weightDecay: training.weightDecay)
         var loss = LocalizationLoss(model: model)

@@ -21,4 +21,34 @@ import VidiTestSupport
         let average = try #require(object?["average_mAP"] as? Double)
         #expect(abs(100 * average - value) < 0.01)
     }
+
+    /// `--sliding-window` with `--features --gt` (it used to be ignored there): the predictions must be those
+    /// of the same windows run on the feature files as arguments (a path that always honoured the flag; the
+    /// ground truth's durations equal the grids' here, so clipping agrees), and differ from the whole-video
+    /// run. Three bundled videos of 129-372 snippets, windows of 64; a window under 8 is a clear error.
+    @Test func slidingWindowWithGroundTruth() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-localize-window")
+        let folder = Fixtures.path("localization/synthetic/features")
+        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("localization/synthetic/annotations.json")))) as? [String: Any]
+        let database = try #require(all?["database"] as? [String: Any])
+        let ids = Array(database.keys.sorted().prefix(3))
+        let gt = dir.appendingPathComponent("gt.json").path
+        try JSONSerialization.data(withJSONObject: ["database": database.filter { ids.contains($0.key) }]).write(to: URL(fileURLWithPath: gt))
+        let model = Fixtures.repositoryRoot.appendingPathComponent("Models/rcl-synthetic.safetensors").path
+        func results(_ arguments: [String]) throws -> NSDictionary {
+            let out = dir.appendingPathComponent("\(UUID().uuidString).json").path
+            let run = try VidiCLI.run(["localize", "--model", model, "--out", out] + arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
+            return try #require(object?["results"] as? NSDictionary)
+        }
+        let windowed = try results(["--features", folder, "--gt", gt, "--sliding-window", "64"])
+        let files = try results(ids.map { "\(folder)/\($0).npy" } + ["--sliding-window", "64"])
+        let whole = try results(["--features", folder, "--gt", gt])
+        #expect(windowed.count == 3)
+        #expect(windowed == files)
+        #expect(windowed != whole)
+        let tiny = try VidiCLI.run(["localize", "--model", model, "--features", folder, "--gt", gt, "--sliding-window", "4"])
+        #expect(tiny.status != 0 && tiny.stderr.contains("sliding window of 4 snippets"), "\(tiny.stderr)")
+    }
 }

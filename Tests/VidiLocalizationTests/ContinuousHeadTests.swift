@@ -60,12 +60,37 @@ import VidiTestSupport
         // By hand: segment (3.2, 27.9) reads its start at 1.7, 2.7, 3.7, 4.7 (columns minus 0.5: 1.2 ... 4.2).
         let positions = AnchorSampling.positions([[(3.2, 27.9)]], samples: samples, boundarySamples: boundary)
         #expect(zip(positions[4..<8], [1.2, 2.2, 3.2, 4.2]).allSatisfy { abs(Double($0) - $1) < 1e-5 })
-        // A model with boundary points has the wider MLP input and old checkpoints (no field) read as 0.
+        // A model with boundary points has the wider MLP input; new RCL models read 4 per boundary, BMN none,
+        // and old checkpoints (no field) read as 0.
         var c = LocalizerConfiguration(head: .continuous, inputChannels: 3, classes: ["a"])
+        #expect(c.boundarySamples == LocalizerConfiguration.defaultBoundarySamples && LocalizerConfiguration.defaultBoundarySamples == 4)
+        #expect(LocalizerConfiguration(head: .boundaryMatching, inputChannels: 3, classes: ["a"]).boundarySamples == 0)
         c.boundarySamples = 2
         #expect(try LocalizationModel(c, seed: 1).head.layers.children.first.map { ($0.module as? Linear)?.weight.value.shape[1] } == (8 + 4) * 32 + 12)
         let old = try JSONDecoder().decode(LocalizerConfiguration.self, from: Data(#"{"head": "rcl", "inputChannels": 3, "classes": ["a"], "samples": 6}"#.utf8))
         #expect(old.boundarySamples == 0 && old.samples == 6 && old.gridLength == 64)
+    }
+
+    /// A checkpoint written before the boundary readout (metadata without `boundarySamples`, head input
+    /// 8 × 32 + 12) still loads and predicts as the model that wrote it; the same metadata over weights of
+    /// a boundary-readout model is refused with an error, not read wrongly.
+    @Test func checkpointWithoutBoundaryReadoutLoads() throws {
+        let dir = try Fixtures.temporaryDirectory("vidi-loc-old")
+        let metadata = #"{"classes":["a","b"],"gridLength":64,"head":"rcl","hidden":32,"inputChannels":3,"maxDuration":64,"mlpHidden":128,"refinementSteps":2,"samples":8}"#
+        var c = LocalizerConfiguration(head: .continuous, inputChannels: 3, classes: ["a", "b"])
+        c.boundarySamples = 0
+        let plain = try LocalizationModel(c, seed: 3)
+        let path = dir.appendingPathComponent("old.safetensors").path
+        try Safetensors.write(plain.stateDict(), metadata: ["vidi.localizer": metadata, "format": "pt"], to: path)
+        let loaded = try Localizer(checkpoint: path)
+        #expect(loaded.model.configuration.boundarySamples == 0)
+        var g = RandomGenerator(seed: 4)
+        let x = Tensor.normal([30, 3], generator: &g)
+        #expect(try loaded.localize(features: x) == Localizer(model: plain).localize(features: x))
+        let wide = dir.appendingPathComponent("mislabelled.safetensors").path
+        c.boundarySamples = 4
+        try Safetensors.write(LocalizationModel(c, seed: 3).stateDict(), metadata: ["vidi.localizer": metadata, "format": "pt"], to: wide)
+        #expect(throws: (any Error).self) { try Localizer(checkpoint: wide) }
     }
 
     static func tinyModel(head: LocalizerConfiguration.Head) throws -> LocalizationModel {

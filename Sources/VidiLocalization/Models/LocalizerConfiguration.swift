@@ -17,8 +17,9 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
     public var hidden = 32
     /// Points sampled per query over [start − L/2, end + L/2] (BMN samples 32 bins).
     public var samples = 8
-    /// Extra points read around each boundary of a query (`AnchorSampling`; 0 = none, as BMN).
-    public var boundarySamples = 0
+    /// Extra points read around each boundary of a query (`AnchorSampling`; 0 = none, as BMN). New RCL
+    /// models read `defaultBoundarySamples` (RCL.md, "Boundary readout"); BMN's map reads none.
+    public var boundarySamples: Int
     /// Width of the anchor MLP.
     public var mlpHidden = 128
     /// Refinement iterations after the first query (RCL; 0 = none).
@@ -28,7 +29,12 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
 
     public init(head: Head, inputChannels: Int, classes: [String]) {
         self.head = head; self.inputChannels = inputChannels; self.classes = classes
+        boundarySamples = head == .continuous ? Self.defaultBoundarySamples : 0
     }
+
+    /// Boundary points of a new RCL model: enough for long queries' boundaries to be seen at most one grid
+    /// step apart, where the encoder's receptive field (about ±2 steps) can still tell them apart.
+    public static let defaultBoundarySamples = 4
 
     enum CodingKeys: String, CodingKey {
         case head, inputChannels, classes, gridLength, hidden, samples, boundarySamples, mlpHidden, refinementSteps, maxDuration
@@ -43,7 +49,8 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
         gridLength = try k.decodeIfPresent(Int.self, forKey: .gridLength) ?? gridLength
         hidden = try k.decodeIfPresent(Int.self, forKey: .hidden) ?? hidden
         samples = try k.decodeIfPresent(Int.self, forKey: .samples) ?? samples
-        boundarySamples = try k.decodeIfPresent(Int.self, forKey: .boundarySamples) ?? boundarySamples
+        // Checkpoints from before the boundary readout have no field and no boundary columns in the head.
+        boundarySamples = try k.decodeIfPresent(Int.self, forKey: .boundarySamples) ?? 0
         mlpHidden = try k.decodeIfPresent(Int.self, forKey: .mlpHidden) ?? mlpHidden
         refinementSteps = try k.decodeIfPresent(Int.self, forKey: .refinementSteps) ?? refinementSteps
         maxDuration = try k.decodeIfPresent(Int.self, forKey: .maxDuration) ?? maxDuration

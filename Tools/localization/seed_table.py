@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Mean and spread over seeds of compare_heads.sh's evaluations, as one Markdown table.
+
+    Tools/localization/seed_table.py /tmp/cmp-s1 /tmp/cmp-s2 /tmp/cmp-s3
+
+Each folder is one seed's $OUT. A row is printed for every model name found in at least one folder; a
+cell is "mean ± h" with h half the range (max - min) over the seeds that have it, and the row says how many
+seeds it has. Columns: average mAP at tIoU 0.3:0.1:0.7 and per duration bucket, the same at
+0.5:0.05:0.95, and mAP at 0.95 over all actions.
+"""
+import glob
+import json
+import os
+import sys
+
+
+def load(folder, name, tag):
+    with open(os.path.join(folder, f"{name}.eval.{tag}.json")) as f:
+        return json.load(f)
+
+
+def cells(evaluation, last_threshold=False):
+    values = [evaluation["average_mAP"]] + [b["average_mAP"] for b in evaluation["by_duration"]]
+    if last_threshold:
+        values.append(evaluation["mAP"][-1])
+    return values
+
+
+def fmt(samples):
+    mean = sum(samples) / len(samples)
+    if len(samples) == 1:
+        return f"{100 * mean:.1f}"
+    return f"{100 * mean:.1f} ± {100 * (max(samples) - min(samples)) / 2:.1f}"
+
+
+def main(folders):
+    names = sorted({os.path.basename(p).split(".eval.")[0] for d in folders for p in glob.glob(os.path.join(d, "*.eval.0.3_0.1_0.7.json"))})
+    first = load(folders[0], names[0], "0.3_0.1_0.7")
+    buckets = [b["range"] for b in first["by_duration"]]
+    header = ["model", "seeds", "avg 0.3:0.7"] + buckets + ["avg 0.5:0.95"] + buckets + ["mAP@0.95"]
+    print("| " + " | ".join(header) + " |")
+    print("|---|" + "---:|" * (len(header) - 1))
+    for name in names:
+        rows = []
+        for d in folders:
+            try:
+                rows.append(cells(load(d, name, "0.3_0.1_0.7")) + cells(load(d, name, "0.5_0.05_0.95"), last_threshold=True))
+            except FileNotFoundError:
+                continue
+        columns = list(zip(*rows))
+        print(f"| {name} | {len(rows)} | " + " | ".join(fmt(c) for c in columns) + " |")
+    # The seeds one by one on the longest bucket at 0.5:0.95, where the comparison is closest.
+    print()
+    for name in names:
+        per_seed = []
+        for d in folders:
+            try:
+                per_seed.append(f"{100 * load(d, name, '0.5_0.05_0.95')['by_duration'][-1]['average_mAP']:.1f}")
+            except FileNotFoundError:
+                continue
+        print(f"{name}: longest bucket at 0.5:0.95 per seed: {', '.join(per_seed)}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
