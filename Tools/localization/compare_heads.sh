@@ -44,3 +44,5 @@ run rcl-k0 "--head rcl --refine 0"
 run rcl-uniform "--head rcl --refine 2 --sampling uniform"
 run rcl-noboundary "--head rcl --refine 2 --boundary-samples 0"
 run bmn "--head bmn"
+# BMN's map with the same boundary readout: whether the readout alone, without continuous anchors, closes the gap.
+run bmn-boundary "--head bmn --boundary-samples 4"

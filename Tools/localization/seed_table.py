@@ -6,7 +6,8 @@
 Each folder is one seed's $OUT. A row is printed for every model name found in at least one folder; a
 cell is "mean ± h" with h half the range (max - min) over the seeds that have it, and the row says how many
 seeds it has. Columns: average mAP at tIoU 0.3:0.1:0.7 and per duration bucket, the same at
-0.5:0.05:0.95, and mAP at 0.95 over all actions.
+0.5:0.05:0.95, and mAP at 0.95 over all actions. Then the longest bucket per threshold at 0.5:0.05:0.95
+(mean over seeds) with each seed's average.
 """
 import glob
 import json
@@ -49,17 +50,21 @@ def main(folders):
                 continue
         columns = list(zip(*rows))
         print(f"| {name} | {len(rows)} | " + " | ".join(fmt(c) for c in columns) + " |")
-    # The seeds one by one on the longest bucket at 0.5:0.95, where the comparison is closest.
+    # The longest bucket per threshold at 0.5:0.95 (mean over seeds), where the heads are closest.
     print()
+    first = load(folders[0], names[0], "0.5_0.05_0.95")
+    print("| model (longest bucket) | " + " | ".join(f"{t:g}" for t in first["tiou"]) + " | per seed (average) |")
+    print("|---|" + "---:|" * (len(first["tiou"]) + 1))
     for name in names:
-        per_seed = []
+        runs = []
         for d in folders:
             try:
-                per_seed.append(f"{100 * load(d, name, '0.5_0.05_0.95')['by_duration'][-1]['average_mAP']:.1f}")
+                runs.append(load(d, name, "0.5_0.05_0.95")["by_duration"][-1])
             except FileNotFoundError:
                 continue
-        print(f"{name}: longest bucket at 0.5:0.95 per seed: {', '.join(per_seed)}")
-
+        means = [sum(r["mAP"][i] for r in runs) / len(runs) for i in range(len(first["tiou"]))]
+        print(f"| {name} | " + " | ".join(f"{100 * m:.1f}" for m in means) + " | "
+              + ", ".join(f"{100 * r['average_mAP']:.1f}" for r in runs) + " |")
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
