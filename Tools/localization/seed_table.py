@@ -66,6 +66,7 @@ def main(folders):
         print(f"| {name} | " + " | ".join(f"{100 * m:.1f}" for m in means) + " | "
               + ", ".join(f"{100 * r['average_mAP']:.1f}" for r in runs) + " |")
 
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
