@@ -43,7 +43,7 @@ struct LocalizeCommand: ParsableCommand {
     @Option(help: "With --backbone: snippets per forward pass.") var batch: Int = 16
     @Option(help: "RCL refinement iterations (default: the model's).") var refine: Int?
     @Option(help: "Segments kept per video after Soft-NMS.") var keep = 100
-    @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos, with feature files or videos.") var slidingWindow: Int?
+    @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos: feature files, --features with --gt, or videos.") var slidingWindow: Int?
     @Flag(help: "RCL: score by confidence x class only, without the encoder's boundary probabilities.") var noBoundaryScore = false
     @Option(help: "Output prediction JSON.") var out: String?
     @Flag(help: "Localize the bundled synthetic validation set with the bundled model and print the mAP.") var demo = false
