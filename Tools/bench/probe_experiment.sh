@@ -4,7 +4,7 @@
 #     validation), each a textured square moving right/left/down/up over texture, encoded by vidi; and a
 #     labelled set for the supervised upper bound.
 #  2. Pipelines/{mosi,hico,cmd}.yaml turn the pretraining videos into pretext shards (MoSI: without colour
-#     jitter and static masks, and without jitter only; HiCo: progress 0, 0.5, 1 for its gradual sampling;
+#     jitter and static masks; without jitter only; the latter with a 224-px standardised square; HiCo: progress 0, 0.5, 1 for its gradual sampling;
 #     CMD: two sets with different crops/flips).
 #  3. `vidi train mosi|hico|cmd` pretrains the tiny backbone (AdamW 1e-3, 50 warm-up steps, then constant,
 #     so a run stopped at a checkpoint equals a shorter run) for *_STEPS steps.
@@ -14,13 +14,14 @@
 #  5. With a Python that has torch (PYTHON, or $VIDI_REFERENCE_VENV/bin/python): Tools/bench/probe_upper_bound.py
 #     on every probe set (the clips carry the direction; a supervised tiny r3d's probe; a torch random init).
 #   Tools/bench/probe_experiment.sh
-#   MOSI_STEPS=300 MOSI_MASK_STEPS=2000 HICO_STEPS=600 CMD_STEPS=800 PRETRAIN_VIDEOS=200 PROBE_TRAIN=400 \
+#   MOSI_STEPS=300 MOSI_MASK_STEPS=2000 MOSI_SCALED_STEPS=2000 HICO_STEPS=600 CMD_STEPS=800 PRETRAIN_VIDEOS=200 PROBE_TRAIN=400 \
 #     PROBE_VAL=200 PROBE_SETS=2 SUPERVISED_VIDEOS=1000 Tools/bench/probe_experiment.sh
 # A stage whose output exists is skipped, so a rerun after an interruption continues; FRESH=1 starts over.
 # Heavy stages run under `nice -n 19` (shared machine). Data under Tools/bench/.data/actions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MOSI_STEPS=${MOSI_STEPS:-300}; MOSI_MASK_STEPS=${MOSI_MASK_STEPS:-2000}; HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-800}
+MOSI_STEPS=${MOSI_STEPS:-300}; MOSI_MASK_STEPS=${MOSI_MASK_STEPS:-2000}; MOSI_SCALED_STEPS=${MOSI_SCALED_STEPS:-2000}
+HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-800}
 PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-400}; PROBE_VAL=${PROBE_VAL:-200}; PROBE_SETS=${PROBE_SETS:-2}
 SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
 vidi=${VIDI:-}
@@ -57,6 +58,7 @@ pretext() {  # task name sed-expression
 }
 pretext mosi mosi-plain-shards 's/augment: true/augment: false/'
 pretext mosi mosi-mask-shards 's/augment: true/jitter: false/'
+pretext mosi mosi-scaled-shards 's/augment: true/jitter: false, standard_size: 224/'
 for p in 0 0.5 1; do pretext hico "hico-shards-$p" "s/progress: 0.5/progress: $p/"; done
 for s in 0 1; do pretext cmd "cmd-shards-$s" "s/seed: 0/seed: $s/"; done
 shards() { ls "$d"/$1/*.tar | paste -sd: - | sed 's/:/::/g'; }
@@ -69,11 +71,12 @@ pretrain() {  # run-name task steps batch shards
 }
 pretrain mosi-plain mosi "$MOSI_STEPS" 2 "$(shards 'mosi-plain-shards')"
 pretrain mosi-mask mosi "$MOSI_MASK_STEPS" 2 "$(shards 'mosi-mask-shards')"
+pretrain mosi-scaled mosi "$MOSI_SCALED_STEPS" 2 "$(shards 'mosi-scaled-shards')"
 pretrain hico hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')"
 pretrain cmd cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')"
 
 # 4. Linear probes: the same protocol for random init and every checkpoint, on every probe set.
-encoders="random mosi-plain:mosi mosi-mask:mosi hico:hico cmd:cmd"
+encoders="random mosi-plain:mosi mosi-mask:mosi mosi-scaled:mosi hico:hico cmd:cmd"
 results="$d/results.jsonl"
 : > "$results"
 for entry in $encoders; do
