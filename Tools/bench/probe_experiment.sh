@@ -15,14 +15,14 @@
 #     on every probe set (the clips carry the direction; a supervised tiny r3d's probe; a torch random init).
 #   Tools/bench/probe_experiment.sh
 #   MOSI_STEPS=300 MOSI_MASK_STEPS=2000 MOSI_SCALED_STEPS=2000 HICO_STEPS=600 CMD_STEPS=800 PRETRAIN_VIDEOS=200 PROBE_TRAIN=400 \
-#     PROBE_VAL=200 PROBE_SETS=3 SUPERVISED_VIDEOS=1000 Tools/bench/probe_experiment.sh
+#     PROBE_VAL=200 PROBE_SETS=5 SUPERVISED_VIDEOS=1000 Tools/bench/probe_experiment.sh
 # A stage whose output exists is skipped, so a rerun after an interruption continues; FRESH=1 starts over.
 # Heavy stages run under `nice -n 19` (shared machine). Data under Tools/bench/.data/actions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MOSI_STEPS=${MOSI_STEPS:-300}; MOSI_MASK_STEPS=${MOSI_MASK_STEPS:-2000}; MOSI_SCALED_STEPS=${MOSI_SCALED_STEPS:-2000}
 HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-800}
-PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-400}; PROBE_VAL=${PROBE_VAL:-200}; PROBE_SETS=${PROBE_SETS:-3}
+PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-400}; PROBE_VAL=${PROBE_VAL:-200}; PROBE_SETS=${PROBE_SETS:-5}
 SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
 vidi=${VIDI:-}
 if [ -z "$vidi" ]; then
