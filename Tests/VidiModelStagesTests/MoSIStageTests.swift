@@ -21,5 +21,6 @@ import VidiPipeline
         let spec = try PipelineSpec.parse(yaml: "stages:\n  - mosi: {standard_size: 224}\n", catalog: try StageCatalog.standard.merging(.pretext))
         #expect((spec.stages.first as? MoSIStage)?.configuration.standardSize == 224)
         #expect(throws: (any Error).self) { _ = try configuration("standard_size: 112") }  // not above the 112 crop
+        #expect(throws: (any Error).self) { _ = try configuration("standard_size: 100000") }
     }
 }
