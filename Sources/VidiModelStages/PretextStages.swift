@@ -27,7 +27,8 @@ enum PretextSeed {
 
 /// `mosi`: MoSI's 9 pseudo-motion clips from one frame of each input (an image, or a video's frame):
 /// `clips.npy` (9 x 16 x 112 x 112 x 3 uint8 RGB) and `labels.npy` (0..8, reference/pretext.md's order).
-/// `{seed: 0, frame: random|middle|first, augment: true, flip: random|on|off|official, centred: false}`.
+/// `{seed: 0, frame: random|middle|first, augment: true, jitter: true, static_mask: true, flip: random|on|off|official,
+/// centred: false, standard_size: 320}`; `augment: false` turns jitter and static masks off together.
 struct MoSIStage: PipelineStage {
     let name = "mosi"
     var configuration: MoSIConfiguration
@@ -39,6 +40,11 @@ struct MoSIStage: PipelineStage {
         try parameters.read { map in
             var c = MoSIConfiguration()
             if try map?.optional("augment")?.bool() == false { c = c.withoutAugmentation }
+            // Each augmentation on its own, for ablations (the probe experiment keeps static masks, drops jitter).
+            if try map?.optional("jitter")?.bool() == false { c.colorJitter = nil }
+            if try map?.optional("static_mask")?.bool() == false { c.staticMaskRatio = nil }
+            // The standardised square's side (reference: 320); smaller keeps small pictures' scale and speeds closer.
+            if let size = try map?.optional("standard_size")?.int() { c.standardSize = size }
             c.flip = try PretextSeed.flip(map?.optional("flip"))
             c.randomStart = !(try map?.optional("centred")?.bool() ?? false)
             let seed = UInt64(truncatingIfNeeded: try map?.optional("seed")?.int() ?? 0)

@@ -39,6 +39,10 @@ public struct MoSIConfiguration: Sendable, Equatable {
         guard frames >= 2, cropSize > 0, standardSize > cropSize, speedsPerAxis >= 3, speedsPerAxis % 2 == 1 else {
             throw PretextError.invalidArgument("MoSI needs frames >= 2, 0 < crop < standard size and an odd speed count >= 3 (got frames \(frames), crop \(cropSize), standard \(standardSize), speeds \(speedsPerAxis))")
         }
+        // Every picture is resized to standardSize squared: bound it so a typo cannot exhaust memory.
+        guard standardSize <= 4096 else {
+            throw PretextError.invalidArgument("MoSI standard size must be at most 4096, got \(standardSize)")
+        }
         guard distanceJitter.lowerBound > 0, distanceJitter.upperBound <= 1 else {
             throw PretextError.invalidArgument("distance jitter must lie in (0, 1], got \(distanceJitter)")
         }

@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # Linear-probe experiment (BENCHMARKS.md "Pretext linear probe (synthetic actions)"), the whole protocol:
 #  1. `vidi pretext synth-actions` makes a pretraining set and PROBE_SETS independent probe sets (train +
-#     validation), each a textured square moving right/left/down/up over texture, encoded by vidi.
-#  2. Pipelines/{mosi,hico,cmd}.yaml turn the pretraining videos into pretext shards (HiCo: one shard set per
-#     progress 0, 0.5, 1 for its gradual sampling; CMD: two sets with different crops/flips).
+#     validation), each a textured square moving right/left/down/up over texture, encoded by vidi; and a
+#     labelled set for the supervised upper bound.
+#  2. Pipelines/{mosi,hico,cmd}.yaml turn the pretraining videos into pretext shards (MoSI: without colour
+#     jitter and static masks; without jitter only; the latter with a 224-px standardised square; HiCo: progress 0, 0.5, 1 for its gradual sampling;
+#     CMD: two sets with different crops/flips).
 #  3. `vidi train mosi|hico|cmd` pretrains the tiny backbone (AdamW 1e-3, 50 warm-up steps, then constant,
 #     so a run stopped at a checkpoint equals a shorter run) for *_STEPS steps.
-#  4. `vidi probe-eval` (frozen encoder, features standardised with the training split's statistics,
-#     full-batch softmax regression) on every probe set, for random init and for each checkpoint;
-#     results.jsonl gets one JSON line per (features, probe set) and a table of mean +- std is printed.
+#  4. `vidi probe-eval` (frozen encoder, pooled 64-d feature, standardised with the training split's
+#     statistics, full-batch softmax regression) on every probe set, for random init and each checkpoint;
+#     results.jsonl gets one JSON line per (features, probe set) and a table is printed.
+#  5. With a Python that has torch (PYTHON, or $VIDI_REFERENCE_VENV/bin/python): Tools/bench/probe_upper_bound.py
+#     on every probe set (the clips carry the direction; a supervised tiny r3d's probe; a torch random init).
 #   Tools/bench/probe_experiment.sh
-#   MOSI_STEPS=400 HICO_STEPS=550 CMD_STEPS=450 PRETRAIN_VIDEOS=200 PROBE_TRAIN=200 PROBE_VAL=100 PROBE_SETS=3 \
-#     Tools/bench/probe_experiment.sh
+#   MOSI_STEPS=300 MOSI_MASK_STEPS=2000 MOSI_SCALED_STEPS=2000 HICO_STEPS=600 CMD_STEPS=800 PRETRAIN_VIDEOS=200 PROBE_TRAIN=400 \
+#     PROBE_VAL=200 PROBE_SETS=5 SUPERVISED_VIDEOS=1000 Tools/bench/probe_experiment.sh
 # A stage whose output exists is skipped, so a rerun after an interruption continues; FRESH=1 starts over.
 # Heavy stages run under `nice -n 19` (shared machine). Data under Tools/bench/.data/actions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MOSI_STEPS=${MOSI_STEPS:-400}; HICO_STEPS=${HICO_STEPS:-550}; CMD_STEPS=${CMD_STEPS:-450}
-PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-200}; PROBE_VAL=${PROBE_VAL:-100}; PROBE_SETS=${PROBE_SETS:-3}
-PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
+MOSI_STEPS=${MOSI_STEPS:-300}; MOSI_MASK_STEPS=${MOSI_MASK_STEPS:-2000}; MOSI_SCALED_STEPS=${MOSI_SCALED_STEPS:-2000}
+HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-800}
+PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-400}; PROBE_VAL=${PROBE_VAL:-200}; PROBE_SETS=${PROBE_SETS:-5}
+SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
 vidi=${VIDI:-}
 if [ -z "$vidi" ]; then
   nice -n 19 swift build -c release --product vidi >&2
@@ -43,54 +48,72 @@ for k in $(seq 1 "$PROBE_SETS"); do
   videos "probe$k-train" "$PROBE_TRAIN" $((100 + k)); videos "probe$k-val" "$PROBE_VAL" $((200 + k))
   frames "probe$k-train"; frames "probe$k-val"
 done
+videos supervised "$SUPERVISED_VIDEOS" 300; frames supervised
 
-# 2. Pretext shards from the pretraining videos (spec copies differ only in progress / seed).
+# 2. Pretext shards from the pretraining videos (spec copies differ only in augmentation / progress / seed).
 pretext() {  # task name sed-expression
   [ -n "$(ls "$d/$2"/*_stats.json 2>/dev/null)" ] && return
   sed "$3" "Pipelines/$1.yaml" > "$d/$2.yaml"
   run run "$d/$2.yaml" --input "$d/pretrain/labels.csv" --output "$d/$2" --overwrite >/dev/null
 }
-pretext mosi mosi-shards 's/seed: 0/seed: 0/'
+pretext mosi mosi-plain-shards 's/augment: true/augment: false/'
+pretext mosi mosi-mask-shards 's/augment: true/jitter: false/'
+pretext mosi mosi-scaled-shards 's/augment: true/jitter: false, standard_size: 224/'
 for p in 0 0.5 1; do pretext hico "hico-shards-$p" "s/progress: 0.5/progress: $p/"; done
 for s in 0 1; do pretext cmd "cmd-shards-$s" "s/seed: 0/seed: $s/"; done
 shards() { ls "$d"/$1/*.tar | paste -sd: - | sed 's/:/::/g'; }
 
 # 3. Pretraining (tiny backbone, 8 frames at 32 x 32; the step counts are the budget).
-pretrain() {  # task steps batch shards
-  [ -f "$d/runs/$1/$1.safetensors" ] && return
-  run train "$1" --shards "$4" --batch-size "$3" --steps "$2" --lr 1e-3 --warmup 50 --schedule constant \
-    --seed 0 --checkpoint-dir "$d/runs/$1" | tail -1 >&2
+pretrain() {  # run-name task steps batch shards
+  [ -f "$d/runs/$1/$2.safetensors" ] && return
+  run train "$2" --shards "$5" --batch-size "$4" --steps "$3" --lr 1e-3 --warmup 50 --schedule constant \
+    --seed 0 --checkpoint-dir "$d/runs/$1" --checkpoint-every 100 | tail -1 >&2
 }
-pretrain mosi "$MOSI_STEPS" 2 "$(shards 'mosi-shards')"
-pretrain hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')"
-pretrain cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')"
+pretrain mosi-plain mosi "$MOSI_STEPS" 2 "$(shards 'mosi-plain-shards')"
+pretrain mosi-mask mosi "$MOSI_MASK_STEPS" 2 "$(shards 'mosi-mask-shards')"
+pretrain mosi-scaled mosi "$MOSI_SCALED_STEPS" 2 "$(shards 'mosi-scaled-shards')"
+pretrain hico hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')"
+pretrain cmd cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')"
 
 # 4. Linear probes: the same protocol for random init and every checkpoint, on every probe set.
+encoders="random mosi-plain:mosi mosi-mask:mosi mosi-scaled:mosi hico:hico cmd:cmd"
 results="$d/results.jsonl"
 : > "$results"
-for features in random mosi hico cmd; do
-  checkpoint=$([ "$features" = random ] && echo random || echo "$d/runs/$features/$features.safetensors")
+for entry in $encoders; do
+  name=${entry%%:*}; task=${entry#*:}
+  checkpoint=$([ "$name" = random ] && echo random || echo "$d/runs/$name/$task.safetensors")
   for k in $(seq 1 "$PROBE_SETS"); do
     run probe-eval --checkpoint "$checkpoint" --shards "$d/probe$k-train-shards/00000.tar" --val-shards "$d/probe$k-val-shards/00000.tar" \
       --input frames.npy --label-field label --classes 4 --batch-size 16 --steps "$PROBE_STEPS" --lr "$PROBE_LR" \
-      --weight-decay 0 --seed "$k" --json | sed "s/^{/{\"encoder\":\"$features\",\"probe_set\":$k,/" >> "$results"
+      --weight-decay 0 --seed "$k" --json | sed "s/^{/{\"encoder\":\"$name\",\"probe_set\":$k,/" >> "$results"
   done
 done
 python3 - "$results" "$d/runs" <<'PY'
 import json, statistics, sys, os
 rows = [json.loads(line) for line in open(sys.argv[1])]
-def last_loss(task):
-    path = os.path.join(sys.argv[2], task, "train_log.jsonl")
+def last_loss(run):
+    path = os.path.join(sys.argv[2], run, "train_log.jsonl")
     if not os.path.exists(path): return "-"
     lines = [json.loads(l) for l in open(path) if l.strip()]
     first = statistics.mean(l["loss"] for l in lines[:20]); last = statistics.mean(l["loss"] for l in lines[-20:])
-    return f"{first:.3f} -> {last:.3f}"
+    return f"{first:.3f} -> {last:.3f} ({lines[-1]['step']} steps)"
 print("| features | pretext loss (mean of first -> last 20 steps) | probe val acc. (mean +- std over sets) | per set | probe train acc. |")
 print("|---|---|---|---|---|")
-for features in ["random", "mosi", "hico", "cmd"]:
-    r = [x for x in rows if x["encoder"] == features]
+for name in dict.fromkeys(r["encoder"] for r in rows):
+    r = [x for x in rows if x["encoder"] == name]
     val = [x["val_accuracy"] for x in r]; train = [x["train_accuracy"] for x in r]
     spread = statistics.stdev(val) if len(val) > 1 else 0
-    print(f"| {features} | {'-' if features == 'random' else last_loss(features)} | {statistics.mean(val):.3f} +- {spread:.3f} | "
+    print(f"| {name} | {'-' if name == 'random' else last_loss(name)} | {statistics.mean(val):.3f} +- {spread:.3f} | "
           f"{' '.join(f'{v:.3f}' for v in val)} | {statistics.mean(train):.3f} |")
 PY
+
+# 5. Independent checks of the data path and the protocol's upper bound (needs torch).
+python=${PYTHON:-${VIDI_REFERENCE_VENV:+$VIDI_REFERENCE_VENV/bin/python}}
+if [ -n "$python" ] && "$python" -c 'import torch' 2>/dev/null; then
+  for k in $(seq 1 "$PROBE_SETS"); do
+    nice -n 19 "$python" Tools/bench/probe_upper_bound.py --train "$d/probe$k-train-shards/00000.tar" \
+      --val "$d/probe$k-val-shards/00000.tar" --supervised "$d/supervised-shards/00000.tar" | sed "s/^{/{\"probe_set\":$k,/"
+  done
+else
+  echo "probe_upper_bound.py skipped: no Python with torch (set PYTHON or VIDI_REFERENCE_VENV)" >&2
+fi
