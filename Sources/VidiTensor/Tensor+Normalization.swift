@@ -1,6 +1,7 @@
 /// Layer, group and batch normalisation as pure functions (`torch.nn.functional` semantics). Each one
 /// standardises rows of a reshaped view with one differentiable kernel and applies the affine part with
-/// ordinary broadcast ops, so gradients reach the input, the weight and the bias.
+/// ordinary broadcast ops, so gradients reach the input, the weight and the bias. Training-mode batch
+/// norm is the exception: one fused op (`batchNormTraining`), checked against that composition.
 extension Tensor {
     /// Normalises over the trailing axes `normalizedShape`; `weight` and `bias` have that shape.
     public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
