@@ -65,13 +65,24 @@ public final class MultiheadAttention: Module, RandomStateModule {
         guard k0.shape[0] == n, v0.shape[0] == n, v0.shape[1] == s else {
             throw TensorError.invalidArgument(op: op, reason: "query \(query.shape), key \(key.shape), value \(value.shape) disagree on batch or source length")
         }
-        func project(_ x: Tensor, _ index: Int) throws -> Tensor {
-            let w = try inProjWeight.value.narrowed(axis: 0, start: index * embedDim, length: embedDim)
-            let b = try inProjBias.map { try $0.value.narrowed(axis: 0, start: index * embedDim, length: embedDim) }
-            // [N, T, E] → [N, heads, T, d]
-            return try Linear.apply(x, weight: w, bias: b).reshaped([n, x.shape[1], heads, d]).permuted([0, 2, 1, 3])
+        // [N, T, E] → [N, heads, T, d]
+        func splitHeads(_ x: Tensor) throws -> Tensor { try x.reshaped([n, x.shape[1], heads, d]).permuted([0, 2, 1, 3]) }
+        let q: Tensor, k: Tensor, v: Tensor
+        if Self.isSameTensor(query, key), Self.isSameTensor(key, value) {
+            // Self-attention: one packed projection, as PyTorch does — one GEMM instead of three, and
+            // backward writes `in_proj_weight`'s gradient in one piece.
+            let qkv = try Linear.apply(q0, weight: inProjWeight.value, bias: inProjBias?.value)   // [N, L, 3E]
+            (q, k, v) = (try splitHeads(qkv.narrowed(axis: 2, start: 0, length: embedDim)),
+                         try splitHeads(qkv.narrowed(axis: 2, start: embedDim, length: embedDim)),
+                         try splitHeads(qkv.narrowed(axis: 2, start: 2 * embedDim, length: embedDim)))
+        } else {
+            func project(_ x: Tensor, _ index: Int) throws -> Tensor {
+                let w = try inProjWeight.value.narrowed(axis: 0, start: index * embedDim, length: embedDim)
+                let b = try inProjBias.map { try $0.value.narrowed(axis: 0, start: index * embedDim, length: embedDim) }
+                return try splitHeads(Linear.apply(x, weight: w, bias: b))
+            }
+            (q, k, v) = (try project(q0, 0), try project(k0, 1), try project(v0, 2))
         }
-        let q = try project(q0, 0), k = try project(k0, 1), v = try project(v0, 2)
         var scores = try q.matmul(k.transposed(-2, -1)) * (1 / Float(d).squareRoot())   // [N, H, L, S]
         if let mask = try additiveMask(attentionMask, n: n, l: l, s: s) { scores = try scores + mask }
         if let padding = keyPaddingMask {
@@ -88,6 +99,12 @@ public final class MultiheadAttention: Module, RandomStateModule {
         var output = try outProj(context)
         if !batchFirst { output = try output.transposed(0, 1) }
         return (output, try weights.mean(axis: 1))
+    }
+
+    /// The same view of the same storage with the same autograd node: attention may then project once.
+    static func isSameTensor(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.storage === b.storage && a.offset == b.offset && a.shape == b.shape && a.strides == b.strides
+            && a.dtype == b.dtype && a.gradNode === b.gradNode
     }
 
     /// An attention mask as scores to add, shaped to broadcast against `[N, H, L, S]`.

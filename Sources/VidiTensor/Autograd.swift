@@ -15,14 +15,19 @@ public final class GradNode: Sendable, CustomStringConvertible {
     private let inputLinks: Mutex<[GradNode?]>
     var inputs: [GradNode?] { inputLinks.withLock { $0 } }
     let backwardFn: (@Sendable (Tensor) throws -> [Tensor?])?
+    /// For a view of a region of its single input (narrow, slice): selects that region in a tensor of the
+    /// input's shape, so backward adds the gradient there in place instead of building a zero-padded copy.
+    let inputRegion: (@Sendable (Tensor) throws -> Tensor)?
     /// A leaf's accumulated gradient.
     let accumulated = Mutex<Tensor?>(nil)
 
-    init(op: String, shape: [Int], inputs: [GradNode?], backward: (@Sendable (Tensor) throws -> [Tensor?])?) {
+    init(op: String, shape: [Int], inputs: [GradNode?], backward: (@Sendable (Tensor) throws -> [Tensor?])?,
+         inputRegion: (@Sendable (Tensor) throws -> Tensor)? = nil) {
         self.op = op
         self.shape = shape
         self.inputLinks = Mutex(inputs)
         self.backwardFn = backward
+        self.inputRegion = inputRegion
     }
 
     /// Frees long chains without recursion: releasing the last reference to a node would release its
@@ -100,6 +105,40 @@ public enum Autograd {
         return result
     }
 
+    /// Records `output`, a view of the region of `input` that `region` selects (applied to a tensor of
+    /// `input`'s shape). Its gradient is `g` in that region and zero elsewhere; backward adds `g` into the
+    /// input's pending gradient in place, so several slices of one tensor (q, k, v of a packed projection)
+    /// share one gradient buffer instead of each making a zero-padded copy that is then summed.
+    static func recordRegion(_ output: Tensor, op: String, input: Tensor,
+                             region: @escaping @Sendable (Tensor) throws -> Tensor) -> Tensor {
+        guard isGradEnabled, let inputNode = input.gradNode else { return output }
+        let inputShape = input.shape
+        var result = output
+        result.gradNode = GradNode(op: op, shape: output.shape, inputs: [inputNode], backward: { g in
+            [try Tensor.scatteredIntoZeros(g, shape: inputShape, region: region)]
+        }, inputRegion: region)
+        return result
+    }
+
+    /// Adds `gradient` into the region of `input`'s pending gradient (zeros when there is none yet).
+    private static func accumulateRegion(_ gradient: Tensor, region: (Tensor) throws -> Tensor, input: GradNode,
+                                         pending: inout [ObjectIdentifier: Tensor]) throws {
+        let key = ObjectIdentifier(input)
+        guard var total = pending.removeValue(forKey: key) else {
+            pending[key] = try Tensor.scatteredIntoZeros(gradient, shape: input.shape, region: region)
+            return
+        }
+        guard total.shape == input.shape, total.dtype == gradient.dtype else {
+            throw TensorError.shapeMismatch(op: "backward", lhs: total.shape, rhs: input.shape)
+        }
+        total.makeUniqueContiguous()        // a copy only when the pending gradient is shared (add's backward)
+        let target = try region(total.detached())
+        guard target.shape == gradient.shape else { throw TensorError.shapeMismatch(op: "backward", lhs: target.shape, rhs: gradient.shape) }
+        // `total` owns its storage alone (checked above), so adding through the view is safe.
+        CPUKernels.addElements(from: gradient, into: target)
+        pending[key] = total
+    }
+
     /// Gradients flowing into each node, propagated from `root` in reverse topological order.
     static func runBackward(from root: GradNode, seed: Tensor) throws {
         let order = topologicalOrder(from: root)
@@ -109,6 +148,10 @@ public enum Autograd {
                 guard let gradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let backward = node.backwardFn else {
                     try node.accumulate(gradient)
+                    continue
+                }
+                if let region = node.inputRegion, gradient.dtype == .float32, let input = node.inputs.first, let input {
+                    try accumulateRegion(gradient, region: region, input: input, pending: &pending)
                     continue
                 }
                 let inputGrads = try backward(gradient)

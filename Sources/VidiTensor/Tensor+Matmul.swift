@@ -1,3 +1,5 @@
+import COpenBLAS
+
 extension Tensor {
     /// Matrix product with `torch.matmul` semantics: 1-D operands are promoted to a row (left) or column
     /// (right) vector and the added axis removed afterwards; batch axes (all but the last two) broadcast.
@@ -23,8 +25,32 @@ extension Tensor {
         let a = detached(), b = other.detached()
         let (needA, needB) = (requiresGrad, other.requiresGrad)
         return Autograd.record(out, op: "matmul", inputs: [self, other]) { g in
-            [needA ? try g.matmul(b.transposed()).sum(toShape: a.shape) : nil,
-             needB ? try a.transposed().matmul(g).sum(toShape: b.shape) : nil]
+            [needA ? try Tensor.matmulGradient(g, b, product: .left, like: a) : nil,
+             needB ? try Tensor.matmulGradient(g, a, product: .right, like: b) : nil]
+        }
+    }
+
+    /// Which operand of `x · y` a gradient is for.
+    enum MatmulOperand { case left, right }
+
+    /// The gradient of the `operand` of a product, given the output gradient `g` and the other operand:
+    /// `g · yᵀ` for the left, `xᵀ · g` for the right, summed over broadcast batch axes.
+    ///
+    /// When the operand is a transposed view (a `Linear`'s `weight.transposed()`, attention's `kᵀ`), the
+    /// gradient is computed as the transpose of the transposed product — `(y · gᵀ)ᵀ`, `(gᵀ · x)ᵀ`, the same
+    /// sums — so it comes out in the operand's own layout: the transpose's backward then hands the
+    /// parameter a contiguous gradient instead of a view that accumulation copies column by column.
+    static func matmulGradient(_ g: Tensor, _ other: Tensor, product operand: MatmulOperand, like target: Tensor) throws -> Tensor {
+        let full: [Int] = Array(g.shape.dropLast(2)) + Array(target.shape.suffix(2))
+        let (rows, cols) = (target.shape[target.rank - 2], target.shape[target.rank - 1])
+        // (`matrixOperand` prefers the plain layout, so `CblasTrans` means the operand is stored transposed.)
+        let transposedLayout = target.shape == full
+            && CPUKernels.matrixOperand(strides: target.strides, rows: rows, cols: cols)?.transpose == CblasTrans
+        switch (operand, transposedLayout) {
+        case (.left, false): return try g.matmul(other.transposed()).sum(toShape: target.shape)
+        case (.left, true): return try other.matmul(g.transposed()).transposed()
+        case (.right, false): return try other.transposed().matmul(g).sum(toShape: target.shape)
+        case (.right, true): return try g.transposed().matmul(other).transposed()
         }
     }
 }

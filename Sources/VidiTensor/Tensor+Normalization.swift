@@ -1,6 +1,7 @@
 /// Layer, group and batch normalisation as pure functions (`torch.nn.functional` semantics). Each one
 /// standardises rows of a reshaped view with one differentiable kernel and applies the affine part with
-/// ordinary broadcast ops, so gradients reach the input, the weight and the bias.
+/// ordinary broadcast ops, so gradients reach the input, the weight and the bias. Training-mode batch
+/// norm is the exception: one fused op (`batchNormTraining`), checked against that composition.
 extension Tensor {
     /// Normalises over the trailing axes `normalizedShape`; `weight` and `bias` have that shape.
     public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
@@ -54,20 +55,25 @@ extension Tensor {
         guard perChannel > 1 else {
             throw TensorError.invalidArgument(op: "batchNorm", reason: "training needs more than one value per channel, input is \(shape)")
         }
-        // Channels first, then one row per channel.
-        let grouped = try reshaped([shape[0], channels, -1]).transposed(0, 1)
-        let standardized = try grouped.contiguous().reshaped([channels, -1]).standardizedRows(epsilon: epsilon, op: "batchNorm")
-        let output = try standardized.output.reshaped(grouped.shape).transposed(0, 1).contiguous().reshaped(shape)
+        let batch = try batchNormTraining(weight: weight, bias: bias, epsilon: epsilon)
         let unbiased = Float(perChannel) / Float(perChannel - 1)
-        let batchMean = Tensor(standardized.mean.map { Float($0) })
-        let batchVar = Tensor(standardized.variance.map { Float($0) * unbiased })
+        let batchMean = Tensor(batch.mean.map { Float($0) })
+        let batchVar = Tensor(batch.variance.map { Float($0) * unbiased })
         func updated(_ running: Tensor?, _ batch: Tensor) throws -> Tensor? {
             guard let running else { return nil }
             return try running.detached() * (1 - momentum) + batch * momentum
         }
-        return BatchNormResult(output: try output.affine(weight: weight, bias: bias, shape: channelShape, op: "batchNorm"),
-                               runningMean: try updated(runningMean, batchMean),
+        return BatchNormResult(output: batch.output, runningMean: try updated(runningMean, batchMean),
                                runningVar: try updated(runningVar, batchVar))
+    }
+
+    /// Training-mode batch norm composed of the general ops (channels made rows, `standardizedRows`, the
+    /// affine part as broadcast ops): what `batchNormTraining` fuses, kept so a test can compare the two.
+    func batchNormTrainingComposed(weight: Tensor?, bias: Tensor?, epsilon: Float) throws -> (output: Tensor, mean: [Double], variance: [Double]) {
+        let grouped = try reshaped([shape[0], shape[1], -1]).transposed(0, 1)
+        let standardized = try grouped.contiguous().reshaped([shape[1], -1]).standardizedRows(epsilon: epsilon, op: "batchNorm")
+        let output = try standardized.output.reshaped(grouped.shape).transposed(0, 1).contiguous().reshaped(shape)
+        return (try output.affine(weight: weight, bias: bias, shape: channelShape, op: "batchNorm"), standardized.mean, standardized.variance)
     }
 
     /// `[C, 1, 1, …]`: a per-channel parameter shape that broadcasts against `[N, C, …]`.

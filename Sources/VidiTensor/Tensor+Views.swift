@@ -139,9 +139,8 @@ extension Tensor {
         newStrides[axis] = strides[axis] * step
         let out = Tensor(unchecked: storage, dtype: dtype, shape: newShape, strides: newStrides,
                          offset: count > 0 ? offset + start * strides[axis] : offset)
-        let inputShape = shape
-        return Autograd.record(out, op: op, inputs: [self]) { g in
-            [try Tensor.scatteredIntoZeros(g, shape: inputShape) { try $0.sliced(axis: axis, start: start, end: start + count * step, step: step) }]
+        return Autograd.recordRegion(out, op: op, input: self) { whole in
+            try whole.sliced(axis: axis, start: start, end: start + count * step, step: step)
         }
     }
 

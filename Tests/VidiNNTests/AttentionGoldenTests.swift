@@ -43,6 +43,27 @@ import VidiTestSupport
         expectClose(out, try golden.tensor("out"), rtol: 1e-4, atol: 1e-5)
     }
 
+    /// Self-attention projects q, k and v with one packed GEMM; separate inputs take the three-slice path.
+    /// Both must give the same output and gradients (up to GEMM rounding): the same `x` passed once as
+    /// itself (packed) and once as three distinct but equal tensors (unpacked).
+    @Test mutating func packedSelfAttentionProjectionMatchesThreeSeparateProjections() throws {
+        let mha = MultiheadAttention(embedDim: 12, heads: 3, batchFirst: false, generator: &generator)
+        let x = Tensor.normal([5, 2, 12], generator: &generator), weights = Tensor.normal([5, 2, 12], generator: &generator)
+        let mask = try Tensor((0..<25).map { $0 % 5 > $0 / 5 ? -Float.infinity : 0 }, shape: [5, 5])   // causal
+        func run(packed: Bool) throws -> (out: Tensor, grads: [Tensor], input: Tensor) {
+            mha.zeroGrad()
+            let input = x.detached().requiresGrad()
+            let out = packed ? try mha(input, attentionMask: mask)
+                : try mha(input, input.reshaped([5, 2, 12]), input.reshaped([5, 2, 12]), attentionMask: mask)
+            try (out * weights).sum().backward()
+            return (out, mha.parameters.map { $0.grad ?? Tensor.zeros([0]) }, input.grad ?? Tensor.zeros([0]))
+        }
+        let packed = try run(packed: true), separate = try run(packed: false)
+        expectClose(packed.out, separate.out, rtol: 1e-5, atol: 1e-6, "output")
+        expectClose(packed.input, separate.input, rtol: 1e-5, atol: 1e-6, "input gradient")
+        for (a, b) in zip(packed.grads, separate.grads) { expectClose(a, b, rtol: 1e-5, atol: 1e-6, "parameter gradient") }
+    }
+
     @Test mutating func badMaskShapesThrow() throws {
         let mha = MultiheadAttention(embedDim: 8, heads: 2, batchFirst: true, generator: &generator)
         let x = Tensor.zeros([2, 3, 8])

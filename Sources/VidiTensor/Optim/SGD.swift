@@ -37,6 +37,21 @@ public final class SGD: Optimizer {
             }
             let first = buffer.isEmpty
             ensureState(&buffer, segments: 1, elements: p.count)
+            if !first, wd == 0, !nesterov {
+                // The usual step (momentum, no decay) as one branch-free pass split over the cores: the
+                // general loop below, with `d = g`, and the same roundings in the same order.
+                let keep = 1 - damp
+                buffer.withUnsafeMutableBufferPointer { b in
+                    guard let pb = b.baseAddress, let pp = p.baseAddress, let pg = g.baseAddress else { return }
+                    Parallel.forEachChunk(count: p.count) { _, range in
+                        for i in range {
+                            pb[i] = mu * pb[i] + keep * pg[i]
+                            pp[i] -= lr * pb[i]
+                        }
+                    }
+                }
+                return
+            }
             buffer.withUnsafeMutableBufferPointer { b in
                 for i in 0..<p.count {
                     var d = wd != 0 ? g[i] + wd * p[i] : g[i]
