@@ -3,8 +3,10 @@
 # weights, fine-tune (a) with --lcm and (b) without, on the same clips (same seed) for the same number of
 # steps, then score on the held-out sets of vos_bench.sh: (a) run with --lcm, (a) run without, (b); all
 # with --memory rde (MODES_A / MODES_B add grow). Prints J&F per run and the paired per-sequence
-# differences (per object, as the DAVIS evaluation lists them: mean and its standard error: the run-to-run noise to compare with).
+# differences (per object, as the DAVIS evaluation lists them: their mean and its standard error, the
+# noise to compare with).
 #   Tools/bench/vos_lcm_experiment.sh INITIAL STEPS WORKDIR [train|eval|all]
+# LR (default 1e-3), LCM_LR_SCALE (default 10) and BOOTSTRAP_AFTER (default 0) set the fine-tune.
 # train runs (a) and (b) side by side at nice 19, one thread each. An interrupted pair continues with the
 # same command (each run resumes from its newest checkpoint; checkpoints every 25 steps).
 set -euo pipefail
@@ -17,12 +19,12 @@ mkdir -p "$work"
 
 train() {
   local common=(--initial "$initial" --config small --memory rde --size 128x128 --clip-frames 5 --sequences 500
-                --distractors 2 --seed 11 --steps "$steps" --batch-size 1 --lr 1e-3 --schedule constant --weight-decay 0
-                --bootstrap-after 0 --val-sequences 0 --checkpoint-every 25 --threads 1)
+                --distractors 2 --seed 11 --steps "$steps" --batch-size 1 --lr "${LR:-1e-3}" --schedule constant --weight-decay 0
+                --bootstrap-after "${BOOTSTRAP_AFTER:-0}" --val-sequences 0 --checkpoint-every 25 --threads 1)
   local run pids=()
   for run in a b; do
     local extra=() resume=()
-    [ "$run" = a ] && extra=(--lcm)
+    [ "$run" = a ] && extra=(--lcm --lcm-lr-scale "${LCM_LR_SCALE:-10}")
     ls "$work/$run"/step-*.safetensors >/dev/null 2>&1 && resume=(--resume)
     nice -n 19 "$vidi" train vos "${common[@]}" "${extra[@]}" "${resume[@]}" --checkpoint-dir "$work/$run" \
       --out "$work/$run.safetensors" >"$work/$run.log" 2>&1 &
