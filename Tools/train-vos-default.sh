@@ -8,7 +8,8 @@
 # INITIAL (optional) continues from earlier weights (BENCHMARKS.md's retraining and LCM fine-tune ran so). The
 # committed model came from an earlier version of this script (400 steps of 4-frame clips, from scratch).
 # The LCM modules are not part of the default; add them with e.g. `--lcm --distractors 2 --out W.safetensors`
-# (later options override earlier ones).
+# (later options override earlier ones; the LCM parameters train at --lcm-lr-scale, default 10, times --lr).
+# Tools/bench/vos_lcm_experiment.sh fine-tunes with and without LCM side by side for a fair comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-400}

@@ -20,7 +20,8 @@ struct TrainVOSCommand: ParsableCommand {
             Loss: bootstrapped cross-entropy (hardest 15% of pixels after --bootstrap-after clips) on the \
             growing-memory branch; for --memory rde also the SAM branch's cross-entropy at frames 2 and 4 and \
             the KL term of RDE's unbiased guidance; self-correction (perturbed first-frame memory masks plus a \
-            consistency term) unless --no-self-correction. Every validation (--val-every steps and at the end) \
+            consistency term) unless --no-self-correction. With --lcm the LCM modules are added (zero-initialised \
+            on top of --initial) and train at --lcm-lr-scale times --lr. Every validation (--val-every steps and at the end) \
             segments --val-sequences held-out synthetic sequences (seed --val-seed) with the network being \
             trained and scores them by the DAVIS rules: metrics.jsonl gets J&F-Mean, J-Mean, F-Mean.
 
@@ -84,9 +85,13 @@ struct TrainVOSCommand: ParsableCommand {
     @Flag(help: "Add and train the LCM modules (zero-initialised on top of --initial, or from scratch); validation runs with --lcm.")
     var lcm = false
 
+    @Option(name: .customLong("lcm-lr-scale"), help: "With --lcm: the LCM modules' learning rate as a multiple of --lr (zero-initialised layers must move much further than trained weights in a fine-tune).")
+    var lcmLRScale: Float = 10
+
     func validate() throws {
         guard ["small", "full"].contains(config) else { throw ValidationError("--config must be small or full") }
         guard MemoryKind(rawValue: memory) != nil else { throw ValidationError("--memory must be grow or rde") }
+        guard lcmLRScale.isFinite, lcmLRScale > 0 else { throw ValidationError("--lcm-lr-scale must be positive") }
         guard clipFrames >= 2 else { throw ValidationError("--clip-frames must be at least 2") }
         guard sequences >= 1, distractors >= 0, bootstrapAfter >= 0, validationSequences >= 0, validationFrames >= 3 else {
             throw ValidationError("--sequences must be >= 1, --val-frames >= 3, the other counts >= 0")
@@ -131,7 +136,9 @@ struct TrainVOSCommand: ParsableCommand {
         }
         let loss = VOSTrainingLoss(network: network, warmupClips: bootstrapAfter,
                                    selfCorrection: noSelfCorrection ? nil : MaskPerturbation())
-        let optimizer = try AdamW(network.parameters, learningRate: training.lr, weightDecay: training.weightDecay)
+        let named = network.namedParameters()
+        let optimizer = try ScaledGroupOptimizer(named.map(\.parameter), inScaledGroup: { named[$0].name.hasPrefix("lcm_") },
+                                                 scale: lcm ? lcmLRScale : 1, learningRate: training.lr, weightDecay: training.weightDecay)
         let trainer = Trainer(model: network, optimizer: optimizer, configuration: try training.configuration(training: nil)) { batch, generator in
             try loss(batch, generator: &generator)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VidiNN
 import VidiTensor
@@ -41,6 +42,53 @@ import VidiTensor
         let best = response.indices.max { response[$0] < response[$1] }
         #expect(best == 1 * 6 + 1)
         #expect(response[1 * 6 + 1] > 2 * response[3 * 6 + 5])
+    }
+
+    /// The positional term against the closed form of the encoding (LCM.swift): for an offset of a
+    /// fraction u of the frame along one axis, |p_a - p_b|^2 = sum over frequency pairs of 2 (1 - cos(f pi u)).
+    /// It grows with the offset all the way across the frame (no wrap-around) and is 0 on the diagonal.
+    @Test func positionalDistanceFollowsTheClosedFormAndNeverWraps() throws {
+        let (h, w, channels) = (8, 12, 32)  // the 1/16 map of the 192x128 evaluation sets, small's key width
+        let d = try LCMPositionConsistency.squaredDistances(channels: channels, height: h, width: w).scalars
+        let n = h * w
+        func closedForm(_ u: Double) -> Double {
+            (0..<(channels / 4)).reduce(0) { sum, k in
+                sum + 2 * (1 - Foundation.cos(Foundation.pow(10000, -2 * Double(k) / Double(channels / 2)) * Double.pi * u))
+            }
+        }
+        for x in 1..<w {
+            #expect(d[x] > d[x - 1])
+            #expect(abs(Double(d[x]) - closedForm(Double(x) / Double(w))) < 1e-4)
+        }
+        for y in 1..<h {
+            #expect(d[y * w * n] > d[(y - 1) * w * n])
+            #expect(abs(Double(d[y * w * n]) - closedForm(Double(y) / Double(h))) < 1e-4)
+        }
+        for i in 0..<n { #expect(abs(d[i * n + i]) < 1e-4) }
+        // The numbers LCMPositionConsistency.initialScale is justified by.
+        #expect(abs(closedForm(0.25) - 0.65) < 0.01 && abs(closedForm(0.125) - 0.17) < 0.01)
+    }
+
+    /// At initialisation a look-alike (the same key) a quarter of the frame from where the object was a
+    /// frame ago gets under 1% location response; the object's own position over 90%.
+    @Test func initialScaleSeparatesALookAlikeAQuarterFrameAway() throws {
+        var generator = RandomGenerator(seed: 9)
+        let position = LCMPositionConsistency(valueDim: 8, generator: &generator)
+        let (ck, h, w) = (16, 8, 12)
+        let (target, lookAlike) = (4 * w + 2, 4 * w + 5)  // 3 of 12 columns apart
+        var keys = [Float](repeating: 0, count: ck * h * w)
+        for c in 0..<ck {
+            for i in 0..<(h * w) {
+                keys[c * h * w + i] = i == target || i == lookAlike ? 4 : Float(Foundation.sin(Double(c) * 1.7 + Double(i) * 0.37))
+            }
+        }
+        let key = try Tensor(keys, shape: [1, ck, h, w])
+        var previous = [Float](repeating: 0, count: h * w)
+        previous[target] = 1
+        let response = try position.response(queryKey: key, previousKey: key,
+                                             previousProbabilities: Tensor(previous, shape: [1, 1, h, w])).scalars
+        #expect(response[target] > 0.9)
+        #expect(response[lookAlike] < 0.01)
     }
 
     @Test func trainingWithLCMGivesFiniteLosses() throws {

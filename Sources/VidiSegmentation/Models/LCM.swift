@@ -7,26 +7,42 @@ import VidiTensor
 // readout so either memory (grow or rde) works with it. Its weights live under `lcm_position.*` and
 // `lcm_object.*`; a checkpoint without them is a plain STCN / RDE-VOS one.
 //
-// - Position consistency (`lcm_position`): the query key and the previous frame's key, each plus a 2-D
-//   sinusoidal positional encoding (DETR-style: half the channels encode the row, half the column, scaled
-//   by the learned `scale`), are matched with the same L2 affinity as the global read, softmax over the
-//   previous frame's positions. The previous frame's object probabilities (average-pooled to 1/16) are
-//   carried through that affinity: a location response per object that is high where the object was a
+// - Position consistency (`lcm_position`): the query and the previous frame are matched position-
+//   sensitively: STCN's L2 affinity of their keys plus a positional term, softmax over the previous
+//   frame's positions. The positional term is what adding a 2-D sinusoidal encoding p (DETR-style: half
+//   the channels encode the row, half the column) to both keys gives when the encoding lies in channels of
+//   its own: -scale x |p_query - p_previous|^2, so the appearance part stays exactly the global read's
+//   match. Positions are normalised to (0, pi) over the frame (DETR uses (0, 2 pi]): the fastest channel
+//   pair then never wraps within the frame, so the distance grows monotonically with the offset and
+//   opposite edges never look close. The previous frame's object probabilities (average-pooled to 1/16)
+//   are carried through that match: a location response per object that is high where the object was a
 //   frame ago and low on a look-alike elsewhere. `fuse` (3x3 conv on [readout || response], zero at
 //   initialisation) adds it to the readout.
 // - Object relation (`lcm_object`): each object's first-frame embedding is the mask-weighted mean of its
 //   first memory value. A gate sigmoid(temperature x cos(readout, embedding) + bias) decides per pixel how
 //   much of `proj(embedding)` (a linear map, zero at initialisation) joins the readout, keeping the target
 //   consistent with what it looked like when it was given.
-// Zero initialisation means adding LCM to a trained model changes nothing until LCM is trained.
+// Zero initialisation means adding LCM to a trained model changes nothing until LCM is trained; to learn
+// in a short fine-tune the LCM parameters need a larger learning rate than the trained network
+// (`ScaledGroupOptimizer`, `vidi train vos --lcm-lr-scale`).
 
 /// The position-consistency module.
 public final class LCMPositionConsistency: Module {
     let scale: Parameter
     let fuse: Conv2d
 
+    /// The positional term's initial weight. For an offset of a fraction u of the frame along one axis,
+    /// |p_a - p_b|^2 is about 2 (1 - cos(pi u)) + 2 (1 - cos(pi u / sqrt(10))): 0.17 at u = 1/8, 0.65 at
+    /// u = 1/4, 2.3 at u = 1/2. With 8, a look-alike a quarter of the frame away loses 5.2 in the logit
+    /// (its weight x 0.005) while frame-to-frame motion of an eighth of the frame costs 1.3 (x 0.26), so
+    /// position decides between look-alikes from the first step instead of being swamped by the
+    /// appearance term. (The first design, unnormalised positions and scale 1, gave a positional term of
+    /// at most 2.4 on the 12 x 8 map of the 192x128 evaluation sets, not even monotone in the offset: 0.87
+    /// at 3 cells along a row, 0.55 at 6.) It stays learnable.
+    static let initialScale: Float = 8
+
     init(valueDim: Int, generator: inout RandomGenerator) {
-        scale = Parameter(Tensor.full([1], value: Float(1)))
+        scale = Parameter(Tensor.full([1], value: Self.initialScale))
         fuse = Conv2d(valueDim + 1, valueDim, kernelSize: [3], padding: [1], generator: &generator)
         super.init()
         fuse.weight.value = Tensor.zeros(fuse.weight.shape).requiresGrad()
@@ -35,7 +51,8 @@ public final class LCMPositionConsistency: Module {
         register("fuse", fuse)
     }
 
-    /// `[C, h, w]` sinusoidal encoding: channels [0, C/2) the row, [C/2, C) the column.
+    /// `[C, h, w]` sinusoidal encoding of positions normalised to (0, pi): channels [0, C/2) the row,
+    /// [C/2, C) the column; pair k has frequency 10000^(-2k / (C/2)).
     static func encoding(channels: Int, height: Int, width: Int) -> Tensor {
         let half = channels / 2
         return Tensor(unsafeUninitializedShape: [channels, height, width]) { out in
@@ -45,7 +62,8 @@ public final class LCMPositionConsistency: Module {
                 let frequency = 1 / Foundation.pow(10000, Double(2 * (local / 2)) / Double(max(span, 1)))
                 for y in 0..<height {
                     for x in 0..<width {
-                        let position = Double(c < half ? y : x) * frequency
+                        let normalised = c < half ? (Double(y) + 0.5) / Double(height) : (Double(x) + 0.5) / Double(width)
+                        let position = normalised * Double.pi * frequency
                         out[(c * height + y) * width + x] = Float(local % 2 == 0 ? Foundation.sin(position) : Foundation.cos(position))
                     }
                 }
@@ -53,14 +71,21 @@ public final class LCMPositionConsistency: Module {
         }
     }
 
+    /// `[hw, hw]` squared distances |p_i - p_j|^2 between the encodings of positions i and j (row-major).
+    static func squaredDistances(channels: Int, height: Int, width: Int) throws -> Tensor {
+        let p = try encoding(channels: channels, height: height, width: width).reshaped([channels, height * width])
+        let squares = try (p * p).sum(axis: 0, keepDims: true)  // [1, hw]
+        return try squares.transposed() + squares - p.transposed().matmul(p) * 2
+    }
+
     /// Location response `[K, 1, h, w]` from the query key, the previous key (`[1, CK, h, w]`) and the
     /// previous probabilities at 1/16 (`[K, 1, h, w]`).
     public func response(queryKey: Tensor, previousKey: Tensor, previousProbabilities: Tensor) throws -> Tensor {
         let (ck, h, w) = (queryKey.shape[1], queryKey.shape[2], queryKey.shape[3])
-        let position = try Self.encoding(channels: ck, height: h, width: w).reshaped([1, ck, h, w]) * scale.value
-        let query = try (queryKey + position).reshaped([ck, h * w])
-        let previous = try (previousKey + position).reshaped([ck, h * w])
-        let weights = try MemoryRead.affinity(memoryKeys: previous, queryKeys: query).softmax(axis: 0)
+        let appearance = try MemoryRead.affinity(memoryKeys: previousKey.reshaped([ck, h * w]), queryKeys: queryKey.reshaped([ck, h * w]))
+        // Symmetric, so rows (previous positions) and columns (query positions) need no transpose.
+        let distances = try Self.squaredDistances(channels: ck, height: h, width: w)
+        let weights = try (appearance - distances * scale.value).softmax(axis: 0)
         let k = previousProbabilities.shape[0]
         return try previousProbabilities.reshaped([k, h * w]).matmul(weights).reshaped([k, 1, h, w])
     }
