@@ -5,20 +5,11 @@ extension CPUKernels {
     static func addElements(from source: Tensor, into destination: Tensor) {
         precondition(source.shape == destination.shape && source.dtype == .float32 && destination.dtype == .float32,
                      "addElements: layouts differ")
-        let plan = StridedPlan(shape: source.shape, strides: [destination.strides, source.strides])
-        let dst = destination.typedPointer(Float.self)
-        let src = source.typedPointer(Float.self)
-        withExtendedLifetime((source, destination)) {
-            Parallel.forEachChunk(count: source.elementCount) { _, range in
-                plan.forEachRow(in: range) { offsets, n in
-                    let o = dst + offsets[0], s = src + offsets[1]
-                    let so = plan.inner[0], ss = plan.inner[1]
-                    if so == 1 && ss == 1 {
-                        for i in 0..<n { o[i] += s[i] }
-                    } else {
-                        for i in 0..<n { o[i * so] += s[i * ss] }
-                    }
-                }
+        forEachRowPair(Float.self, from: source, into: destination) { o, s, so, ss, n in
+            if so == 1 && ss == 1 {
+                for i in 0..<n { o[i] += s[i] }
+            } else {
+                for i in 0..<n { o[i * so] += s[i * ss] }
             }
         }
     }

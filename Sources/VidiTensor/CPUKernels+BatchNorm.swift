@@ -15,28 +15,32 @@ extension CPUKernels {
         }
     }
 
-    /// Per-channel mean and biased variance (two passes, in Double, as `standardizedRows`).
-    static func batchNormStatistics(_ x: UnsafePointer<Float>, _ layout: BatchNormLayout) -> (mean: [Double], variance: [Double]) {
-        var mean = [Double](repeating: 0, count: layout.channels), variance = mean
-        let count = Double(Swift.max(layout.perChannel, 1)), s = layout.spatial
-        mean.withUnsafeMutableBufferPointer { means in
-            variance.withUnsafeMutableBufferPointer { variances in
+    /// `body(c)` for every channel, in parallel chunks of channels; its two results per channel, collected.
+    private static func perChannel<T>(_ layout: BatchNormLayout, zero: T, _ body: (Int) -> (T, T)) -> ([T], [T]) {
+        var first = [T](repeating: zero, count: layout.channels), second = first
+        first.withUnsafeMutableBufferPointer { firsts in
+            second.withUnsafeMutableBufferPointer { seconds in
                 Parallel.forEachChunk(count: layout.channels, grain: layout.grain) { _, channels in
-                    for c in channels {
-                        var total = 0.0
-                        layout.forEachRun(channel: c) { start in for i in start..<start + s { total += Double(x[i]) } }
-                        let m = total / count
-                        var squares = 0.0
-                        layout.forEachRun(channel: c) { start in
-                            for i in start..<start + s { let d = Double(x[i]) - m; squares += d * d }
-                        }
-                        means[c] = m
-                        variances[c] = squares / count
-                    }
+                    for c in channels { (firsts[c], seconds[c]) = body(c) }
                 }
             }
         }
-        return (mean, variance)
+        return (first, second)
+    }
+
+    /// Per-channel mean and biased variance (two passes, in Double, as `standardizedRows`).
+    static func batchNormStatistics(_ x: UnsafePointer<Float>, _ layout: BatchNormLayout) -> (mean: [Double], variance: [Double]) {
+        let count = Double(Swift.max(layout.perChannel, 1)), s = layout.spatial
+        return perChannel(layout, zero: 0.0) { c in
+            var total = 0.0
+            layout.forEachRun(channel: c) { start in for i in start..<start + s { total += Double(x[i]) } }
+            let m = total / count
+            var squares = 0.0
+            layout.forEachRun(channel: c) { start in
+                for i in start..<start + s { let d = Double(x[i]) - m; squares += d * d }
+            }
+            return (m, squares / count)
+        }
     }
 
     /// `y = ((x − μ)·r)·w + b` per channel, rounded step by step as the separate ops would.
@@ -64,30 +68,21 @@ extension CPUKernels {
     static func batchNormBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
                                   _ layout: BatchNormLayout, mean: [Float], inverseStd: [Float], weight: UnsafePointer<Float>?)
         -> (weight: [Float], bias: [Float]) {
-        var dw = [Float](repeating: 0, count: layout.channels), db = dw
         let count = Double(Swift.max(layout.perChannel, 1)), s = layout.spatial
-        dw.withUnsafeMutableBufferPointer { dws in
-            db.withUnsafeMutableBufferPointer { dbs in
-                Parallel.forEachChunk(count: layout.channels, grain: layout.grain) { _, channels in
-                    for c in channels {
-                        let m = mean[c], r = inverseStd[c]
-                        var sumG = 0.0, sumGX = 0.0
-                        layout.forEachRun(channel: c) { start in
-                            for i in start..<start + s {
-                                sumG += Double(g[i])
-                                sumGX += Double(g[i]) * Double((x[i] - m) * r)
-                            }
-                        }
-                        dbs[c] = Float(sumG)
-                        dws[c] = Float(sumGX)
-                        let scale = r * (weight?[c] ?? 1), meanG = Float(sumG / count), meanGX = Float(sumGX / count)
-                        layout.forEachRun(channel: c) { start in
-                            for i in start..<start + s { dx[i] = scale * (g[i] - meanG - (x[i] - m) * r * meanGX) }
-                        }
-                    }
+        return perChannel(layout, zero: Float(0)) { c in
+            let m = mean[c], r = inverseStd[c]
+            var sumG = 0.0, sumGX = 0.0
+            layout.forEachRun(channel: c) { start in
+                for i in start..<start + s {
+                    sumG += Double(g[i])
+                    sumGX += Double(g[i]) * Double((x[i] - m) * r)
                 }
             }
+            let scale = r * (weight?[c] ?? 1), meanG = Float(sumG / count), meanGX = Float(sumGX / count)
+            layout.forEachRun(channel: c) { start in
+                for i in start..<start + s { dx[i] = scale * (g[i] - meanG - (x[i] - m) * r * meanGX) }
+            }
+            return (Float(sumGX), Float(sumG))
         }
-        return (dw, db)
     }
 }

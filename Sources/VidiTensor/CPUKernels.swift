@@ -17,19 +17,27 @@ enum CPUKernels {
     }
 
     private static func copyElements<W>(_ width: W.Type, from source: Tensor, into destination: Tensor) {
+        forEachRowPair(W.self, from: source, into: destination) { o, s, so, ss, n in
+            if so == 1 && ss == 1 {
+                o.update(from: s, count: n)
+            } else {
+                for i in 0..<n { o[i * so] = s[i * ss] }
+            }
+        }
+    }
+
+    /// The row driver of element-by-element updates of `destination` (a view onto storage the caller owns
+    /// exclusively) from `source` of the same shape: `row(dst, src, dstStride, srcStride, count)` per run,
+    /// split over the cores in fixed chunks.
+    static func forEachRowPair<W>(_ width: W.Type, from source: Tensor, into destination: Tensor,
+                                  _ row: (UnsafeMutablePointer<W>, UnsafeMutablePointer<W>, Int, Int, Int) -> Void) {
         let plan = StridedPlan(shape: source.shape, strides: [destination.strides, source.strides])
         let dst = destination.typedPointer(W.self)
         let src = source.typedPointer(W.self)
         withExtendedLifetime((source, destination)) {
             Parallel.forEachChunk(count: source.elementCount) { _, range in
                 plan.forEachRow(in: range) { offsets, n in
-                    let o = dst + offsets[0], s = src + offsets[1]
-                    let so = plan.inner[0], ss = plan.inner[1]
-                    if so == 1 && ss == 1 {
-                        o.update(from: s, count: n)
-                    } else {
-                        for i in 0..<n { o[i * so] = s[i * ss] }
-                    }
+                    row(dst + offsets[0], src + offsets[1], plan.inner[0], plan.inner[1], n)
                 }
             }
         }

@@ -8,12 +8,7 @@ extension Tensor {
     func batchNormTraining(weight: Tensor?, bias: Tensor?, epsilon: Float) throws -> (output: Tensor, mean: [Double], variance: [Double]) {
         let channels = shape[1]
         guard epsilon >= 0 else { throw TensorError.invalidArgument(op: "batchNorm", reason: "epsilon \(epsilon) is negative") }
-        for (name, parameter) in [("weight", weight), ("bias", bias)] {
-            guard let parameter else { continue }
-            guard parameter.dtype == .float32, parameter.shape == [channels] || parameter.shape == [channels] + [Int](repeating: 1, count: rank - 2) else {
-                throw TensorError.invalidArgument(op: "batchNorm", reason: "\(name) of shape \(parameter.shape) (\(parameter.dtype)) does not fit [\(channels)]")
-            }
-        }
+        try Self.checkAffine(weight: weight, bias: bias, shape: channelShape, op: "batchNorm")
         let layout = CPUKernels.BatchNormLayout(batch: shape[0], channels: channels,
                                                 spatial: elementCount / Swift.max(1, shape[0] * channels))
         let x = detached().contiguousData()

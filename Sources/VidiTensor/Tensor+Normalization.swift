@@ -77,21 +77,26 @@ extension Tensor {
     }
 
     /// `[C, 1, 1, …]`: a per-channel parameter shape that broadcasts against `[N, C, …]`.
-    private var channelShape: [Int] { [shape[1]] + [Int](repeating: 1, count: rank - 2) }
+    var channelShape: [Int] { [shape[1]] + [Int](repeating: 1, count: rank - 2) }
 
     /// `self * weight + bias` with the parameters (of shape `expected`, when given) reshaped to `shape`.
     private func affine(weight: Tensor?, bias: Tensor?, shape target: [Int], op: String) throws -> Tensor {
-        let expected = [Shape.elementCount(target)]
+        try Self.checkAffine(weight: weight, bias: bias, shape: target, op: op)
         var result = self
+        if let weight { result = try result * weight.reshaped(target) }
+        if let bias { result = try result + bias.reshaped(target) }
+        return result
+    }
+
+    /// Throws unless `weight` and `bias` (where given) are float32 of shape `target` or its flat length.
+    static func checkAffine(weight: Tensor?, bias: Tensor?, shape target: [Int], op: String) throws {
+        let expected = [Shape.elementCount(target)]
         for (name, parameter) in [("weight", weight), ("bias", bias)] {
             guard let parameter else { continue }
             guard parameter.dtype == .float32, parameter.shape == expected || parameter.shape == target else {
                 throw TensorError.invalidArgument(op: op, reason: "\(name) of shape \(parameter.shape) (\(parameter.dtype)) does not fit \(expected)")
             }
-            let p = try parameter.reshaped(target)
-            result = try name == "weight" ? result * p : result + p
         }
-        return result
     }
 
     /// Standardises each row of a 2-D tensor to zero mean and unit (biased) variance: `(x - μ) / √(σ² + ε)`.

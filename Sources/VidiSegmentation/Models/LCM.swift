@@ -41,6 +41,9 @@ public final class LCMPositionConsistency: Module {
     /// at 3 cells along a row, 0.55 at 6.) It stays learnable.
     static let initialScale: Float = 8
 
+    /// The last map size's distance table (`squaredDistances`): the same for every frame of a video.
+    private var distanceTable: (size: [Int], distances: Tensor)?
+
     init(valueDim: Int, generator: inout RandomGenerator) {
         scale = Parameter(Tensor.full([1], value: Self.initialScale))
         fuse = Conv2d(valueDim + 1, valueDim, kernelSize: [3], padding: [1], generator: &generator)
@@ -78,13 +81,21 @@ public final class LCMPositionConsistency: Module {
         return try squares.transposed() + squares - p.transposed().matmul(p) * 2
     }
 
+    private func distances(channels: Int, height: Int, width: Int) throws -> Tensor {
+        let size = [channels, height, width]
+        if let table = distanceTable, table.size == size { return table.distances }
+        let distances = try Self.squaredDistances(channels: channels, height: height, width: width)
+        distanceTable = (size, distances)
+        return distances
+    }
+
     /// Location response `[K, 1, h, w]` from the query key, the previous key (`[1, CK, h, w]`) and the
     /// previous probabilities at 1/16 (`[K, 1, h, w]`).
     public func response(queryKey: Tensor, previousKey: Tensor, previousProbabilities: Tensor) throws -> Tensor {
         let (ck, h, w) = (queryKey.shape[1], queryKey.shape[2], queryKey.shape[3])
         let appearance = try MemoryRead.affinity(memoryKeys: previousKey.reshaped([ck, h * w]), queryKeys: queryKey.reshaped([ck, h * w]))
         // Symmetric, so rows (previous positions) and columns (query positions) need no transpose.
-        let distances = try Self.squaredDistances(channels: ck, height: h, width: w)
+        let distances = try distances(channels: ck, height: h, width: w)
         let weights = try (appearance - distances * scale.value).softmax(axis: 0)
         let k = previousProbabilities.shape[0]
         return try previousProbabilities.reshaped([k, h * w]).matmul(weights).reshaped([k, 1, h, w])
