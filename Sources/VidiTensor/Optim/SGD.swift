@@ -37,16 +37,29 @@ public final class SGD: Optimizer {
             }
             let first = buffer.isEmpty
             ensureState(&buffer, segments: 1, elements: p.count)
-            buffer.withUnsafeMutableBufferPointer { b in
-                guard let pb = b.baseAddress, let pp = p.baseAddress, let pg = g.baseAddress else { return }
-                // Elements are independent: split over the cores, with the same roundings whatever the split.
-                Parallel.forEachChunk(count: p.count) { _, range in
-                    for i in range {
-                        var d = wd != 0 ? pg[i] + wd * pp[i] : pg[i]
-                        pb[i] = first ? d : mu * pb[i] + (1 - damp) * d
-                        d = nesterov ? d + mu * pb[i] : pb[i]
-                        pp[i] -= lr * d
+            if !first, wd == 0, !nesterov {
+                // The usual step (momentum, no decay) as one branch-free pass split over the cores: the
+                // general loop below, with `d = g`, and the same roundings in the same order. Folding it
+                // into the general loop (made parallel) cost 5% of a ResNet-50 batch-1 train step: the
+                // compiler does not unswitch that loop's three flags.
+                let keep = 1 - damp
+                buffer.withUnsafeMutableBufferPointer { b in
+                    guard let pb = b.baseAddress, let pp = p.baseAddress, let pg = g.baseAddress else { return }
+                    Parallel.forEachChunk(count: p.count) { _, range in
+                        for i in range {
+                            pb[i] = mu * pb[i] + keep * pg[i]
+                            pp[i] -= lr * pb[i]
+                        }
                     }
+                }
+                return
+            }
+            buffer.withUnsafeMutableBufferPointer { b in
+                for i in 0..<p.count {
+                    var d = wd != 0 ? g[i] + wd * p[i] : g[i]
+                    b[i] = first ? d : mu * b[i] + (1 - damp) * d
+                    d = nesterov ? d + mu * b[i] : b[i]
+                    p[i] -= lr * d
                 }
             }
         }
