@@ -61,7 +61,7 @@ echo "$ vidi eval davis --davis-path $vos --results-path $vos/results --set val"
 "$vidi" eval davis --davis-path "$vos" --results-path "$vos/results" --set val
 
 echo
-echo "Temporal action localization: the bundled RCL model (Models/rcl-synthetic.safetensors) on the bundled"
-echo "synthetic held-out videos (Fixtures/localization/synthetic), scored with ActivityNet's mAP:"
+echo "Temporal action localization: the bundled RCL model (Sources/VidiLocalization/Resources/rcl-synthetic.safetensors) on the bundled"
+echo "synthetic held-out videos (Sources/VidiLocalization/Resources/demo), scored with ActivityNet's mAP:"
 echo "$ vidi localize --demo"
 "$vidi" localize --demo

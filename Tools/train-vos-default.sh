@@ -2,7 +2,7 @@
 # Trains Vidi's bundled VOS model: the `small` STCN-style network with RDE memory (mem_compress), on
 # seeded synthetic clips (the sequences `vidi synth vos --seed 1` draws, one look-alike
 # distractor each), on CPU, through the shared training runtime (checkpoints in runs/vos-default; an
-# interrupted run continues with the same command plus --resume). Writes Models/vos/small-rde.safetensors,
+# interrupted run continues with the same command plus --resume). Writes Sources/VidiSegmentation/Resources/small-rde.safetensors,
 # which `vidi segment` uses when no --weights is given.
 #   [VIDI=path/to/vidi] Tools/train-vos-default.sh [STEPS] [INITIAL] [MORE vidi train vos OPTIONS...]
 # INITIAL (optional) continues from earlier weights (BENCHMARKS.md's retraining and LCM fine-tune ran so). The
@@ -19,6 +19,6 @@ if [ -z "$vidi" ]; then swift build -c release --product vidi >&2; vidi=.build/r
 args=(--config small --memory rde --size 128x128 --clip-frames 5 --sequences 500 --distractors 1 --seed 1
       --steps "$steps" --batch-size 1 --lr 1e-3 --schedule constant --weight-decay 0 --bootstrap-after 200
       --val-sequences 4 --val-frames 20 --val-every 100 --checkpoint-dir runs/vos-default --checkpoint-every 50
-      --out Models/vos/small-rde.safetensors)
+      --out Sources/VidiSegmentation/Resources/small-rde.safetensors)
 [ -n "$initial" ] && args+=(--initial "$initial")
 nice "$vidi" train vos "${args[@]}" "${@:3}"

@@ -10,7 +10,8 @@ import VidiTensor
 /// localizer checkpoint from `vidi train localize` (RCL or BMN):
 /// `{backbone: r2plus1d_18.safetensors, model: rcl.safetensors, stride: 8, window: 16, batch: 4,
 ///   predictions: predictions.json}` (optional: `size`, `resize`, `snippet_batch`, `keep`, `sliding_window`,
-/// `name`). Per video it writes `<name>.npy` (T x C features), `<name>.json` (the feature sidecar plus the
+/// `name`). `model: bundled` names the small RCL model shipped with vidi (trained on synthetic features: it
+/// demonstrates the path, it finds no real actions). Per video it writes `<name>.npy` (T x C features), `<name>.json` (the feature sidecar plus the
 /// predictions). With `predictions`, the run also writes one ActivityNet-style prediction JSON for every
 /// video that succeeded, in manifest order; the id is the manifest's `id` column, else the file name
 /// without extension (two videos with one id are an error at the merge: add an `id` column).
@@ -43,7 +44,14 @@ struct LocalizeStage: ModelStage, RunOutputStage {
             throw parameters.keyNode.error("needs backbone and model, e.g. {backbone: r2plus1d_18.safetensors, model: rcl.safetensors}")
         }
         let backbone = try map.required("backbone").string()
-        let model = try map.required("model").string()
+        let modelNode = try map.required("model")
+        var model = try modelNode.string()
+        if model == "bundled" {
+            guard let bundled = BundledLocalization.modelPath else {
+                throw modelNode.error("the bundled model is missing from vidi's resource bundle")
+            }
+            model = bundled
+        }
         let stride = try map.optional("stride")?.positiveInt() ?? 8
         let window = try map.optional("window")?.positiveInt() ?? 16
         let size = try map.optional("size")?.positiveInt()

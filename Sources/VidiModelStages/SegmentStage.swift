@@ -8,7 +8,8 @@ import VidiTensor
 
 /// `segment`: semi-supervised video object segmentation of each manifest video from its first frame's
 /// objects, as `vidi segment` runs it (`Segmenter`: STCN / RDE-VOS memory, optional LCM):
-/// `{weights: Models/vos/small-rde.safetensors, mask_column: mask, memory: rde, name: masks}`.
+/// `{weights: W.safetensors, mask_column: mask, memory: rde, name: masks}`; without `weights`, the bundled
+/// small RDE model (`vidi segment`'s default).
 /// The manifest names each video's first-frame palette PNG (value = object id, DAVIS layout) in a column
 /// (CSV/JSONL field `mask`, relative paths against the manifest's folder). Frames stream from the video's
 /// shared reader at their original size, one at a time (only the memory and the PNG bytes stay), and
@@ -29,9 +30,17 @@ struct SegmentStage: ModelStage {
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         guard let map = try parameters.mapping() else {
-            throw parameters.keyNode.error("needs weights, e.g. {weights: Models/vos/small-rde.safetensors}")
+            throw parameters.keyNode.error("needs a mapping, e.g. {mask_column: mask, memory: rde} (weights: the bundled model unless given)")
         }
-        let weights = try map.required("weights").string()
+        let weights: String
+        if let node = map.optional("weights") {
+            weights = try node.string()
+        } else {
+            guard let bundled = BundledSegmentationModel.path else {
+                throw parameters.keyNode.error("no weights given and the bundled model is missing from vidi's resource bundle")
+            }
+            weights = bundled
+        }
         let column = try map.optional("mask_column")?.string() ?? "mask"
         var memory: MemoryKind?
         if let node = map.optional("memory") {

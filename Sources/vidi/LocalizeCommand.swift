@@ -52,10 +52,13 @@ struct LocalizeCommand: ParsableCommand {
         do {
             var modelPath = model, featureFolder = features, gtPath = gt
             if demo {
-                let root = LocalizeRunner.bundledRoot()
-                modelPath = modelPath ?? root + "/Models/rcl-synthetic.safetensors"
-                featureFolder = root + "/Fixtures/localization/synthetic/features"
-                gtPath = root + "/Fixtures/localization/synthetic/annotations.json"
+                guard let features = BundledLocalization.demoFeatures, let annotations = BundledLocalization.demoAnnotations,
+                      let bundledModel = BundledLocalization.modelPath else {
+                    throw ValidationError("the bundled demo set or model is missing from vidi's resource bundle")
+                }
+                modelPath = modelPath ?? bundledModel
+                featureFolder = features
+                gtPath = annotations
             }
             guard let modelPath else { throw ValidationError("--model is required (or --demo)") }
             let localizer = try Localizer(checkpoint: modelPath)
@@ -142,10 +145,5 @@ enum LocalizeRunner {
             i += batch
         }
         return results
-    }
-
-    /// The repository root (bundled model and data) from the source location of this file.
-    static func bundledRoot() -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 }

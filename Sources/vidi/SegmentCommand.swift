@@ -69,14 +69,12 @@ struct SegmentCommand: ParsableCommand {
         }
     }
 
-    /// The bundled `small` model with `rde` memory, trained by Tools/train-vos-default.sh on synthetic data.
-    static let bundledWeights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Models/vos/small-rde.safetensors").path
-
     func segment() throws {
-        let weights = weights ?? Self.bundledWeights
+        guard let weights = weights ?? BundledSegmentationModel.path else {
+            throw ValidationError("no --weights given and the bundled model (small-rde.safetensors) is missing from vidi's resource bundle")
+        }
         guard FileManager.default.fileExists(atPath: weights) else {
-            throw ValidationError("no weights at \(weights) (pass --weights, or train the default with Tools/train-vos-default.sh)")
+            throw ValidationError("no weights at \(weights)")
         }
         let network = try STCN(weights: try Safetensors.read(path: weights))
         let kind: MemoryKind

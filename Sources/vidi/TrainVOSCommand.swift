@@ -31,7 +31,7 @@ struct TrainVOSCommand: ParsableCommand {
             Example (the bundled default, Tools/train-vos-default.sh):
               vidi train vos --config small --memory rde --steps 400 --batch-size 1 --schedule constant \\
                   --weight-decay 0 --checkpoint-dir runs/vos --checkpoint-every 100 --val-every 100 \\
-                  --out Models/vos/small-rde.safetensors
+                  --out Sources/VidiSegmentation/Resources/small-rde.safetensors
             """
     )
 

@@ -1,4 +1,5 @@
 import Foundation
+import VidiLocalization
 import Testing
 import VidiTensor
 import VidiTestSupport
@@ -8,7 +9,7 @@ import VidiTestSupport
 /// golden's resnet18 (16-d, random weights), the localizer the bundled synthetic RCL model (16 channels).
 @Suite struct FeaturesCLITests {
     static let weights = Fixtures.path("golden/localization/features/resnet18_w16.safetensors")
-    static let model = Fixtures.repositoryRoot.appendingPathComponent("Models/rcl-synthetic.safetensors").path
+    static let model = BundledLocalization.modelPath!
     static let snippetFlags = ["--stride", "8", "--window", "16", "--resize", "40", "--size", "32"]
 
     @Test func writesFeaturesAndSidecarsAndReportsBadVideos() throws {

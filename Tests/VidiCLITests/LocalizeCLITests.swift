@@ -1,4 +1,5 @@
 import Foundation
+import VidiLocalization
 import Testing
 import VidiTestSupport
 
@@ -17,7 +18,7 @@ import VidiTestSupport
         let line = try #require(output.text.split(separator: "\n").first { $0.hasPrefix("average mAP") })
         let value = try #require(Double(line.split(separator: " ")[2].dropLast()))
         #expect(value > 70, "\(line)")
-        let eval = try VidiCLI.run(["eval", "detection", "--gt", Fixtures.path("localization/synthetic/annotations.json"),
+        let eval = try VidiCLI.run(["eval", "detection", "--gt", BundledLocalization.demoAnnotations!,
                                     "--pred", predictions, "--tiou", "0.3:0.1:0.7", "--json"])
         let object = try JSONSerialization.jsonObject(with: eval.stdout) as? [String: Any]
         let average = try #require(object?["average_mAP"] as? Double)
@@ -30,13 +31,13 @@ import VidiTestSupport
     /// run. Three bundled videos of 129-372 snippets, windows of 64; a window under 8 is a clear error.
     @Test func slidingWindowWithGroundTruth() throws {
         let dir = try Fixtures.temporaryDirectory("vidi-localize-window")
-        let folder = Fixtures.path("localization/synthetic/features")
-        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("localization/synthetic/annotations.json")))) as? [String: Any]
+        let folder = BundledLocalization.demoFeatures!
+        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: BundledLocalization.demoAnnotations!))) as? [String: Any]
         let database = try #require(all?["database"] as? [String: Any])
         let ids = Array(database.keys.sorted().prefix(3))
         let gt = dir.appendingPathComponent("gt.json").path
         try JSONSerialization.data(withJSONObject: ["database": database.filter { ids.contains($0.key) }]).write(to: URL(fileURLWithPath: gt))
-        let model = Fixtures.repositoryRoot.appendingPathComponent("Models/rcl-synthetic.safetensors").path
+        let model = BundledLocalization.modelPath!
         func results(_ arguments: [String]) throws -> NSDictionary {
             let out = dir.appendingPathComponent("\(UUID().uuidString).json").path
             let run = try VidiCLI.run(["localize", "--model", model, "--out", out] + arguments)

@@ -9,12 +9,12 @@ import VidiTestSupport
 /// found (tIoU ≥ 0.5 with a prediction of its class), including those in the last quarter.
 @Suite struct SlidingWindowTests {
     @Test func findsActionsAcrossALongVideo() throws {
-        let localizer = try Localizer(checkpoint: Fixtures.repositoryRoot.appendingPathComponent("Models/rcl-synthetic.safetensors").path)
-        let truth = try GroundTruthFile.read(path: Fixtures.path("localization/synthetic/annotations.json"))
+        let localizer = try Localizer(checkpoint: BundledLocalization.modelPath!)
+        let truth = try GroundTruthFile.read(path: BundledLocalization.demoAnnotations!)
         var parts: [Tensor] = [], expected: [LabeledSegment] = []
         var offset = 0.0
         for video in truth.videos.prefix(4) {
-            let x = try FeatureDataset.readFeatures(Fixtures.path("localization/synthetic/features/\(video.id).npy"))
+            let x = try FeatureDataset.readFeatures(BundledLocalization.demoFeatures! + "/\(video.id).npy")
             parts.append(x)
             // Long actions only: the ones a model of this size finds reliably, so a miss means a windowing bug.
             for a in video.annotations where a.end - a.start >= 8 {

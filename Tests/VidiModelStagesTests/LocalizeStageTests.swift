@@ -16,7 +16,7 @@ import VidiTestSupport
 @Suite struct LocalizeStageTests {
     static let videos = ["h264-closedgop.mp4", "bad-random.mp4", "pan-h264.mp4", "vfr.mp4", "mpeg4-part2.mp4"]
     static let backbone = Fixtures.path("golden/localization/features/resnet18_w16.safetensors")
-    static let model = Fixtures.repositoryRoot.appendingPathComponent("Models/rcl-synthetic.safetensors").path
+    static let model = BundledLocalization.modelPath!
 
     struct Setup {
         let dir: URL

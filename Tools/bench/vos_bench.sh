@@ -10,7 +10,7 @@
 # (default 10) and ROUNDS (default 2) size it. Run it at normal priority: it is a timing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-weights=${1:-Models/vos/small-rde.safetensors}
+weights=${1:-Sources/VidiSegmentation/Resources/small-rde.safetensors}
 work=${2:-/tmp/vidi-vos-bench}
 vidi=${VIDI:-.build/release/vidi}
 mkdir -p "$work"
