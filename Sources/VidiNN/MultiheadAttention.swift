@@ -41,7 +41,7 @@ public final class MultiheadAttention: Module, RandomStateModule {
     /// Returns the output in the input layout.
     public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
                                attentionMask: Tensor? = nil) throws -> Tensor {
-        try attend(query, key, value, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask).output
+        try attention(query, key, value, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, averageWeights: false).output
     }
 
     /// Self-attention: `self(x, x, x)`.
@@ -52,6 +52,14 @@ public final class MultiheadAttention: Module, RandomStateModule {
     /// The output and the attention weights averaged over heads, `[N, L, S]` (PyTorch's `need_weights=True`).
     public func attend(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
                        attentionMask: Tensor? = nil) throws -> (output: Tensor, weights: Tensor) {
+        let result = try attention(query, key, value, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, averageWeights: true)
+        return (result.output, result.weights!)
+    }
+
+    /// The attention itself; the head-averaged weights only when asked for (callers of the plain call
+    /// discard them, so neither the pass nor its autograd node is paid for).
+    private func attention(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor?, attentionMask: Tensor?,
+                           averageWeights: Bool) throws -> (output: Tensor, weights: Tensor?) {
         let op = "MultiheadAttention"
         for (name, t) in [("query", query), ("key", key), ("value", value)] {
             guard t.rank == 3, t.shape[2] == embedDim else {
@@ -98,7 +106,7 @@ public final class MultiheadAttention: Module, RandomStateModule {
         let context = try weights.matmul(v).permuted([0, 2, 1, 3]).reshaped([n, l, embedDim])
         var output = try outProj(context)
         if !batchFirst { output = try output.transposed(0, 1) }
-        return (output, try weights.mean(axis: 1))
+        return (output, averageWeights ? try weights.mean(axis: 1) : nil)
     }
 
     /// The same view of the same storage with the same autograd node: attention may then project once.
