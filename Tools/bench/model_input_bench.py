@@ -16,7 +16,8 @@ time swings with other jobs); wall fps is printed too. Workloads (every frame of
                 batches), PyAV `to_ndarray("rgb24")`, decord `next().asnumpy()`, and the C floor
                 (Tools/bench/decode_floor.c: decode only, and decode + sws_scale to RGB24; one thread, and
                 with --threads N > 1 also N frame threads; PyAV also with thread_type AUTO).
-  (c) keyframes Vidi `forEachModelInputFrame(.keyframes)` to full-size RGB24 (what `vidi keyframes` does) vs
+  (c) keyframes Vidi `forEachModelInputFrame(.keyframes)` to full-size RGB24 (what `vidi keyframes` does: no
+                index scan at open, one pass; "index at open" is the same call after a scanning open) vs
                 PyAV `skip_frame = "NONKEY"` + to_ndarray("rgb24") and the C floor's one NONKEY pass + sws_scale.
 """
 import argparse
@@ -160,6 +161,7 @@ def main():
                 ("PyAV", lambda p: pyav_run(p, "rgb", t)),
                 ("decord", lambda p: decord_run(p, t))],
         "keyframes": [("vidi", lambda p: vidi(args.bench, p, "keyframes", t)),
+                      ("vidi, index at open", lambda p: vidi(args.bench, p, "keyframes-indexed", t)),
                       ("PyAV NONKEY", lambda p: pyav_run(p, "keyframes", t)),
                       ("C floor NONKEY pass", lambda p: c_floor(args.floor, p, "keyframes", 1))],
     }

@@ -9,7 +9,9 @@ import VidiMedia
 //   clip224:  every frame, Resize(224) -> CenterCrop(224) -> CLIP normalisation -> [N, 3, 224, 224]
 //   rgb:      every frame at full size, RGB24 (forEachFrame)
 //   open:     VideoReader(path:) alone (stream info and the packet-index scan)
-//   keyframes: every keyframe to full-size RGB24 on the model-input path (what `vidi keyframes` does)
+//   keyframes: every keyframe to full-size RGB24 on the model-input path (what `vidi keyframes` does:
+//              no index scan at open, one pass that decodes only the keyframes)
+//   keyframes-indexed: the same after an open that builds the packet index (each keyframe reached by a seek)
 
 func cpuSeconds() -> Double {
     var t = timespec()
@@ -19,15 +21,15 @@ func cpuSeconds() -> Double {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let threads = Int(arguments[3]), let rounds = Int(arguments[4]) else {
-    FileHandle.standardError.write("usage: ModelInputBench FILE clips112|clip224|rgb|keyframes|open THREADS ROUNDS\n".data(using: .utf8) ?? Data())
+    FileHandle.standardError.write("usage: ModelInputBench FILE clips112|clip224|rgb|keyframes|keyframes-indexed|open THREADS ROUNDS\n".data(using: .utf8) ?? Data())
     exit(2)
 }
 let path = arguments[1], workload = arguments[2]
 do {
     for _ in 0..<rounds {
         let start = ContinuousClock.now, cpuStart = cpuSeconds()
-        let reader = try VideoReader(path: path, options: ReaderOptions(threads: threads))
-        let n = reader.info.frameCount
+        let reader = try VideoReader(path: path, options: ReaderOptions(threads: threads, indexAtOpen: workload != "keyframes"))
+        var n: Int { reader.info.frameCount }
         var frames = 0
         switch workload {
         case "clips112":
@@ -43,7 +45,7 @@ do {
             frames = input.shape[0]
         case "rgb":
             try reader.forEachFrame(FrameOutput()) { _ in frames += 1 }
-        case "keyframes":
+        case "keyframes", "keyframes-indexed":
             try reader.forEachModelInputFrame(ModelInputRequest(frames: .keyframes, layout: .hwcBytes)) { _ in frames += 1 }
         case "open":  // opening alone (stream info + packet-index scan): what every workload pays first
             frames = n
