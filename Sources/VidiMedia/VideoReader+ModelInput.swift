@@ -86,9 +86,18 @@ extension VideoReader {
             ? ModelInputPlan(request: request, info: headerInfo, clips: [[0]]) : modelInputPlan(request)).singleFrame
         let converter = ModelInputConverter(plan: plan)
         let count = plan.elementCount
+        // Bytes of the whole picture as displayed are `FrameConverter`'s RGB24 (the same swscale set-up, the
+        // ffmpeg CLI's), which lets swscale write straight into the frame's array: no copy of each picture
+        // out of swscale's padded buffer.
+        let wholePicture = request.layout == .hwcBytes && plan.width == plan.resizedWidth && plan.height == plan.resizedHeight
+        let swapped = plan.rotation % 180 != 0
         func deliver(_ picture: UnsafeMutablePointer<AVFrame>, _ display: Int, _ timestamp: Double, _ isKeyframe: Bool) throws {
             let pixels: FramePixels
-            if request.layout == .hwcBytes {
+            let (shownWidth, shownHeight) = swapped ? (picture.pointee.height, picture.pointee.width) : (picture.pointee.width, picture.pointee.height)
+            if wholePicture, Int(shownWidth) == plan.width, Int(shownHeight) == plan.height {
+                pixels = try self.converter.convert(picture, output: FrameOutput(applyRotation: request.applyRotation),
+                                                    rotation: headerInfo.rotation, path: path).pixels
+            } else if request.layout == .hwcBytes {
                 pixels = .rgb8(try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
                     guard let base = buffer.baseAddress else { return }
                     try converter.write(picture, slots: [(0, 0)], into: base, path: self.path)
