@@ -84,7 +84,7 @@ extension VideoReader {
         let oneByOneKeyframes = request.frames == .keyframes
         let plan = try (oneByOneKeyframes && !isIndexed
             ? ModelInputPlan(request: request, info: headerInfo, clips: [[0]]) : modelInputPlan(request)).singleFrame
-        let converter = ModelInputConverter(plan: plan)
+        let planConverter = ModelInputConverter(plan: plan)
         let count = plan.elementCount
         // Bytes of the whole picture as displayed are `FrameConverter`'s RGB24 (the same swscale set-up, the
         // ffmpeg CLI's), which lets swscale write straight into the frame's array: no copy of each picture
@@ -95,18 +95,18 @@ extension VideoReader {
             let pixels: FramePixels
             let (shownWidth, shownHeight) = swapped ? (picture.pointee.height, picture.pointee.width) : (picture.pointee.width, picture.pointee.height)
             if wholePicture, Int(shownWidth) == plan.width, Int(shownHeight) == plan.height {
-                pixels = try self.converter.convert(picture, output: FrameOutput(applyRotation: request.applyRotation),
+                pixels = try converter.convert(picture, output: FrameOutput(applyRotation: request.applyRotation),
                                                     rotation: headerInfo.rotation, path: path).pixels
             } else if request.layout == .hwcBytes {
                 pixels = .rgb8(try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
                     guard let base = buffer.baseAddress else { return }
-                    try converter.write(picture, slots: [(0, 0)], into: base, path: self.path)
+                    try planConverter.write(picture, slots: [(0, 0)], into: base, path: self.path)
                     initialized = count
                 })
             } else {
                 pixels = .planarFloat(try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                     guard let base = buffer.baseAddress else { return }
-                    try converter.write(picture, slots: [(0, 0)], into: base, path: self.path)
+                    try planConverter.write(picture, slots: [(0, 0)], into: base, path: self.path)
                     initialized = count
                 })
             }
@@ -118,6 +118,8 @@ extension VideoReader {
             (wanted, delivered) = try decodeKeyframes { picture, display, timestamp in
                 try deliver(picture, display, timestamp, true)
             }
+            // As the indexed path's plan reports it (`FrameSampler.keyframes`).
+            if wanted.isEmpty { throw MediaError.corrupt(path: path, reason: "the packet index holds no keyframe") }
         } else {
             wanted = Set(try request.frames.indices(for: info)).sorted()
             delivered = try decodePictures(wanted, keyframesOnly: false) { picture, display in

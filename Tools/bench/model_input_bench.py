@@ -12,6 +12,9 @@ time swings with other jobs); wall fps is printed too. Workloads (every frame of
                 uint8 [16, 3, H, W]) then torchvision v2 resize(antialias=True) / center_crop / to_dtype /
                 normalize, written into one preallocated output.
       clip224   Resize(224) -> CenterCrop(224) -> CLIP Normalize, [N, 3, 224, 224]; same peer.
+                Vidi writes a [Float] (`modelInput`) and, on the "tensor storage" row, a VidiTensor
+                (`modelInputTensor`), whose block the tensor allocator keeps for the next call: its second
+                round (the next video of a batch job) gets no fresh pages to zero.
   (b) rgb       full-size RGB24 of every frame: Vidi `forEachFrame(FrameOutput())`, torchcodec (16-frame
                 batches), PyAV `to_ndarray("rgb24")`, decord `next().asnumpy()`, and the C floor
                 (Tools/bench/decode_floor.c: decode only, and decode + sws_scale to RGB24; one thread, and
@@ -151,8 +154,10 @@ def main():
     t = args.threads
     tools = {
         "clips112": [("vidi", lambda p: vidi(args.bench, p, "clips112", t)),
+                     ("vidi, tensor storage", lambda p: vidi(args.bench, p, "clips112-tensor", t)),
                      ("torchcodec+torchvision", lambda p: torchcodec_model(p, "clips112", t))],
         "clip224": [("vidi", lambda p: vidi(args.bench, p, "clip224", t)),
+                    ("vidi, tensor storage", lambda p: vidi(args.bench, p, "clip224-tensor", t)),
                     ("torchcodec+torchvision", lambda p: torchcodec_model(p, "clip224", t))],
         "rgb": [("vidi", lambda p: vidi(args.bench, p, "rgb", t)),
                 ("C floor decode only", lambda p: c_floor(args.floor, p, "plain", 1)),
