@@ -48,7 +48,10 @@ def vidi(binary, path, workload, threads):
     # Two rounds in one process, the better kept: the Python peers run warm inside this process (libraries
     # loaded, symbols bound), so a cold first call (lazy symbol binding, first page faults) would bill Vidi
     # for start-up work the peers paid before their measured rounds. The C floor gets the same two rounds.
-    out = subprocess.run([binary, path, workload, str(threads), "2"], check=True, capture_output=True, text=True)
+    # The binary links VidiTensor (for the tensor-storage rows) and so OpenBLAS, whose worker threads spin
+    # a while after start-up and would bill CPU time the workloads never use: keep it to one thread.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run([binary, path, workload, str(threads), "2"], check=True, capture_output=True, text=True, env=env)
     rounds = [json.loads(line) for line in out.stdout.strip().splitlines()]
     best = min(rounds, key=lambda r: r["cpu"])
     return best["frames"], min(r["wall"] for r in rounds), best["cpu"]
