@@ -169,6 +169,14 @@ final class PacketBuffer {
         pointer = packet
     }
 
+    /// A new reference to `source`'s data (no copy of reference-counted payloads), kept after `source`
+    /// is reused.
+    convenience init(referencing source: UnsafePointer<AVPacket>) throws {
+        try self.init()
+        let code = av_packet_ref(pointer, source)
+        if code < 0 { throw MediaError.invalidArgument("cannot keep a packet: \(ffmpegErrorText(code))") }
+    }
+
     deinit {
         var freeing: UnsafeMutablePointer<AVPacket>? = pointer
         av_packet_free(&freeing)

@@ -31,8 +31,12 @@ public struct ModelInputPlan: Sendable, Equatable {
     static let maximumBytes = 1 << 32
 
     init(request: ModelInputRequest, info: VideoInfo) throws {
+        try self.init(request: request, info: info, clips: try request.frames.clips(for: info))
+    }
+
+    /// The plan for these clips, sized from `info`'s picture size and rotation alone.
+    init(request: ModelInputRequest, info: VideoInfo, clips: [[Int]]) throws {
         self.request = request
-        let clips = try request.frames.clips(for: info)
         guard let length = clips.first?.count, length > 0, clips.allSatisfy({ $0.count == length }) else {
             throw MediaError.invalidArgument("model input needs clips of one length, got \(clips.map(\.count))")
         }

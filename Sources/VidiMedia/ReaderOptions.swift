@@ -9,10 +9,19 @@ public struct ReaderOptions: Sendable {
     public var exportMotionVectors: Bool
     /// When set, long calls (and FFmpeg's blocking I/O) stop with `MediaError.timedOut` once it passes.
     public var deadline: ContinuousClock.Instant?
+    /// True (the default): the open demuxes every packet once to build the frame index, and reports a
+    /// stream without readable packets there. False: the open reads no packet; the index is built the
+    /// first time something needs it (`info`'s frame count, keyframe indices and timestamps, random
+    /// access, whole-video passes), and its errors come from the first throwing call. Keyframes one at a
+    /// time (`keyframes()`, `forEachModelInputFrame` with `.keyframes`) need no index: they run in one
+    /// pass over the packets, which is what a keyframes-only job wants (`vidi keyframes`).
+    public var indexAtOpen: Bool
 
-    public init(threads: Int = 1, exportMotionVectors: Bool = false, deadline: ContinuousClock.Instant? = nil) {
+    public init(threads: Int = 1, exportMotionVectors: Bool = false, deadline: ContinuousClock.Instant? = nil,
+                indexAtOpen: Bool = true) {
         self.threads = threads
         self.exportMotionVectors = exportMotionVectors
         self.deadline = deadline
+        self.indexAtOpen = indexAtOpen
     }
 }

@@ -5,7 +5,8 @@ extension VideoReader {
     /// Errors: `.invalidArgument` for bad sizes, crops that do not fit, bad normalisation; `.outOfRange`
     /// for clips longer than the video.
     public func modelInputPlan(_ request: ModelInputRequest) throws -> ModelInputPlan {
-        try ModelInputPlan(request: request, info: info)
+        try indexed()
+        return try ModelInputPlan(request: request, info: info)
     }
 
     /// The frames `request` asks for, resized, cropped, normalised and laid out for a model, as owned
@@ -39,6 +40,7 @@ extension VideoReader {
     /// `fillModelInput` with a converter set up by the caller (tests compare converter settings).
     func fillModelInput(_ plan: ModelInputPlan, into buffer: UnsafeMutableRawBufferPointer,
                         converter: ModelInputConverter) throws {
+        try indexed()
         guard buffer.count >= plan.byteCount, let base = buffer.baseAddress else {
             throw MediaError.invalidArgument("model input needs \(plan.byteCount) bytes, the buffer holds \(buffer.count)")
         }
@@ -78,29 +80,51 @@ extension VideoReader {
         if case .random = request.crop {
             throw MediaError.invalidArgument("a random crop is drawn per clip; frames one at a time take a centre crop or none")
         }
-        let plan = try modelInputPlan(request).singleFrame
-        let wanted = Set(try request.frames.indices(for: info)).sorted()
-        let converter = ModelInputConverter(plan: plan)
+        // Keyframes need no index (see `decodeKeyframes`): the plan then takes the stream header's sizes.
+        let oneByOneKeyframes = request.frames == .keyframes
+        let plan = try (oneByOneKeyframes && !isIndexed
+            ? ModelInputPlan(request: request, info: headerInfo, clips: [[0]]) : modelInputPlan(request)).singleFrame
+        let planConverter = ModelInputConverter(plan: plan)
         let count = plan.elementCount
-        let delivered = try decodePictures(wanted, keyframesOnly: request.frames == .keyframes) { picture, display in
+        // Bytes of the whole picture as displayed are `FrameConverter`'s RGB24 (the same swscale set-up, the
+        // ffmpeg CLI's), which lets swscale write straight into the frame's array: no copy of each picture
+        // out of swscale's padded buffer.
+        let wholePicture = request.layout == .hwcBytes && plan.width == plan.resizedWidth && plan.height == plan.resizedHeight
+        let swapped = plan.rotation % 180 != 0
+        func deliver(_ picture: UnsafeMutablePointer<AVFrame>, _ display: Int, _ timestamp: Double, _ isKeyframe: Bool) throws {
             let pixels: FramePixels
-            if request.layout == .hwcBytes {
+            let (shownWidth, shownHeight) = swapped ? (picture.pointee.height, picture.pointee.width) : (picture.pointee.width, picture.pointee.height)
+            if wholePicture, Int(shownWidth) == plan.width, Int(shownHeight) == plan.height {
+                pixels = try converter.convert(picture, output: FrameOutput(applyRotation: request.applyRotation),
+                                                    rotation: headerInfo.rotation, path: path).pixels
+            } else if request.layout == .hwcBytes {
                 pixels = .rgb8(try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
                     guard let base = buffer.baseAddress else { return }
-                    try converter.write(picture, slots: [(0, 0)], into: base, path: path)
+                    try planConverter.write(picture, slots: [(0, 0)], into: base, path: self.path)
                     initialized = count
                 })
             } else {
                 pixels = .planarFloat(try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                     guard let base = buffer.baseAddress else { return }
-                    try converter.write(picture, slots: [(0, 0)], into: base, path: path)
+                    try planConverter.write(picture, slots: [(0, 0)], into: base, path: self.path)
                     initialized = count
                 })
             }
-            try body(Frame(index: display, timestamp: info.frameTimestamps[display],
-                           pictureType: PictureType(picture.pointee.pict_type),
-                           isKeyframe: index.entries[index.displayToDecode[display]].isKeyframe,
-                           width: plan.width, height: plan.height, pixels: pixels))
+            try body(Frame(index: display, timestamp: timestamp, pictureType: PictureType(picture.pointee.pict_type),
+                           isKeyframe: isKeyframe, width: plan.width, height: plan.height, pixels: pixels))
+        }
+        let wanted: [Int], delivered: Set<Int>
+        if oneByOneKeyframes {
+            (wanted, delivered) = try decodeKeyframes { picture, display, timestamp in
+                try deliver(picture, display, timestamp, true)
+            }
+            // As the indexed path's plan reports it (`FrameSampler.keyframes`).
+            if wanted.isEmpty { throw MediaError.corrupt(path: path, reason: "the packet index holds no keyframe") }
+        } else {
+            wanted = Set(try request.frames.indices(for: info)).sorted()
+            delivered = try decodePictures(wanted, keyframesOnly: false) { picture, display in
+                try deliver(picture, display, info.frameTimestamps[display], index.entries[index.displayToDecode[display]].isKeyframe)
+            }
         }
         let missing = Set(wanted).subtracting(delivered)
         recordUndecodable(missing)

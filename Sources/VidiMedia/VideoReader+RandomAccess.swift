@@ -33,6 +33,7 @@ extension VideoReader {
 
     /// Decodes the distinct `indices`, GOP by GOP; what did not come out is recorded in `undecodableFrames`.
     private func decodeFrames(at indices: [Int], _ output: FrameOutput) throws -> [Int: Frame] {
+        try indexed()
         for i in indices { try checkIndex(i) }
         try FrameConverter.validate(output)
         var groups: [Int: [Int]] = [:]
@@ -50,6 +51,7 @@ extension VideoReader {
     /// The frame displayed at `seconds` (its timestamp <= seconds < the next frame's timestamp, or the
     /// end of the video for the last frame). Timestamps are ffprobe's `pts_time`.
     public func frame(displayedAt seconds: Double, _ output: FrameOutput = .init()) throws -> Frame {
+        try indexed()
         guard let i = info.frameIndex(displayedAt: seconds) else {
             throw MediaError.outOfRange(path: path, what: "time \(seconds) s (frames cover \(info.frameTimestamps.first ?? 0) ..< \(info.endTime) s)")
         }

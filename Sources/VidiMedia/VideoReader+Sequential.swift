@@ -17,6 +17,7 @@ extension VideoReader {
     public func forEachFrame(_ output: FrameOutput? = nil, motion: Bool = false, converting selection: FrameSelection = .all,
                              _ body: (DecodedFrame) throws -> Void) throws {
         if let output { try FrameConverter.validate(output) }
+        try indexed()
         // When no P/B picture is converted their pixels are never looked at: skip reconstructing them.
         let configuration = DecoderConfiguration(exportsMotion: motion || options.exportMotionVectors, keyframesOnly: false,
                                                  intraPicturesOnly: output == nil || selection == .keyframes)
@@ -46,15 +47,15 @@ extension VideoReader {
     }
 
     /// Every keyframe, decoded with `skip_frame = AVDISCARD_NONKEY` (P and B frames are never decoded),
-    /// in display order.
+    /// in display order. Needs no packet index (see `ReaderOptions.indexAtOpen`).
     public func keyframes(_ output: FrameOutput = .init()) throws -> [Frame] {
         try FrameConverter.validate(output)
         var frames: [Frame] = []
-        let delivered = try decodePictures(info.keyframeIndices, keyframesOnly: true) { picture, display in
-            frames.append(try frameValue(picture, display: display, output: output))
+        let (wanted, delivered) = try decodeKeyframes { picture, display, timestamp in
+            frames.append(try frameValue(picture, display: display, timestamp: timestamp, isKeyframe: true, output: output))
         }
-        recordUndecodable(Set(info.keyframeIndices).subtracting(delivered))
-        try finishSequential(delivered: frames.count, what: "keyframes", expected: info.keyframeIndices.count)
+        recordUndecodable(Set(wanted).subtracting(delivered))
+        try finishSequential(delivered: frames.count, what: "keyframes", expected: wanted.count)
         return frames.sorted { $0.index < $1.index }
     }
 

@@ -5,13 +5,20 @@ import CFFmpeg
 ///
 /// At open it demuxes every video packet once (no decoding) to build an index; frame counts, keyframe
 /// indices and timestamps come from it, in display order (sorted by pts). Streams without timestamps,
-/// and reordering (B-frame) streams where packets share a timestamp, are also decoded once at open:
-/// only the decoder's output order places those frames. Not Sendable: use one reader
+/// and reordering (B-frame) streams where packets share a timestamp, are also decoded once then:
+/// only the decoder's output order places those frames. With `ReaderOptions.indexAtOpen` false the
+/// index is built on first use instead. Not Sendable: use one reader
 /// from one task or thread; what it returns (`Frame`, `FrameMotion`, `VideoInfo`) is owned and Sendable.
 public final class VideoReader {
     public let path: String
     public let options: ReaderOptions
-    public private(set) var info: VideoInfo
+    /// What the file holds. Reading it builds the packet index if the open did not (`indexAtOpen` false);
+    /// should that build fail, this is the stream header's description with no frames, and the next
+    /// throwing call reports the failure.
+    public var info: VideoInfo {
+        if indexState == nil { try? indexed() }
+        return indexState?.info ?? headerInfo
+    }
     /// Problems that did not stop the call: undecodable packets, a stream that breaks midway (frames
     /// before the break were returned). Appended by every call; never printed.
     public private(set) var warnings: [String] = []
@@ -21,7 +28,16 @@ public final class VideoReader {
 
     var input: InputContext
     let streamIndex: Int32
-    private(set) var index: PacketIndex
+    /// The video stream's time base (checked valid at open).
+    let timeBase: AVRational
+    /// The index and the info made from it, once built; `indexError` holds a failed build.
+    private var indexState: (index: PacketIndex, info: VideoInfo)?
+    private var indexError: Error?
+    /// The stream header's description before any packet is read (no frames, no timestamps).
+    let headerInfo: VideoInfo
+    /// Set once a pass without the index has read packets: building the index then starts from a
+    /// freshly opened input.
+    var demuxerMoved = false
     let interrupt: InterruptFlag
     let openedAt = ContinuousClock.now
     let packet: PacketBuffer
@@ -39,7 +55,8 @@ public final class VideoReader {
     /// recognizable media file: ..."); no video stream (audio only) -> `.noVideoStream`; no decoder for the
     /// video codec -> `.unsupportedCodec`; a video stream without a single readable packet -> `.corrupt`;
     /// cancellation or a passed deadline -> `.cancelled` / `.timedOut`. A file that breaks midway opens,
-    /// indexes the packets before the break and records a warning.
+    /// indexes the packets before the break and records a warning. With `indexAtOpen` false the errors
+    /// of the packet scan (the last three) come from the first call that needs the index instead.
     public convenience init(path: String, options: ReaderOptions = .init()) throws {
         try self.init(path: path, options: options, externalCancellation: nil)
     }
@@ -57,10 +74,45 @@ public final class VideoReader {
         streamIndex = try Self.bestVideoStream(in: input)
         Self.discardOtherStreams(in: input, keeping: streamIndex)
         guard let stream = input.stream(streamIndex) else { throw MediaError.noVideoStream(path: path) }
-        let timeBase = stream.pointee.time_base
+        timeBase = stream.pointee.time_base
         guard timeBase.num > 0, timeBase.den > 0 else {
             throw MediaError.corrupt(path: path, reason: "video stream has an invalid time base \(timeBase.num)/\(timeBase.den)")
         }
+        headerInfo = Self.makeInfo(path: path, input: input, stream: stream, index: PacketIndex(entries: []))
+        if options.indexAtOpen { try indexed() }
+    }
+
+    /// Whether the packet index has been built.
+    var isIndexed: Bool { indexState != nil }
+
+    /// The packet index, built on first use (see `indexed()`). Only read after `indexed()` succeeded:
+    /// every public entry point that decodes calls it first.
+    var index: PacketIndex {
+        if indexState == nil { try? indexed() }
+        return indexState?.index ?? PacketIndex(entries: [])
+    }
+
+    /// Builds the packet index if it is not built yet; a failed build is reported again by every call.
+    func indexed() throws {
+        if indexState != nil { return }
+        if let indexError { throw indexError }
+        do {
+            try buildIndex()
+        } catch {
+            indexState = nil
+            decoder = nil
+            indexError = error
+            throw error
+        }
+    }
+
+    /// Demuxes every packet once (and, for the two kinds of stream described on the type, decodes once).
+    private func buildIndex() throws {
+        if demuxerMoved {
+            input = try openInput()
+            demuxerMoved = false
+        }
+        guard let stream = input.stream(streamIndex) else { throw MediaError.noVideoStream(path: path) }
         var scanWarnings: [String] = []
         let (entries, timestamped) = try Self.scanPackets(input: input, streamIndex: streamIndex, interrupt: interrupt,
                                                           openedAt: openedAt, warnings: &scanWarnings)
@@ -68,9 +120,9 @@ public final class VideoReader {
         guard entries.contains(where: { !$0.isHidden }) else {
             throw MediaError.corrupt(path: path, reason: "the video stream holds no readable packets")
         }
-        index = PacketIndex(entries: entries, hasTimestamps: timestamped)
-        warnings = scanWarnings
-        info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
+        for warning in scanWarnings where !warnings.contains(warning) { warnings.append(warning) }
+        let scanned = PacketIndex(entries: entries, hasTimestamps: timestamped)
+        setIndex(scanned, stream: stream)
         if !timestamped {
             // Without timestamps the display order is only known by decoding: one pass, in which each
             // frame comes out carrying its packet's decode position (written into the packet's pts).
@@ -85,9 +137,8 @@ public final class VideoReader {
             guard !order.isEmpty else {
                 throw MediaError.corrupt(path: path, reason: "none of the \(entries.count) video packets could be decoded")
             }
-            index = PacketIndex(entries: entries, hasTimestamps: false, displayOrder: order)
-            info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
-        } else if !index.sharedTimestamps.isEmpty, stream.pointee.codecpar.pointee.video_delay > 0 || index.hasReordering {
+            setIndex(PacketIndex(entries: entries, hasTimestamps: false, displayOrder: order), stream: stream)
+        } else if !scanned.sharedTimestamps.isEmpty, stream.pointee.codecpar.pointee.video_delay > 0 || scanned.hasReordering {
             // Packets that share a timestamp in a stream that reorders frames (B-frames): only the
             // decoder knows which of them it shows first. One pass (P/B pixels not reconstructed) learns it.
             var ranks = [Int](repeating: Int.max, count: entries.count)
@@ -95,7 +146,7 @@ public final class VideoReader {
             let state = try decodeState(DecoderConfiguration(exportsMotion: false, keyframesOnly: false, intraPicturesOnly: true))
             try position(state, at: 0)
             try pump(state) { _, display in
-                let position = index.displayToDecode[display]
+                let position = scanned.displayToDecode[display]
                 if ranks[position] == Int.max {
                     ranks[position] = next
                     next += 1
@@ -103,9 +154,12 @@ public final class VideoReader {
                 return true
             }
             decoder = nil
-            index = PacketIndex(entries: entries, outputRanks: ranks)
-            info = Self.makeInfo(path: path, input: input, stream: stream, index: index)
+            setIndex(PacketIndex(entries: entries, outputRanks: ranks), stream: stream)
         }
+    }
+
+    private func setIndex(_ index: PacketIndex, stream: UnsafeMutablePointer<AVStream>) {
+        indexState = (index, Self.makeInfo(path: path, input: input, stream: stream, index: index))
     }
 
     // MARK: - Opening
@@ -195,7 +249,7 @@ public final class VideoReader {
     private static func makeInfo(path: String, input: InputContext, stream: UnsafeMutablePointer<AVStream>, index: PacketIndex) -> VideoInfo {
         let s = stream.pointee
         let base = s.time_base
-        let seconds = { (t: Int64) -> Double in Double(t) * Double(base.num) / Double(base.den) }
+        let seconds = { (t: Int64) -> Double in Self.seconds(t, timeBase: base) }
         let nominalRate = Self.nominalFrameRate(of: s)
         // Streams without timestamps: frame i is shown at i / frame rate.
         let timestamps = index.hasTimestamps ? index.displayTimestamps.map(seconds)
@@ -224,6 +278,11 @@ public final class VideoReader {
             bitRate: Int(input.pointer.pointee.bit_rate), frameCount: index.count,
             keyframeIndices: index.keyframeDisplayIndices, hasBFrames: index.hasReordering,
             frameTimestamps: timestamps, hasTimestamps: index.hasTimestamps, endTime: endTime)
+    }
+
+    /// A timestamp in `timeBase` units as seconds (what `VideoInfo.frameTimestamps` holds).
+    static func seconds(_ t: Int64, timeBase base: AVRational) -> Double {
+        Double(t) * Double(base.num) / Double(base.den)
     }
 
     /// avg_frame_rate, else r_frame_rate, else 25 (FFmpeg's own default for raw streams).
@@ -298,11 +357,16 @@ public final class VideoReader {
     }
 
     func frameValue(_ frame: UnsafePointer<AVFrame>, display: Int, output: FrameOutput) throws -> Frame {
-        let converted = try converter.convert(frame, output: output, rotation: info.rotation, path: path)
-        return Frame(index: display, timestamp: info.frameTimestamps[display],
-                     pictureType: PictureType(frame.pointee.pict_type),
-                     isKeyframe: index.entries[index.displayToDecode[display]].isKeyframe,
-                     width: converted.width, height: converted.height, pixels: converted.pixels)
+        try frameValue(frame, display: display, timestamp: info.frameTimestamps[display],
+                       isKeyframe: index.entries[index.displayToDecode[display]].isKeyframe, output: output)
+    }
+
+    /// A frame whose timestamp and key flag the caller knows (the one-pass keyframes have no index).
+    func frameValue(_ frame: UnsafePointer<AVFrame>, display: Int, timestamp: Double, isKeyframe: Bool,
+                    output: FrameOutput) throws -> Frame {
+        let converted = try converter.convert(frame, output: output, rotation: headerInfo.rotation, path: path)
+        return Frame(index: display, timestamp: timestamp, pictureType: PictureType(frame.pointee.pict_type),
+                     isKeyframe: isKeyframe, width: converted.width, height: converted.height, pixels: converted.pixels)
     }
 
     func motionValue(_ frame: UnsafePointer<AVFrame>, display: Int) -> FrameMotion {

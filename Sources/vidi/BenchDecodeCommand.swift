@@ -65,8 +65,9 @@ struct BenchDecodeCommand: ParsableCommand {
             let cpuStart = processCPUSeconds()
             var frames = 0
             let elapsed = try clock.measure {
-                let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads,
-                                                                                exportMotionVectors: motion))
+                // Keyframes as `vidi keyframes` reads them: no index scan at open.
+                let reader = try VideoReader(path: file, options: ReaderOptions(threads: threads, exportMotionVectors: motion,
+                                                                                indexAtOpen: !keyframes))
                 let output: FrameOutput? = rgb ? FrameOutput() : nil
                 if keyframes {
                     try reader.forEachModelInputFrame(ModelInputRequest(frames: .keyframes, layout: .hwcBytes)) { _ in frames += 1 }

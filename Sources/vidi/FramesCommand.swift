@@ -114,11 +114,12 @@ struct FrameSelectionOptions: ParsableArguments {
 /// Writing frame images: `frame-<display index>.<ext>`.
 enum FrameFiles {
     /// Decodes the frames `request` (`.hwcBytes`) asks for, one at a time in display order, and writes each
-    /// as an image in `folder` (created if missing). `count` is for the progress line.
-    static func write(_ request: ModelInputRequest, count: Int, of reader: VideoReader, as writer: ImageWriter,
+    /// as an image in `folder` (created if missing). `count` is for the progress line (nil: not known
+    /// before the frames come).
+    static func write(_ request: ModelInputRequest, count: Int?, of reader: VideoReader, as writer: ImageWriter,
                       in folder: String, naming: FrameNaming) throws {
         try MediaCommand.makeDirectory(folder, for: reader.path)
-        guard count > 0 else { return }
+        guard count != 0 else { return }
         let progress = FileProgress(label: reader.path, total: count)
         defer { progress.finish() }
         var done = 0

@@ -7,7 +7,7 @@ struct KeyframesCommand: ParsableCommand {
         commandName: "keyframes",
         abstract: "Write only the keyframes (I-frames that start a group of pictures) as images.",
         discussion: """
-            Keyframes come from the packet index, so no P- or B-frame is decoded: on long groups of \
+            One pass reads the packets and decodes only the keyframes, so no P- or B-frame is decoded: on long groups of \
             pictures this is many times faster than decoding the video. Files are named by display-order \
             index zero-padded to 6 digits (frame-000000.png, frame-000250.png, ...; --unpadded-names gives \
             frame-250.png), the same numbers `vidi probe` lists as keyframe_indices, even on open-GOP files \
@@ -37,9 +37,9 @@ struct KeyframesCommand: ParsableCommand {
         let writer = try image.writer()
         let folders = MediaCommand.outputFolders(for: files, in: out)
         try MediaCommand.forEachFile(files) { file, position in
-            let reader = try VideoReader(path: file)
-            // One keyframe held at a time, decoded with every non-key packet withheld.
-            try FrameFiles.write(try resize.request(.keyframes), count: reader.info.keyframeIndices.count, of: reader,
+            // No index scan at open: one pass over the packets decodes only the keyframes, one held at a time.
+            let reader = try VideoReader(path: file, options: ReaderOptions(indexAtOpen: false))
+            try FrameFiles.write(try resize.request(.keyframes), count: nil, of: reader,
                                  as: writer, in: folders[position], naming: naming.naming)
             MediaCommand.reportWarnings(of: reader)
         }

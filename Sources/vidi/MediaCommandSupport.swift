@@ -179,12 +179,13 @@ struct ImageFormatOptions: ParsableArguments {
 /// A one-line progress display on stderr, only when stderr is a terminal; redrawn at most 10 times a second.
 final class FileProgress {
     private let label: String
-    private let total: Int
+    /// nil when the count is not known in advance (keyframes found while decoding).
+    private let total: Int?
     private let enabled = isatty(STDERR_FILENO) == 1
     private var lastDraw = ContinuousClock.now - .seconds(1)
     private var drawn = false
 
-    init(label: String, total: Int) {
+    init(label: String, total: Int?) {
         self.label = label
         self.total = total
     }
@@ -195,8 +196,13 @@ final class FileProgress {
         guard now - lastDraw >= .milliseconds(100) || done == total else { return }
         lastDraw = now
         drawn = true
-        let percent = total > 0 ? done * 100 / total : 0
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(done)/\(total) (\(percent)%)".utf8))
+        let text: String
+        if let total {
+            text = "\(label): \(done)/\(total) (\(total > 0 ? done * 100 / total : 0)%)"
+        } else {
+            text = "\(label): \(done)"
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
     }
 
     /// Clears the line so later output starts clean.

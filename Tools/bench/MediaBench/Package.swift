@@ -8,7 +8,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Vidi", path: "../../..")],
     targets: [
-        .executableTarget(name: "ModelInputBench", dependencies: [.product(name: "VidiMedia", package: "Vidi")]),
+        .executableTarget(name: "ModelInputBench", dependencies: [.product(name: "VidiMedia", package: "Vidi"),
+                                                                 .product(name: "VidiMediaTensors", package: "Vidi"),
+                                                                 .product(name: "VidiTensor", package: "Vidi")]),
         .executableTarget(name: "MediaBench", dependencies: [.product(name: "VidiMedia", package: "Vidi"), .product(name: "VidiRandom", package: "Vidi")]),
     ]
 )
