@@ -23,6 +23,7 @@ extension CPUKernels {
     /// Window maxima and the flat in-plane index of each maximum (-1 for an empty window). NaN wins, as in PyTorch.
     /// Without `recordArgmax` (inference: no backward will read them) the indices are not kept (empty array).
     static func maxPool(_ x: Tensor, _ g: PoolGeometry, recordArgmax: Bool = true) -> (values: Tensor, argmax: [Int32]) {
+        guard recordArgmax else { return (windowMaxima(x, g), []) }
         // Every output element is written below (an empty window gives -inf).
         let out = Tensor(uninitialized: [g.planes * g.outputVolume], dtype: .float32)
         var argmax = [Int32](repeating: 0, count: recordArgmax ? g.planes * g.outputVolume : 0)
@@ -48,6 +49,45 @@ extension CPUKernels {
             }
         }
         return (out, argmax)
+    }
+
+    /// Window maxima straight from each axis's window bounds, without building the taps table or tracking
+    /// the argmax (inference: ResNet's stem pool spent most of its time on those). Same values as the
+    /// tabled loop: NaN wins, an empty window gives -inf.
+    private static func windowMaxima(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
+        let out = Tensor(uninitialized: [g.planes * g.outputVolume], dtype: .float32)
+        let px = x.typedPointer(Float.self), pv = out.typedPointer(Float.self)
+        let (inVol, outVol, a, b, c) = (g.inputVolume, g.outputVolume, g.axes[0], g.axes[1], g.axes[2])
+        let (inH, inW) = (g.input[1], g.input[2])
+        withExtendedLifetime(x) {
+            Parallel.forEachChunk(count: g.planes, grain: planeGrain(g)) { _, range in
+                for plane in range {
+                    let src = px + plane * inVol
+                    var target = pv + plane * outVol
+                    for od in 0..<a.outputs {
+                        for oh in 0..<b.outputs {
+                            for ow in 0..<c.outputs {
+                                var best = -Float.infinity
+                                let (w0, wCount) = (c.first[ow], c.count[ow])
+                                for i in 0..<a.count[od] {
+                                    let slice = src + (a.first[od] + i * a.step) * inH * inW
+                                    for j in 0..<b.count[oh] {
+                                        let row = slice + (b.first[oh] + j * b.step) * inW + w0
+                                        for k in 0..<wCount {
+                                            let v = row[k * c.step]
+                                            if v > best || v.isNaN { best = v }
+                                        }
+                                    }
+                                }
+                                target.pointee = best
+                                target += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Gradient of `maxPool`: each output gradient goes to its window's maximum.
