@@ -35,6 +35,13 @@ struct WinogradLayout {
         block = Swift.min(tileCount, Swift.max(Self.minimumBlock, Self.blockBytes / perTile))
     }
 
+    /// Floats from one ξ's matrix to the next: the matrix rounded up to a cache line, plus one line. The
+    /// transforms touch all 16 matrices in lockstep; at a power-of-two spacing (64 channels × 256 tiles)
+    /// all 16 streams fall into one 8-way L1 set and evict each other (`vidi bench conv --batch 1
+    /// --channels 64 --size 56 --threads 1`: 42 effective GFLOP/s per CPU-second without the extra line,
+    /// 84 with it; the shifted path 67–72).
+    static func spacing(_ elements: Int) -> Int { (elements + 15) / 16 * 16 + 16 }
+
     /// Whether `g` is a convolution this layout computes: 3×3 (1×3×3), stride and dilation 1, one group,
     /// no depth padding.
     static func fits(_ g: ConvGeometry) -> Bool {
@@ -45,7 +52,7 @@ struct WinogradLayout {
     /// `U[ξ][co][ci] = (G g Gᵀ)[ξ]` for weights `[C_out, C_in, 3, 3]`, with `G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]`.
     func transformWeights(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
         let (cin, cout) = (g.inChannels, g.outChannels)
-        let stride = cout * cin
+        let stride = Self.spacing(cout * cin)
         Parallel.forEachChunk(count: cout, grain: Swift.max(1, 4096 / Swift.max(cin, 1))) { _, range in
             for co in range {
                 for ci in 0..<cin {
@@ -76,7 +83,7 @@ struct WinogradLayout {
     func transformInput(_ x: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let (cin, h, w, depth) = (g.inChannels, g.input[1], g.input[2], g.input[0])
         let (padH, padW, n) = (g.padding[1], g.padding[2], tiles.count)
-        let perFrame = tilesH * tilesW, plane = h * w, stride = cin * n
+        let perFrame = tilesH * tilesW, plane = h * w, stride = Self.spacing(cin * n)
         Parallel.forEachChunk(count: cin, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
             for ci in channels {
                 var column = 0
@@ -119,7 +126,7 @@ struct WinogradLayout {
     /// Output tiles `Aᵀ M A` (`Aᵀ = [1 1 1 0; 0 1 −1 −1]`) plus bias, written where they lie inside the output.
     func transformOutput(_ m: UnsafePointer<Float>, tiles: Range<Int>, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
         let (cout, oh, ow, depth) = (g.outChannels, g.output[1], g.output[2], g.output[0])
-        let n = tiles.count, perFrame = tilesH * tilesW, plane = oh * ow, stride = cout * n
+        let n = tiles.count, perFrame = tilesH * tilesW, plane = oh * ow, stride = Self.spacing(cout * n)
         Parallel.forEachChunk(count: cout, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
             for co in channels {
                 let b = bias?[co] ?? 0
@@ -148,10 +155,12 @@ struct WinogradLayout {
 }
 
 extension CPUKernels {
-    /// Winograd for 3×3 stride-1 convolutions with at least this many input and output channels (fewer
-    /// channels leave the GEMMs too small to gain from the 2.25× fewer multiplications). `VIDI_WINOGRAD=0`
-    /// turns it off (the shifted-GEMM path then runs, as it does for the gradients).
-    static let winogradMinimumChannels = 16
+    /// Winograd for 3×3 stride-1 convolutions with at least this many input and output channels: fewer
+    /// leave the 16 GEMMs too small to gain from 2.25× fewer multiplications (measured per CPU-second
+    /// against the shifted path at batch 1: 0.59× at 16 channels on 56², 0.81× at 32 on 28² and 56²;
+    /// ResNet-50's four shapes, 64–512 channels at 56²–7², batch 1 and 8: 1.13–2.17×, BENCHMARKS.md). `VIDI_WINOGRAD=0` turns it off (the shifted-GEMM path then runs, as it
+    /// does for the gradients).
+    static let winogradMinimumChannels = 64
     static let winogradEnabled = ProcessInfo.processInfo.environment["VIDI_WINOGRAD"] != "0"
 
     static func usesWinograd(_ g: ConvGeometry) -> Bool {
@@ -164,11 +173,11 @@ extension CPUKernels {
         BLAS.prepare()
         let layout = WinogradLayout(g)
         let (cin, cout, size) = (g.inChannels, g.outChannels, MemoryLayout<Float>.size)
-        let u = weight.storage.derived(key: [DerivedKind.winogradWeights, weight.offset, cout, cin], byteCount: 16 * cout * cin * size) { bytes in
+        let u = weight.storage.derived(key: [DerivedKind.winogradWeights, weight.offset, cout, cin], byteCount: 16 * WinogradLayout.spacing(cout * cin) * size) { bytes in
             layout.transformWeights(weight.typedPointer(Float.self), into: bytes.assumingMemoryBound(to: Float.self))
         }
-        let v = TensorStorage(uninitializedByteCount: 16 * cin * layout.block * size)
-        let m = TensorStorage(uninitializedByteCount: 16 * cout * layout.block * size)
+        let v = TensorStorage(uninitializedByteCount: 16 * WinogradLayout.spacing(cin * layout.block) * size)
+        let m = TensorStorage(uninitializedByteCount: 16 * WinogradLayout.spacing(cout * layout.block) * size)
         let out = Tensor(uninitialized: g.outputShape, dtype: .float32)
         let (px, po, pb) = (x.typedPointer(Float.self), out.typedPointer(Float.self), bias?.typedPointer(Float.self))
         let (pu, pv, pm) = (u.pointer(as: Float.self), v.pointer(as: Float.self), m.pointer(as: Float.self))
@@ -177,10 +186,11 @@ extension CPUKernels {
                 let tiles = start..<Swift.min(start + layout.block, layout.tileCount), n = tiles.count
                 layout.transformInput(px, tiles: tiles, into: pv)
                 // The 16 products are independent: one whole GEMM per chunk, so bits never depend on threads.
+                let (su, sv, sm) = (WinogradLayout.spacing(cout * cin), WinogradLayout.spacing(cin * n), WinogradLayout.spacing(cout * n))
                 Parallel.forEachChunk(count: 16, grain: 1) { xi, _ in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
-                                1, pu + xi * cout * cin, Int32(cin), pv + xi * cin * n, Int32(n),
-                                0, pm + xi * cout * n, Int32(n))
+                                1, pu + xi * su, Int32(cin), pv + xi * sv, Int32(n),
+                                0, pm + xi * sm, Int32(n))
                 }
                 layout.transformOutput(pm, tiles: tiles, bias: pb, into: po)
             }

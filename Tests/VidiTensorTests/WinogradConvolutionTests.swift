@@ -91,8 +91,8 @@ import VidiTestSupport
 
     @Test func publicConvolutionTakesWinogradAndKeepsItsWeightsCurrent() throws {
         var generator = RandomGenerator(seed: 7)
-        let x = Tensor.uniform([1, 16, 8, 8], low: -1, high: 1, generator: &generator)
-        var weight = Tensor.uniform([16, 16, 3, 3], low: -0.1, high: 0.1, generator: &generator)
+        let x = Tensor.uniform([1, 64, 6, 6], low: -1, high: 1, generator: &generator)
+        var weight = Tensor.uniform([64, 64, 3, 3], low: -0.05, high: 0.05, generator: &generator)
         let g = try ConvGeometry(input: x, weight: weight, bias: nil, spatialRank: 2, stride: [1], padding: [1],
                                  dilation: [1], groups: 1, op: "test")
         #expect(CPUKernels.usesWinograd(g) == CPUKernels.winogradEnabled)
