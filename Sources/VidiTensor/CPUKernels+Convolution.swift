@@ -41,6 +41,7 @@ extension CPUKernels {
     /// Forward convolution; `bias` (length C_out) is added to every output position.
     static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
+        if usesWinograd(g) { return winogradConvolution(x, weight: weight, bias: bias, g) }
         if usesShiftedKernels(g) { return shiftedConvolution(x, weight: weight, bias: bias, g) }
         // SGEMM (beta 0) or the bias fill writes every element unless a channel count is zero.
         let out = cog > 0 && rows > 0 ? Tensor(uninitialized: g.outputShape, dtype: .float32) : Tensor(zeroed: g.outputShape, dtype: .float32)

@@ -106,15 +106,25 @@ struct ShiftedLayout {
 }
 
 extension CPUKernels {
-    /// Scratch buffers of the shifted kernels, freed together.
+    /// Scratch buffers of the shifted kernels, freed together. `tapWeights` holds the weights regrouped per
+    /// tap: kept with the weight's storage while the weight is unchanged (`weight` given), or a zeroed
+    /// accumulator for the weight gradient.
     private struct ShiftedScratch {
         let tapWeights: TensorStorage
         let paddedInput: TensorStorage
         let wide: TensorStorage
 
-        init(_ layout: ShiftedLayout) {
+        init(_ layout: ShiftedLayout, weight: Tensor?) {
             let g = layout.g, size = MemoryLayout<Float>.size
-            tapWeights = TensorStorage(byteCount: g.groups * g.kernelVolume * g.outChannelsPerGroup * g.inChannelsPerGroup * size)
+            let tapBytes = g.groups * g.kernelVolume * g.outChannelsPerGroup * g.inChannelsPerGroup * size
+            if let weight {
+                let key = [DerivedKind.weightsPerTap, weight.offset, g.groups, g.outChannelsPerGroup, g.inChannelsPerGroup, g.kernelVolume]
+                tapWeights = weight.storage.derived(key: key, byteCount: tapBytes) { bytes in
+                    layout.regroupWeights(weight.typedPointer(Float.self), into: bytes.assumingMemoryBound(to: Float.self), toTaps: true)
+                }
+            } else {
+                tapWeights = TensorStorage(byteCount: tapBytes)
+            }
             paddedInput = TensorStorage(byteCount: g.inChannelsPerGroup * layout.planeVolume * size)
             wide = TensorStorage(uninitializedByteCount: g.outChannelsPerGroup * layout.block * size)
         }
@@ -122,14 +132,13 @@ extension CPUKernels {
 
     static func shiftedConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         BLAS.prepare()
-        let layout = ShiftedLayout(g), scratch = ShiftedScratch(layout)
+        let layout = ShiftedLayout(g), scratch = ShiftedScratch(layout, weight: weight)
         let out = Tensor(uninitialized: g.outputShape, dtype: .float32)
         let (cig, cog, taps) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelVolume)
         let px = x.typedPointer(Float.self), po = out.typedPointer(Float.self), pb = bias?.typedPointer(Float.self)
         let pt = scratch.tapWeights.pointer(as: Float.self), pp = scratch.paddedInput.pointer(as: Float.self)
         let pc = scratch.wide.pointer(as: Float.self)
         withExtendedLifetime((x, weight, bias, scratch.tapWeights, scratch.paddedInput, scratch.wide)) {
-            layout.regroupWeights(weight.typedPointer(Float.self), into: pt, toTaps: true)
             for image in 0..<g.batch {
                 for group in 0..<g.groups {
                     layout.copyInterior(px + (image * g.inChannels + group * cig) * g.inputVolume, pp, channels: cig, toPadded: true)
@@ -153,14 +162,13 @@ extension CPUKernels {
     /// Input gradient of a stride-1 convolution: the shifted GEMMs transposed, accumulated in the padded layout.
     static func shiftedConvolutionInputGradient(_ gradOutput: Tensor, weight: Tensor, _ g: ConvGeometry) -> Tensor {
         BLAS.prepare()
-        let layout = ShiftedLayout(g), scratch = ShiftedScratch(layout)
+        let layout = ShiftedLayout(g), scratch = ShiftedScratch(layout, weight: weight)
         let gradInput = Tensor(uninitialized: g.inputShape, dtype: .float32)
         let (cig, cog, taps) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelVolume)
         let pg = gradOutput.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
         let pt = scratch.tapWeights.pointer(as: Float.self), pp = scratch.paddedInput.pointer(as: Float.self)
         let pc = scratch.wide.pointer(as: Float.self)
         withExtendedLifetime((gradOutput, weight, scratch.tapWeights, scratch.paddedInput, scratch.wide)) {
-            layout.regroupWeights(weight.typedPointer(Float.self), into: pt, toTaps: true)
             for image in 0..<g.batch {
                 for group in 0..<g.groups {
                     pp.update(repeating: 0, count: cig * layout.planeVolume)
@@ -184,7 +192,7 @@ extension CPUKernels {
     /// Weight gradient of a stride-1 convolution: `∂W[tap] = Σ G · P[:, j + shift]ᵀ` over images and blocks.
     static func shiftedConvolutionWeightGradient(_ x: Tensor, gradOutput: Tensor, _ g: ConvGeometry) -> Tensor {
         BLAS.prepare()
-        let layout = ShiftedLayout(g), scratch = ShiftedScratch(layout)
+        let layout = ShiftedLayout(g), scratch = ShiftedScratch(layout, weight: nil)
         let gradWeight = Tensor(uninitialized: g.weightShape, dtype: .float32)
         let (cig, cog, taps) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelVolume)
         let px = x.typedPointer(Float.self), pg = gradOutput.typedPointer(Float.self)

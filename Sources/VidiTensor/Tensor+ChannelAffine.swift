@@ -25,6 +25,7 @@ extension Tensor {
         // Write in place only into storage nobody else sees; otherwise one pass into a new tensor.
         let inPlace = isKnownUniquelyReferenced(&storage) && !storage.isReadOnly
         let fresh: Tensor? = inPlace ? nil : Tensor(uninitialized: shape, dtype: .float32)
+        if inPlace { storage.noteWrite() }
         let s = scale.contiguousData(), t = shift.contiguousData(), r = residual?.contiguousData()
         let source = typedPointer(Float.self)
         let destination = fresh?.typedPointer(Float.self) ?? source

@@ -215,6 +215,7 @@ public struct Tensor: Sendable {
     public mutating func withUnsafeMutableBufferPointer<T: TensorElement, R>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {
         guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: "withUnsafeMutableBufferPointer", expected: dtype, actual: T.dtype) }
         makeUniqueContiguous()
+        defer { storage.noteWrite() }
         return try body(UnsafeMutableBufferPointer(start: typedPointer(T.self), count: elementCount))
     }
 
@@ -233,9 +234,14 @@ public struct Tensor: Sendable {
         gradNode = node
     }
 
+    /// Makes the storage this tensor's alone, contiguous and writable, for a write that follows: values
+    /// derived from the old bytes (cached regrouped weights) are marked stale.
     @usableFromInline
     mutating func makeUniqueContiguous() {
-        if isKnownUniquelyReferenced(&storage), !storage.isReadOnly, isContiguous { return }
+        if isKnownUniquelyReferenced(&storage), !storage.isReadOnly, isContiguous {
+            storage.noteWrite()
+            return
+        }
         let node = gradNode
         self = CPUKernels.copyContiguous(self)
         gradNode = node

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// A block of raw bytes that one or more `Tensor` values view.
 ///
@@ -72,6 +73,12 @@ public final class TensorStorage: @unchecked Sendable {
         blockBytes = byteCount
         adopted = true
     }
+
+    /// Counts in-place writes made through `Tensor` (`noteWrite()`), so values derived from the bytes
+    /// (`derived(key:byteCount:make:)`) know when they are stale.
+    let writeCount = Atomic<UInt64>(0)
+    /// Values derived from the bytes and kept with them, newest last (see `TensorStorage+Derived.swift`).
+    let derivedValues = Mutex<[DerivedValue]>([])
 
     /// Adopted memory goes back through `deallocator`; owned memory is freed here.
     private let adopted: Bool

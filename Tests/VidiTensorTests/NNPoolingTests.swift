@@ -20,6 +20,34 @@ import VidiTestSupport
         }
     }
 
+    /// Under no-grad max pooling takes the direct loop without the taps table or argmax; the same PyTorch
+    /// goldens must hold exactly (a maximum is one of the inputs, no rounding).
+    @Test func maxPoolingWithoutGradMatchesTorch() throws {
+        try withNoGrad {
+            try expectMatchesTorch("max_pool1d", inputs: ["x"], rtol: 0, atol: 0, gradients: false) {
+                try $0[0].maxPool1d(kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true)
+            }
+            try expectMatchesTorch("max_pool2d", inputs: ["x"], rtol: 0, atol: 0, gradients: false) {
+                try $0[0].maxPool2d(kernelSize: [3, 2], stride: [2, 3], padding: [1, 1], dilation: [1, 2])
+            }
+            try expectMatchesTorch("max_pool2d_ceil", inputs: ["x"], rtol: 0, atol: 0, gradients: false) {
+                try $0[0].maxPool2d(kernelSize: [3], stride: [2], padding: [1], ceilMode: true)
+            }
+            try expectMatchesTorch("max_pool3d", inputs: ["x"], rtol: 0, atol: 0, gradients: false) {
+                try $0[0].maxPool3d(kernelSize: [2, 3, 2], stride: [2, 2, 1], padding: [1, 1, 0])
+            }
+            try expectMatchesTorch("adaptive_max2d", inputs: ["x"], rtol: 0, atol: 0, gradients: false) {
+                try $0[0].adaptiveMaxPool2d(outputSize: [3, 7])
+            }
+            // NaN wins and a window wholly in padding gives -inf, as with grad.
+            let nan = try Tensor([1, .nan, 3, 4], shape: [1, 1, 4]).maxPool1d(kernelSize: 2).scalars
+            #expect(nan[0].isNaN && nan[1] == 4)
+            let padded = try Tensor([0, 1, 2, 3], shape: [1, 1, 2, 2])
+                .maxPool2d(kernelSize: [1, 2], stride: [1], padding: [0, 1], dilation: [1, 3])
+            #expect(padded.scalars == [-.infinity, -.infinity])
+        }
+    }
+
     @Test func averagePooling() throws {
         try expectMatchesTorch("avg_pool1d", inputs: ["x"]) {
             try $0[0].avgPool1d(kernelSize: 4, stride: 3, padding: 2, ceilMode: true, countIncludePad: false)
