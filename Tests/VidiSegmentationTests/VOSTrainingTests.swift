@@ -121,15 +121,16 @@ import VidiTraining
                 try optimizer.step()
             }
         }
+        func changed() -> [String] { Self.bits(network.stateDict()).filter { before[$0.key] != $0.value }.keys.sorted() }
         try steps(try AdamW(network.parameters, learningRate: 0, weightDecay: 0), 2)
-        #expect(Self.bits(network.stateDict()) == before, "a zero-rate step changed the state dict")
+        #expect(changed() == [], "zero-rate steps changed these tensors")
 
         try steps(try AdamW(network.parameters, learningRate: 1e-3, weightDecay: 0), 1)
-        let after = Self.bits(network.stateDict())
         let buffers = Set(network.namedBuffers().map(\.name))
         #expect(buffers.contains { $0.hasSuffix("running_var") })
-        #expect(buffers.allSatisfy { after[$0] == before[$0] }, "a training step changed BatchNorm statistics")
-        #expect(after.keys.contains { !buffers.contains($0) && after[$0] != before[$0] }, "a real step moved no weight")
+        let moved = changed()
+        #expect(moved.filter(buffers.contains) == [], "a training step changed BatchNorm statistics")
+        #expect(!moved.isEmpty, "a real step moved no weight")
     }
 
     /// Hand-checked: a 3x3 square in a 9x9 frame dilates to the 5x5 square around it and erodes to its
