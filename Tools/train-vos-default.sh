@@ -7,8 +7,11 @@
 #   [VIDI=path/to/vidi] Tools/train-vos-default.sh [STEPS] [INITIAL] [MORE vidi train vos OPTIONS...]
 # INITIAL (optional) continues from earlier weights (BENCHMARKS.md's retraining and LCM fine-tune ran so). The
 # committed model came from an earlier version of this script (400 steps of 4-frame clips, from scratch).
-# The LCM modules are not part of the default; add them with e.g. `--lcm --distractors 2 --out W.safetensors`
-# (later options override earlier ones; the LCM parameters train at --lcm-lr-scale, default 10, times --lr).
+# The LCM modules are not part of the default; add them with e.g. `--lcm --out W.safetensors` (later options
+# override earlier ones; the LCM parameters train at --lcm-lr-scale, default 10, times --lr). Keep
+# --distractors at 0 or 1 when fine-tuning: with 2 look-alikes per sequence the STCN readout cannot tell a
+# target from its copies and the network learns to call all of them background (BENCHMARKS.md, "Why the
+# fine-tunes collapsed").
 # Tools/bench/vos_lcm_experiment.sh fine-tunes with and without LCM side by side for a fair comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."

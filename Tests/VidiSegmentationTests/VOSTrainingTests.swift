@@ -103,6 +103,36 @@ import VidiTraining
         #expect(after < 0.8 * before, "loss \(before) -> \(after)")
     }
 
+    /// Invariant (what BENCHMARKS.md's collapse diagnosis rests on): the loss runs BatchNorm with frozen
+    /// statistics even when the trainer has put the network in training mode, so after optimizer steps at
+    /// learning rate 0 every tensor of the state dict (BatchNorm buffers included) is unchanged bit for bit,
+    /// and at a real rate the weights move while the BatchNorm buffers still do not.
+    @Test func trainingStepsNeverTouchBatchNormStatistics() throws {
+        let network = Self.network(seed: 3)
+        let loss = VOSTrainingLoss(network: network, warmupClips: 0)
+        let source = SyntheticClipSampler(options: Self.clipOptions, sequences: 2, length: 3, seed: 9)
+        let before = Self.bits(network.stateDict())
+        var generator = RandomGenerator(seed: 10)
+        func steps(_ optimizer: AdamW, _ count: Int) throws {
+            for index in 0..<count {
+                network.train()  // what `Trainer` does before its loop
+                optimizer.zeroGrad()
+                try loss.loss(try source.clip(at: index), clipsSeen: index, generator: &generator).backward()
+                try optimizer.step()
+            }
+        }
+        func changed() -> [String] { Self.bits(network.stateDict()).filter { before[$0.key] != $0.value }.keys.sorted() }
+        try steps(try AdamW(network.parameters, learningRate: 0, weightDecay: 0), 2)
+        #expect(changed() == [], "zero-rate steps changed these tensors")
+
+        try steps(try AdamW(network.parameters, learningRate: 1e-3, weightDecay: 0), 1)
+        let buffers = Set(network.namedBuffers().map(\.name))
+        #expect(buffers.contains { $0.hasSuffix("running_var") })
+        let moved = changed()
+        #expect(moved.filter(buffers.contains) == [], "a training step changed BatchNorm statistics")
+        #expect(!moved.isEmpty, "a real step moved no weight")
+    }
+
     /// Hand-checked: a 3x3 square in a 9x9 frame dilates to the 5x5 square around it and erodes to its
     /// centre pixel.
     static func square(frame: Int, from low: Int, side: Int) -> [Bool] {

@@ -6,7 +6,9 @@
 # differences (per object, as the DAVIS evaluation lists them: their mean and its standard error, the
 # noise to compare with).
 #   Tools/bench/vos_lcm_experiment.sh INITIAL STEPS WORKDIR [train|eval|all]
-# LR (default 1e-3), LCM_LR_SCALE (default 10) and BOOTSTRAP_AFTER (default 0) set the fine-tune.
+# LR (default 1e-3), LCM_LR_SCALE (default 10), BOOTSTRAP_AFTER (default 0) and DISTRACTORS (look-alikes per
+# training sequence, default 1: with 2, both arms learn to doubt every target and collapse to background,
+# BENCHMARKS.md "Why the fine-tunes collapsed") set the fine-tune.
 # train runs (a) and (b) side by side at nice 19, one thread each. An interrupted pair continues with the
 # same command (each run resumes from its newest checkpoint; checkpoints every 25 steps).
 set -euo pipefail
@@ -19,7 +21,7 @@ mkdir -p "$work"
 
 train() {
   local common=(--initial "$initial" --config small --memory rde --size 128x128 --clip-frames 5 --sequences 500
-                --distractors 2 --seed 11 --steps "$steps" --batch-size 1 --lr "${LR:-1e-3}" --schedule constant --weight-decay 0
+                --distractors "${DISTRACTORS:-1}" --seed 11 --steps "$steps" --batch-size 1 --lr "${LR:-1e-3}" --schedule constant --weight-decay 0
                 --bootstrap-after "${BOOTSTRAP_AFTER:-0}" --val-sequences 0 --checkpoint-every 25 --threads 1)
   local run pids=()
   for run in a b; do
