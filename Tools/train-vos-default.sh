@@ -6,7 +6,12 @@
 # which `vidi segment` uses when no --weights is given.
 #   [VIDI=path/to/vidi] Tools/train-vos-default.sh [STEPS] [INITIAL] [MORE vidi train vos OPTIONS...]
 # INITIAL (optional) continues from earlier weights (BENCHMARKS.md's retraining and LCM fine-tune ran so). The
-# committed model came from an earlier version of this script (400 steps of 4-frame clips, from scratch).
+# committed model came in two steps: an earlier version of this script (commit cbd0469: 400 steps of 4-frame
+# clips from scratch, one look-alike each), then, from those weights, 300 steps without look-alikes:
+#   vidi train vos --initial CBD0469_MODEL --config small --memory rde --size 128x128 --clip-frames 5 \
+#     --sequences 500 --distractors 0 --seed 11 --steps 300 --batch-size 1 --lr 1e-3 --schedule constant \
+#     --weight-decay 0 --bootstrap-after 0 --val-sequences 0 --checkpoint-every 25 --threads 1 \
+#     --checkpoint-dir DIR --out Sources/VidiSegmentation/Resources/small-rde.safetensors
 # The LCM modules are not part of the default; add them with e.g. `--lcm --out W.safetensors` (later options
 # override earlier ones; the LCM parameters train at --lcm-lr-scale, default 10, times --lr). Keep
 # --distractors at 0 or 1 when fine-tuning: with 2 look-alikes per sequence the STCN readout cannot tell a
