@@ -137,13 +137,15 @@ import VidiTestSupport
     }
 
     /// Scale-invariant sampling gives short and long actions the same share of good queries (tIoU > 0.5);
-    /// the uniform ablation starves the short one. Video: actions of 0.6 and 40 steps.
+    /// the uniform ablation starves the short one. Video: actions of 0.6 and 40 steps. Without span queries:
+    /// here a span from the short action's start to the long one's end is within tIoU 0.73 of the long one,
+    /// which would add 1/8 to its share only (`spanQueriesDrawTheDocumentedShare` tests them).
     @Test func scaleInvariantSamplingCoversEveryScale() throws {
         var video = try GridVideo(features: Tensor.zeros([64, 2]), gridLength: 64)
         video.truths = [(5, 5.6, 0), (20, 60, 1)]
         func goodShare(_ sampling: RCL.Sampling, truth: Int) -> Double {
             var g = RandomGenerator(seed: 9)
-            let qs = RCL.sampleQueries(video, count: 4000, sampling: sampling, generator: &g)
+            let qs = RCL.sampleQueries(video, count: 4000, sampling: sampling, spans: .none, generator: &g)
             let t = video.truths[truth]
             return Double(qs.filter { temporalIoU($0, (t.start, t.end)) > 0.5 }.count) / Double(qs.count)
         }
@@ -174,8 +176,9 @@ import VidiTestSupport
     /// Span queries (RCL.md): 1/8 of the scale-invariant queries run from one action's start to a later
     /// action's end, each within ± 1/4 of its own action's length — 100 of 800 here, from the around-truth
     /// share by default or the background share, none in the ablation. A video with one action has no span
-    /// to draw: its queries are exactly those of the ablation. Video: actions [4, 12] and [30, 50] of 64; no
-    /// other kind of query starts within [2, 6] and ends within [45, 55] at this seed (the `.none` count).
+    /// to draw: its queries are exactly those of the ablation. Video: actions [4, 12] and [30, 50] of 64; a
+    /// background query (log-uniform length, uniform centre) rarely starts within [2, 6] and ends within
+    /// [45, 55] too (none in the ablation at this seed, one with spans), hence the margin of 2.
     @Test func spanQueriesDrawTheDocumentedShare() throws {
         var video = try GridVideo(features: Tensor.zeros([64, 2]), gridLength: 64)
         video.truths = [(4, 12, 0), (30, 50, 1)]
@@ -186,8 +189,8 @@ import VidiTestSupport
         func isSpan(_ q: (Double, Double)) -> Bool { abs(q.0 - 4) <= 2 && abs(q.1 - 50) <= 5 }
         let none = spans(.none, video).filter(isSpan).count
         #expect(none == 0)
-        #expect(spans(.fromTruth, video).filter(isSpan).count == 100)
-        #expect(spans(.fromBackground, video).filter(isSpan).count == 100)
+        #expect((100...102).contains(spans(.fromTruth, video).filter(isSpan).count))
+        #expect((100...102).contains(spans(.fromBackground, video).filter(isSpan).count))
         // Here every span is a negative for the confidence: its best tIoU is below 0.5 (at most 20 / 44).
         #expect(spans(.fromTruth, video).filter(isSpan).allSatisfy { video.bestMatch($0).iou < 0.5 })
         var single = video

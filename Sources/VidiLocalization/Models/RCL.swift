@@ -149,7 +149,7 @@ enum RCL {
     }
 
     /// The inference query set: lengths 0.4 · 1.25^j below T and T itself, centres every max(0.5, L/8) steps — segments
-    /// shorter than a grid step included, about 1,400 queries at T = 64 (BMN's map has 2,080 cells).
+    /// shorter than a grid step included, 1,804 queries at T = 64 (BMN's map has 2,080 cells).
     static func inferenceQueries(length: Int) -> [(Double, Double)] {
         let T = Double(length)
         var out: [(Double, Double)] = []
