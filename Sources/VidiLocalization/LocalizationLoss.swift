@@ -10,8 +10,8 @@ public struct LocalizationLoss {
     public var queriesPerVideo = 96
     /// RCL query sampling (the ablation switches it to `.uniform`).
     public var scaleInvariantSampling = true
-    /// RCL: where the 1/8 of scale-invariant queries that span from one action to another come from.
-    public var spanQueries = SpanQueries.fromTruth
+    /// RCL: span queries (from one action to another) in scale-invariant sampling; none by default (RCL.md).
+    public var spanQueries = SpanQueries.none
 
     public init(model: LocalizationModel) { self.model = model }
 

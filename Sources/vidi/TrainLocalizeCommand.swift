@@ -31,7 +31,7 @@ struct TrainLocalizeCommand: ParsableCommand {
     @Option(help: "RCL refinement iterations.") var refine = 2
     @Option(help: "RCL query sampling: scale-invariant or uniform (the ablation).") var sampling = "scale-invariant"
     @Option(help: "RCL training queries per video.") var queries = 96
-    @Option(help: "RCL span queries (one action's start to another's end), 1/8 of scale-invariant sampling taken from the around-truth share (truth), the background share (background), or none (the ablation).") var spans = "truth"
+    @Option(help: "RCL span queries (one action's start to another's end): none (default), or 1/8 of scale-invariant sampling taken from the around-truth share (truth) or the background share (background).") var spans = "none"
     @Option(help: "Extra points read around each query boundary (window min(L, 4) grid steps); default 4 for rcl, 0 for bmn; 0 reads only the segment's bins (the ablation).") var boundarySamples: Int?
     @Option(help: "Output localizer checkpoint (.safetensors) for `vidi localize --model`.") var out: String
 
@@ -63,7 +63,7 @@ struct TrainLocalizeCommand: ParsableCommand {
         var loss = LocalizationLoss(model: model)
         loss.queriesPerVideo = queries
         loss.scaleInvariantSampling = sampling == "scale-invariant"
-        loss.spanQueries = SpanQueries(rawValue: spans) ?? .fromTruth
+        loss.spanQueries = SpanQueries(rawValue: spans) ?? .none
         let trainer = Trainer(model: model, optimizer: optimizer, configuration: try training.configuration(training: trainingOptions)) { batch, generator in
             try loss(PackedBatch.videos(batch).map(\.video), generator: &generator)
         }

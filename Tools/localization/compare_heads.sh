@@ -36,14 +36,15 @@ run() {   # name, training options (or @row: that row's model), inference option
         python3 -c "import json,sys; d=json.load(open('$OUT/$name.eval.$tag.json')); print(' '.join('%.1f' % (100*x) for x in d['mAP']), '| avg %.1f' % (100*d['average_mAP']), '| by duration', ' '.join('%s:%.1f' % (b['range'], 100*b['average_mAP']) for b in d['by_duration']))"
     done
 }
-# RCL's default: K = 2, scale-invariant sampling with span queries, boundary readout (4 points per boundary, RCL.md).
+# RCL's default: K = 2, scale-invariant sampling, boundary readout (4 points per boundary, RCL.md).
 # The ablations each turn one of them off.
 run rcl "--head rcl --refine 2"
 run rcl-norefine "@rcl" "--refine 0"
 run rcl-k0 "--head rcl --refine 0"
 run rcl-uniform "--head rcl --refine 2 --sampling uniform"
-# Span queries (RCL.md): none (RCL before them), or taken from the background share instead of the around-truth one.
-run rcl-nospans "--head rcl --refine 2 --spans none"
+# Span queries (RCL.md, not the default): 1/8 of the queries from one action's start to another's end,
+# taken from the around-truth share or from the background share.
+run rcl-spans "--head rcl --refine 2 --spans truth"
 run rcl-spansbg "--head rcl --refine 2 --spans background"
 run rcl-noboundary "--head rcl --refine 2 --boundary-samples 0"
 run bmn "--head bmn"
