@@ -131,6 +131,7 @@ import VidiTestSupport
         c.gridLength = 64; c.maxDuration = 64
         #expect(BMN.anchors(c).count == 2080)
         let queries = RCL.inferenceQueries(length: 64)
+        #expect(queries.count == 1804)   // the same list rebuilt in Python (Tools/localization/diagnose_bucket.py)
         #expect(queries.map { $0.1 - $0.0 }.min()! < 0.5)
         #expect(queries.contains { $0.0 == 0 && $0.1 == 64 })
         #expect(queries.allSatisfy { $0.0 >= 0 && $0.1 <= 64 && $0.1 > $0.0 })
