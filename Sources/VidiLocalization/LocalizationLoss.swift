@@ -10,6 +10,8 @@ public struct LocalizationLoss {
     public var queriesPerVideo = 96
     /// RCL query sampling (the ablation switches it to `.uniform`).
     public var scaleInvariantSampling = true
+    /// RCL: span queries (from one action to another) in scale-invariant sampling; none by default (RCL.md).
+    public var spanQueries = SpanQueries.none
 
     public init(model: LocalizationModel) { self.model = model }
 
@@ -19,7 +21,7 @@ public struct LocalizationLoss {
         case .boundaryMatching: return try BMN.loss(model, videos, generator: &generator)
         case .continuous:
             return try RCL.loss(model, videos, queries: queriesPerVideo, sampling: scaleInvariantSampling ? .scaleInvariant : .uniform,
-                                generator: &generator)
+                                spans: spanQueries, generator: &generator)
         }
     }
 }

@@ -14,6 +14,8 @@ public final class Localizer {
     public var suppression = Suppression.bmn
     public var keep = 100
     public var classesPerSegment = 2
+    /// Candidates kept by score before suppression (BMN's post-processing keeps 300).
+    public var candidatesBeforeSuppression = 300
     /// RCL refinement iterations at inference (`nil`: the configuration's).
     public var refinementSteps: Int?
     /// RCL: multiply the confidence by the encoder's boundary probabilities (BMN's scoring, the plug-in path).
@@ -93,7 +95,7 @@ public final class Localizer {
 
     func postProcess(_ candidates: [Candidate], video: GridVideo, grid: FeatureGrid, duration: Double) -> [ScoredSegment] {
         let classes = model.configuration.classes
-        let top = candidates.sorted { $0.score > $1.score }.prefix(300)
+        let top = candidates.sorted { $0.score > $1.score }.prefix(candidatesBeforeSuppression)
         // Suppress proposals class-agnostically; the label field carries the candidate's index.
         let proposals = top.enumerated().map { ScoredSegment(start: $1.start, end: $1.end, label: String($0), score: $1.score) }
         let kept = suppression.apply(proposals, keep: keep, normalizer: Double(video.length))

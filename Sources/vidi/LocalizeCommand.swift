@@ -45,6 +45,7 @@ struct LocalizeCommand: ParsableCommand {
     @Option(help: "Segments kept per video after Soft-NMS.") var keep = 100
     @Option(help: "Sliding windows of this many snippets (stride half of it) for long videos: feature files, --features with --gt, or videos.") var slidingWindow: Int?
     @Flag(help: "RCL: score by confidence x class only, without the encoder's boundary probabilities.") var noBoundaryScore = false
+    @Flag(help: "Diagnosis: skip Soft-NMS and write the --keep best candidates as scored (all of them with a large --keep).") var noSuppression = false
     @Option(help: "Output prediction JSON.") var out: String?
     @Flag(help: "Localize the bundled synthetic validation set with the bundled model and print the mAP.") var demo = false
 
@@ -65,6 +66,8 @@ struct LocalizeCommand: ParsableCommand {
             localizer.refinementSteps = refine
             localizer.keep = keep
             localizer.useBoundaryEvidence = !noBoundaryScore
+            // tIoU never exceeds 1, so this hard NMS suppresses nothing.
+            if noSuppression { localizer.suppression = .hard(threshold: 1); localizer.candidatesBeforeSuppression = keep }
             var results: [(id: String, predictions: [ScoredSegment])] = []
             let clock = ContinuousClock(), start = clock.now
             if let gtPath {

@@ -31,6 +31,7 @@ struct TrainLocalizeCommand: ParsableCommand {
     @Option(help: "RCL refinement iterations.") var refine = 2
     @Option(help: "RCL query sampling: scale-invariant or uniform (the ablation).") var sampling = "scale-invariant"
     @Option(help: "RCL training queries per video.") var queries = 96
+    @Option(help: "RCL span queries (one action's start to another's end): none (default), or 1/8 of scale-invariant sampling taken from the around-truth share (truth) or the background share (background).") var spans = "none"
     @Option(help: "Extra points read around each query boundary (window min(L, 4) grid steps); default 4 for rcl, 0 for bmn; 0 reads only the segment's bins (the ablation).") var boundarySamples: Int?
     @Option(help: "Output localizer checkpoint (.safetensors) for `vidi localize --model`.") var out: String
 
@@ -38,6 +39,7 @@ struct TrainLocalizeCommand: ParsableCommand {
         guard queries >= 1, refine >= 0, (boundarySamples ?? 0) >= 0 else { throw ValidationError("--queries must be at least 1, --refine and --boundary-samples at least 0") }
         guard LocalizerConfiguration.Head(rawValue: head) != nil else { throw ValidationError("--head must be rcl or bmn") }
         guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
+        guard SpanQueries(rawValue: spans) != nil else { throw ValidationError("--spans must be truth, background or none") }
     }
 
     func run() throws {
@@ -61,6 +63,7 @@ struct TrainLocalizeCommand: ParsableCommand {
         var loss = LocalizationLoss(model: model)
         loss.queriesPerVideo = queries
         loss.scaleInvariantSampling = sampling == "scale-invariant"
+        loss.spanQueries = SpanQueries(rawValue: spans) ?? .none
         let trainer = Trainer(model: model, optimizer: optimizer, configuration: try training.configuration(training: trainingOptions)) { batch, generator in
             try loss(PackedBatch.videos(batch).map(\.video), generator: &generator)
         }

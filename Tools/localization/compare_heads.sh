@@ -42,6 +42,10 @@ run rcl "--head rcl --refine 2"
 run rcl-norefine "@rcl" "--refine 0"
 run rcl-k0 "--head rcl --refine 0"
 run rcl-uniform "--head rcl --refine 2 --sampling uniform"
+# Span queries (RCL.md, not the default): 1/8 of the queries from one action's start to another's end,
+# taken from the around-truth share or from the background share.
+run rcl-spans "--head rcl --refine 2 --spans truth"
+run rcl-spansbg "--head rcl --refine 2 --spans background"
 run rcl-noboundary "--head rcl --refine 2 --boundary-samples 0"
 run bmn "--head bmn"
 # BMN's map with the same boundary readout: whether the readout alone, without continuous anchors, closes the gap.

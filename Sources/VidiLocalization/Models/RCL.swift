@@ -7,24 +7,41 @@ import Foundation
 import VidiNN
 import VidiTensor
 
+/// RCL training: which 1/8 of the scale-invariant queries become span queries in videos with two actions or
+/// more (RCL.md, "Span queries": measured over 5 seeds, neither choice beat the default without them).
+public enum SpanQueries: String, Sendable, CaseIterable {
+    /// One of the five around-truth slots, so the mostly short background queries stay.
+    case fromTruth = "truth"
+    /// One of the two background slots.
+    case fromBackground = "background"
+    /// No span queries (the default).
+    case none
+}
+
 enum RCL {
     /// How training draws query segments.
     enum Sampling: String, Sendable, Codable {
         /// 5/8 around a ground truth chosen uniformly (every action gets the same share whatever its length),
         /// jittered *relative* to its length: log-length ± 0.7, centre ± length/2; 1/8 fragments inside a
         /// ground truth (log-uniform 5–50 % of its length); 1/4 background queries with log-uniform length in
-        /// [0.3, T] and uniform centre.
+        /// [0.3, T] and uniform centre. With `SpanQueries`, 1/8 of the queries (taken from the around-truth or the
+        /// background share) span from one action to another when the video has two or more.
         case scaleInvariant
         /// The ablation: 3/4 around a ground truth with *absolute* jitter (± T/16 steps on centre and length),
         /// 1/4 uniform (start, end) pairs — long actions get near-perfect queries, short ones are missed.
         case uniform
     }
 
-    static func sampleQueries(_ video: GridVideo, count: Int, sampling: Sampling, generator g: inout RandomGenerator) -> [(Double, Double)] {
+    /// Training queries of one video. `spans` (not the default): with scale-invariant sampling, 1/8 of the
+    /// queries run from one action's start to a later action's end (RCL.md, "Span queries").
+    static func sampleQueries(_ video: GridVideo, count: Int, sampling: Sampling, spans: SpanQueries = .none,
+                              generator g: inout RandomGenerator) -> [(Double, Double)] {
         let T = Double(video.length)
+        let spanSlot = spans == .fromTruth ? 5 : spans == .fromBackground ? 7 : -1
         var out: [(Double, Double)] = []
         for q in 0..<count {
-            let aroundTruth = !video.truths.isEmpty && q % 4 != 3
+            let span = sampling == .scaleInvariant && q % 8 == spanSlot && video.truths.count >= 2
+            let aroundTruth = !video.truths.isEmpty && q % 4 != 3 && !span
             var centre: Double, length: Double
             switch (sampling, aroundTruth) {
             case (.scaleInvariant, true) where q % 8 == 6:
@@ -39,6 +56,18 @@ enum RCL {
                 let L = t.end - t.start
                 length = L * exp(Double(g.nextUniform() * 1.4 - 0.7))
                 centre = (t.start + t.end) / 2 + Double(g.nextUniform() - 0.5) * L
+            case (.scaleInvariant, false) where span:
+                // From the start of one action to the end of another, each boundary jittered by ± 1/4 of its own
+                // action's length: a merge of neighbours, whose ends are true boundaries and whose inside looks
+                // like action. BMN's dense map scores every such cell in training; untrained, they scored like
+                // the long actions they contain (RCL.md, "Span queries").
+                let n = video.truths.count
+                let i = g.nextIndex(below: n), j = (i + 1 + g.nextIndex(below: n - 1)) % n
+                let (a, b) = video.truths[i].start <= video.truths[j].start ? (video.truths[i], video.truths[j]) : (video.truths[j], video.truths[i])
+                let s = a.start + Double(g.nextUniform() - 0.5) * 0.5 * (a.end - a.start)
+                let e = Swift.max(b.end + Double(g.nextUniform() - 0.5) * 0.5 * (b.end - b.start), s + 0.05)
+                length = e - s
+                centre = (s + e) / 2
             case (.scaleInvariant, false):
                 length = exp(log(0.3) + Double(g.nextUniform()) * (log(T) - log(0.3)))
                 centre = Double(g.nextUniform()) * T
@@ -75,12 +104,12 @@ enum RCL {
     /// boundary offsets (targets `(g_s − s)/L`, `(g_e − e)/L`) on queries with tIoU > 0.3, class
     /// cross-entropy on tIoU > 0.5; plus the encoder's boundary loss. Refined queries are detached between
     /// iterations (the head is the same at every iteration, so the recurrence shares weights).
-    static func loss(_ model: LocalizationModel, _ videos: [GridVideo], queries: Int, sampling: Sampling,
+    static func loss(_ model: LocalizationModel, _ videos: [GridVideo], queries: Int, sampling: Sampling, spans: SpanQueries = .none,
                      generator: inout RandomGenerator) throws -> Tensor {
         let c = model.configuration
         let (embedding, startLogits, endLogits) = try model.encoder(GridVideo.batch(videos))
         var total = try LossTerms.boundaryLoss(startLogits, endLogits, videos: videos)
-        var segments = videos.map { sampleQueries($0, count: queries, sampling: sampling, generator: &generator) }
+        var segments = videos.map { sampleQueries($0, count: queries, sampling: sampling, spans: spans, generator: &generator) }
         for _ in 0...c.refinementSteps {
             let outputs = try model.query(embedding, segments)
             var iou: [Float] = [], matches: [(iou: Double, label: Int)] = []
@@ -120,7 +149,7 @@ enum RCL {
     }
 
     /// The inference query set: lengths 0.4 · 1.25^j below T and T itself, centres every max(0.5, L/8) steps — segments
-    /// shorter than a grid step included, about 1,400 queries at T = 64 (BMN's map has 2,080 cells).
+    /// shorter than a grid step included, 1,804 queries at T = 64 (BMN's map has 2,080 cells).
     static func inferenceQueries(length: Int) -> [(Double, Double)] {
         let T = Double(length)
         var out: [(Double, Double)] = []
