@@ -5,7 +5,10 @@
 #     labelled set for the supervised upper bound.
 #  2. Pipelines/{mosi,hico,cmd}.yaml turn the pretraining videos into pretext shards (MoSI: without colour
 #     jitter and static masks; without jitter only; the latter with a 224-px standardised square; HiCo: progress 0, 0.5, 1 for its gradual sampling;
-#     CMD: two sets with different crops/flips).
+#     CMD: two sets with different crops/flips). MoSI gets MOSI_SEEDS independent stack sets per variant (each
+#     seed draws new source frames, crops, window starts and masks): with one set of 200 stacks the network
+#     memorises its 1800 clips (0.99 accuracy on them, 0.54 on fresh stacks; BENCHMARKS.md). Each MoSI training
+#     also validates on stacks made from PRETEXT_VAL_VIDEOS other videos (metrics.jsonl: held-out loss).
 #  3. `vidi train mosi|hico|cmd` pretrains the tiny backbone (AdamW 1e-3, 50 warm-up steps, then constant,
 #     so a run stopped at a checkpoint equals a shorter run) for *_STEPS steps.
 #  4. `vidi probe-eval` (frozen encoder, pooled 64-d feature, standardised with the training split's
@@ -15,7 +18,8 @@
 #     on every probe set (the clips carry the direction; a supervised tiny r3d's probe; a torch random init).
 #   Tools/bench/probe_experiment.sh
 #   MOSI_STEPS=300 MOSI_MASK_STEPS=2000 MOSI_SCALED_STEPS=2000 HICO_STEPS=600 CMD_STEPS=800 PRETRAIN_VIDEOS=200 PROBE_TRAIN=400 \
-#     PROBE_VAL=200 PROBE_SETS=5 SUPERVISED_VIDEOS=1000 Tools/bench/probe_experiment.sh
+#     PROBE_VAL=200 PROBE_SETS=5 SUPERVISED_VIDEOS=1000 MOSI_SEEDS=10 PRETEXT_VAL_VIDEOS=40 Tools/bench/probe_experiment.sh
+# Disk: a MoSI stack is 5.4 MB, so each MoSI variant takes MOSI_SEEDS x PRETRAIN_VIDEOS x 5.4 MB (10.8 GB by default).
 # A stage whose output exists is skipped, so a rerun after an interruption continues; FRESH=1 starts over.
 # Heavy stages run under `nice -n 19` (shared machine). Data under Tools/bench/.data/actions.
 set -euo pipefail
@@ -23,7 +27,7 @@ cd "$(dirname "$0")/../.."
 MOSI_STEPS=${MOSI_STEPS:-300}; MOSI_MASK_STEPS=${MOSI_MASK_STEPS:-2000}; MOSI_SCALED_STEPS=${MOSI_SCALED_STEPS:-2000}
 HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-800}
 PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-400}; PROBE_VAL=${PROBE_VAL:-200}; PROBE_SETS=${PROBE_SETS:-5}
-SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
+SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; MOSI_SEEDS=${MOSI_SEEDS:-10}; PRETEXT_VAL_VIDEOS=${PRETEXT_VAL_VIDEOS:-40}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
 vidi=${VIDI:-}
 if [ -z "$vidi" ]; then
   nice -n 19 swift build -c release --product vidi >&2
@@ -44,6 +48,7 @@ frames() {  # name
   run run "$d/frames.yaml" --input "$d/$1/labels.csv" --output "$d/$1-shards" --overwrite >/dev/null
 }
 videos pretrain "$PRETRAIN_VIDEOS" 1
+videos pretext-val "$PRETEXT_VAL_VIDEOS" 2
 for k in $(seq 1 "$PROBE_SETS"); do
   videos "probe$k-train" "$PROBE_TRAIN" $((100 + k)); videos "probe$k-val" "$PROBE_VAL" $((200 + k))
   frames "probe$k-train"; frames "probe$k-val"
@@ -51,27 +56,32 @@ done
 videos supervised "$SUPERVISED_VIDEOS" 300; frames supervised
 
 # 2. Pretext shards from the pretraining videos (spec copies differ only in augmentation / progress / seed).
-pretext() {  # task name sed-expression
+pretext() {  # task name sed-expression [videos]
   [ -n "$(ls "$d/$2"/*_stats.json 2>/dev/null)" ] && return
   sed "$3" "Pipelines/$1.yaml" > "$d/$2.yaml"
-  run run "$d/$2.yaml" --input "$d/pretrain/labels.csv" --output "$d/$2" --overwrite >/dev/null
+  run run "$d/$2.yaml" --input "$d/${4:-pretrain}/labels.csv" --output "$d/$2" --overwrite >/dev/null
 }
-pretext mosi mosi-plain-shards 's/augment: true/augment: false/'
-pretext mosi mosi-mask-shards 's/augment: true/jitter: false/'
-pretext mosi mosi-scaled-shards 's/augment: true/jitter: false, standard_size: 224/'
+for variant in 'plain:augment: false' 'mask:jitter: false' 'scaled:jitter: false, standard_size: 224'; do
+  name=${variant%%:*}; options=${variant#*:}
+  for s in $(seq 0 $((MOSI_SEEDS - 1))); do pretext mosi "mosi-$name-shards-$s" "s/augment: true/$options/; s/seed: 0/seed: $s/"; done
+  pretext mosi "mosi-$name-val-shards" "s/augment: true/$options/; s/seed: 0/seed: 1000/" pretext-val
+done
 for p in 0 0.5 1; do pretext hico "hico-shards-$p" "s/progress: 0.5/progress: $p/"; done
 for s in 0 1; do pretext cmd "cmd-shards-$s" "s/seed: 0/seed: $s/"; done
 shards() { ls "$d"/$1/*.tar | paste -sd: - | sed 's/:/::/g'; }
 
 # 3. Pretraining (tiny backbone, 8 frames at 32 x 32; the step counts are the budget).
-pretrain() {  # run-name task steps batch shards
+pretrain() {  # run-name task steps batch shards [extra options]
   [ -f "$d/runs/$1/$2.safetensors" ] && return
   run train "$2" --shards "$5" --batch-size "$4" --steps "$3" --lr 1e-3 --warmup 50 --schedule constant \
-    --seed 0 --checkpoint-dir "$d/runs/$1" --checkpoint-every 100 | tail -1 >&2
+    --seed 0 --checkpoint-dir "$d/runs/$1" --checkpoint-every 100 "${@:6}" | tail -1 >&2
 }
-pretrain mosi-plain mosi "$MOSI_STEPS" 2 "$(shards 'mosi-plain-shards')"
-pretrain mosi-mask mosi "$MOSI_MASK_STEPS" 2 "$(shards 'mosi-mask-shards')"
-pretrain mosi-scaled mosi "$MOSI_SCALED_STEPS" 2 "$(shards 'mosi-scaled-shards')"
+# MoSI stacks are 5.4 MB: a 100-stack shuffle buffer instead of the default 1000 keeps memory near 1 GB.
+for name in plain mask scaled; do
+  steps=$MOSI_MASK_STEPS; [ $name = plain ] && steps=$MOSI_STEPS; [ $name = scaled ] && steps=$MOSI_SCALED_STEPS
+  pretrain "mosi-$name" mosi "$steps" 2 "$(shards "mosi-$name-shards-*")" --shuffle-buffer 100 \
+    --val-shards "$(shards "mosi-$name-val-shards")" --val-every 250
+done
 pretrain hico hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')"
 pretrain cmd cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')"
 

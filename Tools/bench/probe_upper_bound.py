@@ -57,30 +57,40 @@ def tensor(x):
     return torch.from_numpy(((x / 255 - 0.45) / 0.225).transpose(0, 4, 1, 2, 3).copy())
 
 
+def conv_bn(i, o, kernel, stride, padding, relu):
+    layers = [nn.Conv3d(i, o, kernel, stride, padding, bias=False), nn.BatchNorm3d(o)]
+    return nn.Sequential(*(layers + [nn.ReLU()] if relu else layers))
+
+
 class Block(nn.Module):
     def __init__(self, i, o, stride):
         super().__init__()
-        self.conv1 = nn.Sequential(nn.Conv3d(i, o, 3, stride, 1, bias=False), nn.BatchNorm3d(o), nn.ReLU())
-        self.conv2 = nn.Sequential(nn.Conv3d(o, o, 3, 1, 1, bias=False), nn.BatchNorm3d(o))
-        self.downsample = nn.Sequential(nn.Conv3d(i, o, 1, stride, bias=False), nn.BatchNorm3d(o)) if stride != 1 or i != o else nn.Identity()
+        self.conv1 = conv_bn(i, o, 3, stride, 1, True)
+        self.conv2 = conv_bn(o, o, 3, 1, 1, False)
+        self.downsample = conv_bn(i, o, 1, stride, 0, False) if stride != 1 or i != o else None
 
     def forward(self, x):
-        return torch.relu(self.conv2(self.conv1(x)) + self.downsample(x))
+        return torch.relu(self.conv2(self.conv1(x)) + (x if self.downsample is None else self.downsample(x)))
 
 
 class TinyR3D(nn.Module):
+    """torchvision's r3d_18 layout and key names (stem, layer1-4, fc) at widths 8-16-32-64, so a Vidi
+    checkpoint's encoder.backbone.* weights load as they are (probe_head_check.py)."""
+
     def __init__(self, widths=(8, 16, 32, 64), classes=4):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv3d(3, widths[0], (3, 7, 7), (1, 2, 2), (1, 3, 3), bias=False), nn.BatchNorm3d(widths[0]), nn.ReLU())
-        blocks, i = [], widths[0]
+        self.stem = conv_bn(3, widths[0], (3, 7, 7), (1, 2, 2), (1, 3, 3), True)
+        i = widths[0]
         for stage, o in enumerate(widths):
-            blocks += [Block(i, o, 1 if stage == 0 else 2), Block(o, o, 1)]
+            setattr(self, f"layer{stage + 1}", nn.Sequential(Block(i, o, 1 if stage == 0 else 2), Block(o, o, 1)))
             i = o
-        self.blocks = nn.Sequential(*blocks)
         self.fc = nn.Linear(widths[-1], classes)
 
     def features(self, x):
-        return self.blocks(self.stem(x)).mean((2, 3, 4))
+        x = self.stem(x)
+        for stage in range(1, 5):
+            x = getattr(self, f"layer{stage}")(x)
+        return x.mean((2, 3, 4))
 
     def forward(self, x):
         return self.fc(self.features(x))
