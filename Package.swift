@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
                 resources: [.copy("Resources")]),
         .target(name: "VidiLocalization", dependencies: ["VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiMediaTensors"],
-                resources: [.copy("Resources")]),
+                exclude: ["RCL.md"], resources: [.copy("Resources")]),
         // Memory-bank video object segmentation (STCN / RDE / LCM), DAVIS I/O and measures.
         .target(name: "VidiSegmentation",
                 dependencies: ["VidiNN", "VidiMedia", "VidiMediaTensors", "VidiTensor", "VidiRandom", "VidiFormats", "VidiTraining", "CZlib"],
