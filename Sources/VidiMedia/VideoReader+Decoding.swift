@@ -133,18 +133,8 @@ extension VideoReader {
         // Pictures left in the decoder by an earlier early stop come first.
         if try !receive(state, body) { return false }
         if !state.draining {
-            while true {
-                try checkStop()
-                let code = av_read_frame(input.pointer, packet.pointer)
-                if code == CFFmpeg_AVERROR_EOF() { break }
-                if code < 0 {
-                    if interrupt.shouldInterrupt { try checkStop() }
-                    warn("stream ends early: \(ffmpegErrorText(code)) (truncated or damaged file)")
-                    break
-                }
+            while try readVideoPacket() {
                 defer { av_packet_unref(packet.pointer) }
-                let p = packet.pointer.pointee
-                guard p.stream_index == streamIndex, p.flags & AV_PKT_FLAG_CORRUPT == 0 else { continue }
                 guard let position = placePacket(state) else { continue }
                 if state.awaitingFirstPacket {
                     state.awaitingFirstPacket = false
@@ -180,6 +170,25 @@ extension VideoReader {
             _ = avcodec_send_packet(context, nil)
         }
         return try receive(state, body)
+    }
+
+    /// Reads on from the demuxer's position until `packet` holds the next intact packet of the video
+    /// stream (the caller unrefs it); false at the end of the stream. A read error other than end of file
+    /// ends the stream with a warning (truncated or damaged file).
+    func readVideoPacket() throws -> Bool {
+        while true {
+            try checkStop()
+            let code = av_read_frame(input.pointer, packet.pointer)
+            if code == CFFmpeg_AVERROR_EOF() { return false }
+            if code < 0 {
+                if interrupt.shouldInterrupt { try checkStop() }
+                warn("stream ends early: \(ffmpegErrorText(code)) (truncated or damaged file)")
+                return false
+            }
+            let p = packet.pointer.pointee
+            if p.stream_index == streamIndex, p.flags & AV_PKT_FLAG_CORRUPT == 0 { return true }
+            av_packet_unref(packet.pointer)
+        }
     }
 
     /// The decode position of the packet just read: the one after the previous packet when its

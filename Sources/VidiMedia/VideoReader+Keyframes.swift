@@ -65,18 +65,9 @@ extension VideoReader {
                 }
             }
         }
-        while true {
-            try checkStop()
-            let code = av_read_frame(input.pointer, packet.pointer)
-            if code == CFFmpeg_AVERROR_EOF() { break }
-            if code < 0 {
-                if interrupt.shouldInterrupt { try checkStop() }
-                warn("stream ends early: \(ffmpegErrorText(code)) (truncated or damaged file)")
-                break
-            }
+        while try readVideoPacket() {
             defer { av_packet_unref(packet.pointer) }
             let p = packet.pointer.pointee
-            guard p.stream_index == streamIndex, p.flags & AV_PKT_FLAG_CORRUPT == 0 else { continue }
             let isFrame = p.flags & AV_PKT_FLAG_DISCARD == 0
             let held = isFrame && p.flags & AV_PKT_FLAG_KEY != 0 ? try PacketBuffer(referencing: packet.pointer) : nil
             held?.pointer.pointee.pts = Int64(position)  // carried by the decoded picture, as `placePacket` does

@@ -21,17 +21,17 @@ extension CPUKernels {
     }
 
     /// Window maxima and the flat in-plane index of each maximum (-1 for an empty window). NaN wins, as in PyTorch.
-    /// Without `recordArgmax` (inference: no backward will read them) the indices are not kept (empty array).
+    /// Without `recordArgmax` (inference: no backward will read them) the indices are not kept (empty array) and
+    /// `windowMaxima` computes the values.
     static func maxPool(_ x: Tensor, _ g: PoolGeometry, recordArgmax: Bool = true) -> (values: Tensor, argmax: [Int32]) {
         guard recordArgmax else { return (windowMaxima(x, g), []) }
         // Every output element is written below (an empty window gives -inf).
         let out = Tensor(uninitialized: [g.planes * g.outputVolume], dtype: .float32)
-        var argmax = [Int32](repeating: 0, count: recordArgmax ? g.planes * g.outputVolume : 0)
+        var argmax = [Int32](repeating: 0, count: g.planes * g.outputVolume)
         let px = x.typedPointer(Float.self), pv = out.typedPointer(Float.self)
         let (inVol, outVol) = (g.inputVolume, g.outputVolume)
         argmax.withUnsafeMutableBufferPointer { indices in
-            // An empty array may still have a base address: never write through it.
-            let pi = recordArgmax ? indices.baseAddress : nil
+            let pi = indices.baseAddress
             withExtendedLifetime(x) {
                 forEachPlane(g) { plane, offsets, taps in
                     let src = px + plane * inVol
