@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is missing, builds vidi (release), and runs
 # Pipelines/demo.yaml over every file in Fixtures/media (the bad ones included, to show failure
-# reporting), then says where the dataset is and how to read it, runs the text-to-video retrieval demo,
+# reporting), then says where the dataset is and how to read it, extracts one video's keyframes in one
+# pass (`vidi keyframes`), runs the text-to-video retrieval demo,
 # and runs the bundled temporal action localizer on the bundled synthetic set (`vidi localize --demo`,
 # prints its mAP).
 #   Tools/demo.sh [OUTPUT_DIR]        (default: out/demo)
@@ -29,6 +30,12 @@ tar -tvf "$output/00000.tar" | sed -n "1,8p"  # sed reads to the end: no SIGPIPE
 echo
 echo "Read it in Python (numpy only):  python3 Tools/check_shards.py $output | head -c 600"
 echo "Failed videos and why:           cat $output/failures.jsonl"
+
+# Keyframes of one open-GOP B-frame video in one pass over its packets (no index scan, no P/B frame decoded).
+echo
+echo "$ vidi keyframes Fixtures/media/h264-bframes-opengop.mp4 --out $output-keyframes"
+"$vidi" keyframes Fixtures/media/h264-bframes-opengop.mp4 --out "$output-keyframes"
+ls "$output-keyframes" | sed -n "1,5p"
 
 echo
 echo "Text-to-video retrieval with the bundled small model over freshly generated clips:"
