@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("sleef")]),
         .target(name: "VidiTensor", dependencies: ["COpenBLAS", "CVectorMath", "VidiFormats", "VidiRandom"]),
         .target(name: "VidiNN", dependencies: ["VidiTensor"]),
-        .target(name: "VidiMedia", dependencies: ["CFFmpeg", "VidiFormats", "VidiRandom"]),
+        // swscale's unscaled YUV -> RGB24 arithmetic in an AVX2 kernel (libavutil's CPU flags pick it).
+        .target(name: "CYUVConvert", dependencies: ["CFFmpeg"]),
+        .target(name: "VidiMedia", dependencies: ["CFFmpeg", "CYUVConvert", "VidiFormats", "VidiRandom"]),
         // Frames, motion vectors and motion maps as tensors: the bridge models use.
         .target(name: "VidiMediaTensors", dependencies: ["VidiMedia", "VidiTensor"]),
         .target(name: "VidiRetrieval", dependencies: ["COpenBLAS", "CZlib", "VidiNN", "VidiTensor", "VidiFormats", "VidiMedia", "VidiMediaTensors"],
@@ -87,7 +89,7 @@ let package = Package(
 
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiMediaTests", dependencies: ["VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiMediaTests", dependencies: ["CFFmpeg", "VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport", "VidiRetrieval", "VidiLocalization", "VidiSegmentation"]),
         .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiMediaTensors", "VidiTestSupport"]),
