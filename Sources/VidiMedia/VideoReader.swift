@@ -33,8 +33,9 @@ public final class VideoReader {
     /// The index and the info made from it, once built; `indexError` holds a failed build.
     private var indexState: (index: PacketIndex, info: VideoInfo)?
     private var indexError: Error?
-    /// The stream header's description before any packet is read (no frames, no timestamps).
-    let headerInfo: VideoInfo
+    /// The stream header's description before any packet is read: sizes, rotation, codec, colour, but
+    /// no frames or timestamps. Reading it never builds the packet index.
+    public let headerInfo: VideoInfo
     /// Set once a pass without the index has read packets: building the index then starts from a
     /// freshly opened input.
     var demuxerMoved = false

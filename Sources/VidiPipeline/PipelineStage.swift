@@ -20,6 +20,10 @@ public protocol PipelineStage: Sendable {
     var consumes: [ProductKey] { get }
     /// Runs on one video. Throws to mark the video failed (the runner records the reason and goes on).
     func process(_ video: VideoContext) throws
+    /// Whether the stage reads the video's frame index (frame count, timestamps, random access). When no
+    /// stage of a spec does, the reader opens without scanning the packets (`ReaderOptions.indexAtOpen`
+    /// false) and keyframes come from one pass, as `vidi keyframes` does.
+    var needsFrameIndex: Bool { get }
 }
 
 /// What a stage does, so the spec checker can reject orders that cannot work.
@@ -48,6 +52,7 @@ extension PipelineStage {
     public var role: StageRole { .producer }
     public var produces: [ProductKey] { [] }
     public var consumes: [ProductKey] { [] }
+    public var needsFrameIndex: Bool { true }
 }
 
 /// A stage that runs a model. Modules are not `Sendable`, so the stage (immutable, Sendable

@@ -25,6 +25,9 @@ public final class VideoContext {
     public private(set) var runRecords: [String: [UInt8]] = [:]
     /// Frame passes a later stage reads (`PipelineStage.consumes`); producers keep only these.
     var framesToKeep: Set<String> = []
+    /// False when no stage of the spec reads the frame index (`PipelineStage.needsFrameIndex`): the
+    /// reader then opens without scanning the packets.
+    var opensWithFrameIndex = true
     /// `run.damaged: keep`: stages write the frames that decode and leave the others out (the runner
     /// records what is missing) instead of failing the video at the first undecodable frame.
     public let keepsDamaged: Bool

@@ -26,16 +26,23 @@ struct GroupProcessor {
     let maxSampleBytes: Int
     let cancellation: CancellationFlag?
 
-    func process(_ entries: [ManifestEntry], models: WorkerModels) -> [VideoOutcome] {
+    /// One context per video, set up for these stages.
+    func contexts(for entries: [ManifestEntry]) -> [VideoContext] {
         let framesToKeep = Set(stages.flatMap(\.consumes).map { key -> String in
             switch key { case .frames(let name): return name }
         })
-        let contexts = entries.map { entry in
+        let opensWithFrameIndex = stages.contains { $0.needsFrameIndex }
+        return entries.map { entry in
             let context = VideoContext(entry: entry, key: ShardLayout.key(ofEntry: entry.index), limitSeconds: limitSeconds,
                                        keepsDamaged: keepDamaged, maxSampleBytes: maxSampleBytes, cancellation: cancellation)
             context.framesToKeep = framesToKeep
+            context.opensWithFrameIndex = opensWithFrameIndex
             return context
         }
+    }
+
+    func process(_ entries: [ManifestEntry], models: WorkerModels) -> [VideoOutcome] {
+        let contexts = contexts(for: entries)
         var failures: [String?] = Array(repeating: nil, count: contexts.count)
         var seconds: [[String: Double]] = Array(repeating: [:], count: contexts.count)
 

@@ -1,9 +1,12 @@
 // yuv420p -> packed RGB24 conversion alone, on decoded frames of one file: libswscale set up as the ffmpeg
-// CLI sets it up for `-pix_fmt rgb24` (what Vidi uses, SSSE3 on x86) against libyuv's I420ToRAW (RAW is
-// libyuv's name for R,G,B byte order; BT.601 limited range, as the test files are). libyuv is loaded with
-// dlopen (Debian's libyuv0; no headers needed). Prints ms per frame for each and how far libyuv's bytes
-// are from swscale's (Vidi promises the ffmpeg CLI's bytes exactly).
-//   cc -O2 -o yuv_rgb_bench Tools/bench/yuv_rgb_bench.c $(pkg-config --cflags --libs libavformat libavcodec libavutil libswscale) -ldl
+// CLI sets it up for `-pix_fmt rgb24` (what Vidi used until its own kernel, SSSE3 on x86), Vidi's AVX2
+// kernel (Sources/CYUVConvert, swscale's arithmetic) and libyuv's I420ToRAW (RAW is libyuv's name for
+// R,G,B byte order; BT.601 limited range, as the test files are). libyuv is loaded with dlopen (Debian's
+// libyuv0; no headers needed). Prints CPU ms per frame for each (best of `repeats` passes over the frames,
+// the three alternating) and how far the kernel's and libyuv's bytes are from swscale's on every frame
+// (Vidi promises the ffmpeg CLI's bytes exactly).
+//   cc -O2 -o yuv_rgb_bench Tools/bench/yuv_rgb_bench.c Sources/CYUVConvert/yuv_convert.c -ISources/CYUVConvert/include
+//      $(pkg-config --cflags --libs libavformat libavcodec libavutil libswscale) -ldl      (one line)
 //   ./yuv_rgb_bench FILE [frames] [repeats]
 #include <dlfcn.h>
 #include <libavcodec/avcodec.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "yuv_convert.h"
 
 typedef int (*i420_to_raw_fn)(const uint8_t *, int, const uint8_t *, int, const uint8_t *, int, uint8_t *, int, int, int);
 
@@ -54,9 +58,15 @@ int main(int argc, char **argv) {
     if (count == 0 || frames[0]->format != AV_PIX_FMT_YUV420P) { fprintf(stderr, "need yuv420p frames\n"); return 1; }
     int w = frames[0]->width, h = frames[0]->height, stride = w * 3;
     uint8_t *a = av_malloc((size_t)stride * h + 64), *b = av_malloc((size_t)stride * h + 64);
+    uint8_t *k = av_malloc((size_t)stride * h + 64);
     struct SwsContext *sws = sws_getContext(w, h, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
+    // The kernel's factors from swscale's own colour set-up (BT.601, range as the context has it).
+    int *inverse, *table, source_full, target_full, brightness, contrast, saturation;
+    sws_getColorspaceDetails(sws, &inverse, &source_full, &table, &target_full, &brightness, &contrast, &saturation);
+    VidiYUVFactors factors = vidi_yuv_factors(inverse, source_full, brightness, contrast, saturation);
+    if (!vidi_yuv_avx2_available()) fprintf(stderr, "no AVX2: the kernel column is its one-pixel fallback\n");
 
-    double best_sws = 1e30, best_yuv = 1e30;
+    double best_sws = 1e30, best_yuv = 1e30, best_kernel = 1e30;
     for (int r = 0; r < repeats; r++) {
         double t = cpu_now();
         for (int i = 0; i < count; i++) {
@@ -66,6 +76,12 @@ int main(int argc, char **argv) {
         }
         t = cpu_now() - t;
         if (t < best_sws) best_sws = t;
+        t = cpu_now();
+        for (int i = 0; i < count; i++)
+            vidi_yuv_to_rgb24(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
+                              frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors);
+        t = cpu_now() - t;
+        if (t < best_kernel) best_kernel = t;
         if (to_raw) {
             t = cpu_now();
             for (int i = 0; i < count; i++)
@@ -74,6 +90,15 @@ int main(int argc, char **argv) {
             t = cpu_now() - t;
             if (t < best_yuv) best_yuv = t;
         }
+    }
+    long kernel_differing = 0;
+    for (int i = 0; i < count; i++) {
+        uint8_t *planes[4] = {a, NULL, NULL, NULL};
+        int strides[4] = {stride, 0, 0, 0};
+        sws_scale(sws, (const uint8_t *const *)frames[i]->data, frames[i]->linesize, 0, h, planes, strides);
+        vidi_yuv_to_rgb24(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
+                          frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors);
+        for (long j = 0; j < (long)stride * h; j++) kernel_differing += a[j] != k[j];
     }
     int worst = 0;
     long differing = 0;
@@ -89,9 +114,10 @@ int main(int argc, char **argv) {
             if (d) differing++;
         }
     }
-    printf("{\"width\": %d, \"height\": %d, \"frames\": %d, \"swscale_ms\": %.3f, \"libyuv_ms\": %.3f, "
+    printf("{\"width\": %d, \"height\": %d, \"frames\": %d, \"swscale_ms\": %.4f, \"kernel_ms\": %.4f, "
+           "\"swscale_over_kernel\": %.2f, \"kernel_differing_bytes\": %ld, \"libyuv_ms\": %.4f, "
            "\"libyuv_max_diff\": %d, \"libyuv_differing_fraction\": %.4f}\n",
-           w, h, count, best_sws / count * 1e3, to_raw ? best_yuv / count * 1e3 : -1.0, worst,
-           (double)differing / ((double)stride * h));
+           w, h, count, best_sws / count * 1e3, best_kernel / count * 1e3, best_sws / best_kernel, kernel_differing,
+           to_raw ? best_yuv / count * 1e3 : -1.0, worst, (double)differing / ((double)stride * h));
     return 0;
 }

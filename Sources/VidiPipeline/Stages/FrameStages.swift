@@ -80,6 +80,7 @@ struct KeyframesStage: PipelineStage {
     var outputs: [String] { encoding.outputs(output) }
     var role: StageRole { .frameProducer }
     var produces: [ProductKey] { [.frames(output)] }
+    var needsFrameIndex: Bool { false }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         try parameters.read { map in
@@ -88,10 +89,7 @@ struct KeyframesStage: PipelineStage {
     }
 
     func process(_ video: VideoContext) throws {
-        let geometry = video.geometry
-        let reader = try video.reader()
-        try video.reserve(reader.info.keyframeIndices.count * geometry.frameBytes(reader.info), for: name)
-        let frames = try video.keyframes()
+        let frames = try video.keyframes(reservingFor: name)
         guard !frames.isEmpty else { throw PipelineError.stage(stage: name, message: "no keyframe could be decoded") }
         try encoding.emit(frames, name: output, into: video)
         if video.framesToKeep.contains(output) {

@@ -9,6 +9,7 @@ struct ResizeStage: PipelineStage {
     var geometry: FrameGeometry
     var outputs: [String] { [] }
     var role: StageRole { .geometry }
+    var needsFrameIndex: Bool { false }
 
     static func make(_ parameters: StageParameters) throws -> any PipelineStage {
         guard let map = try parameters.mapping() else {

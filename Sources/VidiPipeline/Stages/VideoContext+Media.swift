@@ -45,10 +45,11 @@ public struct FrameGeometry: Sendable, Equatable, VideoProduct {
 extension VideoContext {
     /// The video's reader, opened once and shared by every stage of this video. Single-threaded decode
     /// (parallelism is across videos; frame threading would also corrupt exported motion vectors) with
-    /// the video's deadline.
+    /// the video's deadline; without the packet scan at open when no stage needs the frame index.
     public func reader() throws -> VideoReader {
         if let open = product(OpenReader.self) { return open.reader }
-        let reader = try VideoReader(path: path, options: ReaderOptions(threads: 1, exportMotionVectors: true, deadline: deadline))
+        let reader = try VideoReader(path: path, options: ReaderOptions(threads: 1, exportMotionVectors: true, deadline: deadline,
+                                                                        indexAtOpen: opensWithFrameIndex))
         store(OpenReader(reader: reader))
         return reader
     }
@@ -68,12 +69,18 @@ extension VideoContext {
 
     /// The keyframes at the current geometry, in display order, decoded with every non-key packet
     /// withheld (no P or B picture is decoded). Keyframes that do not decode are left out (with a
-    /// warning from the reader).
-    public func keyframes() throws -> [Frame] {
+    /// warning from the reader). Their bytes count against `run.max_sample_mb` for `stage`: all at once
+    /// before decoding when the reader has the frame index, else frame by frame as the one pass finds them.
+    public func keyframes(reservingFor stage: String) throws -> [Frame] {
         let reader = try reader()
+        let frameBytes = geometry.frameBytes(reader.headerInfo)
+        if opensWithFrameIndex { try reserve(reader.info.keyframeIndices.count * frameBytes, for: stage) }
         var frames: [Frame] = []
         try withGeometryErrors {
-            try reader.forEachModelInputFrame(geometry.request(.keyframes), skippingUndecodable: true) { frames.append($0) }
+            try reader.forEachModelInputFrame(geometry.request(.keyframes), skippingUndecodable: true) { frame in
+                if !opensWithFrameIndex { try reserve(frameBytes, for: stage) }
+                frames.append(frame)
+            }
         }
         framesDecoded += frames.count
         return frames
