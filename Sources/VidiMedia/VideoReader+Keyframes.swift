@@ -83,6 +83,10 @@ extension VideoReader {
             try decode(ready)
         }
         try decode(order.finish())
+        // The scan's check for a cut-off file, which the pass skipped (the index would have run it).
+        if let stream = input.stream(streamIndex), let truncated = Self.truncationWarning(path: path, stream: stream) {
+            warn(truncated)
+        }
         return (numbered, delivered, true, order.sawFrames)
     }
 

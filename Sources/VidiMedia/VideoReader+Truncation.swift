@@ -13,6 +13,6 @@ extension VideoReader {
             if entry.pointee.pos >= 0, entry.pointee.pos + Int64(entry.pointee.size) > size { past += 1 }
         }
         guard past > 0 else { return nil }
-        return "\(path): the container indexes \(past) video packet(s) past the end of the file (\(size) bytes): truncated file"
+        return "the container indexes \(past) video packet(s) past the end of the file (\(size) bytes): truncated file"
     }
 }

@@ -117,7 +117,7 @@ public final class VideoReader {
         var scanWarnings: [String] = []
         let (entries, timestamped) = try Self.scanPackets(input: input, streamIndex: streamIndex, interrupt: interrupt,
                                                           openedAt: openedAt, warnings: &scanWarnings)
-        if let truncated = Self.truncationWarning(path: path, stream: stream) { scanWarnings.append(truncated) }
+        if let truncated = Self.truncationWarning(path: path, stream: stream) { scanWarnings.append("\(path): \(truncated)") }
         guard entries.contains(where: { !$0.isHidden }) else {
             throw MediaError.corrupt(path: path, reason: "the video stream holds no readable packets")
         }

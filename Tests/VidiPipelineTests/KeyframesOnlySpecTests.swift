@@ -46,4 +46,21 @@ import VidiTestSupport
         #expect(throws: PipelineError.self) { try spec.stages[0].process(context) }
         #expect(try #require(context.openedReader).isIndexed == false)
     }
+
+    /// Files that fail with the scanning open (unreadable, or damaged: a truncated file) fail without it too.
+    @Test(arguments: ["bad-truncated.mp4", "bad-empty.mp4", "bad-random.mp4", "bad-audio-only.m4a"])
+    func badFilesStillFail(_ name: String) throws {
+        func outcome(_ yaml: String) throws -> VideoOutcome? {
+            let spec = try PipelineSpec.parse(yaml: yaml)
+            let dir = try Fixtures.temporaryDirectory("vidi-keyframes-bad")
+            let list = dir.appendingPathComponent("list.txt")
+            try Fixtures.path("media/\(name)").write(to: list, atomically: true, encoding: .utf8)
+            let processor = GroupProcessor(stages: spec.stages, limitSeconds: nil, keepDamaged: false, maxSampleBytes: .max, cancellation: nil)
+            return processor.process(try Manifest.load(path: list.path).entries, models: WorkerModels()).first
+        }
+        for yaml in ["stages: [keyframes]", "stages: [probe, keyframes]"] {
+            guard case .failure(let reason)? = try outcome(yaml)?.result else { Issue.record("\(name) succeeded with \(yaml)"); continue }
+            #expect(!reason.isEmpty)
+        }
+    }
 }
