@@ -152,6 +152,8 @@ def main():
     parser.add_argument("--inputs", default="h264-360p.mp4,h264-1080p.mp4")
     parser.add_argument("--workloads", default="clips112,clip224,rgb,keyframes")
     parser.add_argument("--json", help="also write the measurements here")
+    parser.add_argument("--other-bench", help="a second ModelInputBench build (e.g. the main branch's), measured "
+                        "as 'vidi, other build' right after 'vidi' in every workload: before/after in one run")
     args = parser.parse_args()
     inputs = media_bench.make_inputs(args.data)
     t = args.threads
@@ -180,6 +182,9 @@ def main():
         tools["rgb"][3:3] = [(f"C floor decode only, {t} threads", lambda p: c_floor(args.floor, p, "plain", t)),
                              (f"C floor decode+RGB, {t} threads", lambda p: c_floor(args.floor, p, "rgb", t))]
         tools["rgb"].append(("PyAV frame threads", lambda p: pyav_run(p, "rgb", t, "AUTO")))
+    if args.other_bench:
+        for workload, rows in tools.items():
+            rows.insert(1, ("vidi, other build", lambda p, w=workload: vidi(args.other_bench, p, w, t)))
     results = []
     for name in args.inputs.split(","):
         path = inputs[name]
