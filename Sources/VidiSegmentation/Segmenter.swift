@@ -84,8 +84,10 @@ public final class Segmenter {
                     return refined.readout
                 }
                 // Every group has a response or none does (options.lcm; `previous` exists from frame 1 on).
-                let bias = responses.count == groups.count && options.lcm
-                    ? try network.lcm?.logitBias(responses: Tensor.concatenate(responses, axis: 0)) : nil
+                var bias: Tensor?
+                if options.lcm, responses.count == groups.count, let lcm = network.lcm {
+                    bias = try lcm.logitBias(responses: Tensor.concatenate(responses, axis: 0))
+                }
                 objectProbabilities = try network.segment(readout: Tensor.concatenate(readouts, axis: 0), query: query, logitBias: bias)
             }
             let newIDs = mask.map { m in Array(Set(m.labels).subtracting([0]).subtracting(objectIDs)).sorted() } ?? []

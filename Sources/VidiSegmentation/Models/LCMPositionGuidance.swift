@@ -40,7 +40,7 @@ public final class LCMPositionGuidance: Module {
     /// Keeps the log finite and bounds the suppression (a fixed design constant, not learned).
     static let floor: Float = 0.05
 
-    init() {
+    override init() {
         strength = Parameter(Tensor.full([1], value: Self.initialStrength))
         super.init()
         register("strength", strength)

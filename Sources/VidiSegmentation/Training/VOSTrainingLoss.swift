@@ -113,7 +113,8 @@ public final class VOSTrainingLoss {
             if let lcm = network.lcm, let firstEmbedding {
                 let refined = try lcm.refine(readout: readout, queryKey: q.key, previousKey: query.key.narrowed(axis: 0, start: i - 1, length: 1),
                                              previousProbabilities: previousProbabilities[i - 1], firstEmbedding: firstEmbedding)
-                (readout, response) = (refined.readout, refined.response)
+                readout = refined.readout
+                response = refined.response
                 bias = try lcm.logitBias(responses: refined.response)
             }
             let decoderInput = try Tensor.concatenate([readout, q.value.expanded(to: [k] + Array(q.value.shape.dropFirst()))], axis: 1)
