@@ -101,14 +101,15 @@ import VidiTensor
         configuration.hasLCM = true
         configuration.hasLCMGuidance = true
         let loss = VOSTrainingLoss(network: STCN(configuration, generator: &generator), warmupClips: 0)
-        let sampler = SyntheticClipSampler(options: SyntheticVOSOptions(width: 32, height: 32, frames: 10, objects: 1...2, distractors: 1),
+        // 64 x 64: a 4 x 4 map at 1/16 (on 2 x 2 the guidance's 3x3 max-pool covers the whole map and its bias is 0).
+        let sampler = SyntheticClipSampler(options: SyntheticVOSOptions(width: 64, height: 64, frames: 10, objects: 1...2, distractors: 1),
                                            sequences: 3, length: 3, seed: 4)
         let total = try loss.loss(try sampler.clip(at: 0), clipsSeen: 0, generator: &generator)
         try total.backward()
         let losses = loss.lastParts
         #expect(losses.crossEntropy.isFinite && losses.samCrossEntropy.isFinite && losses.kl.isFinite && losses.consistency.isFinite)
         #expect(losses.response.isFinite && losses.response > 0)
-        // The response loss reaches the guidance's strength through the cross-entropy and the keys' scale directly.
+        // Gradients reach the guidance's strength (through the cross-entropy) and the positional scale.
         let network = loss.network
         #expect(try (network.lcm?.guidance?.strength.grad?.abs().sum().item() ?? 0) > 0)
         #expect(try (network.lcm?.position.scale.grad?.abs().sum().item() ?? 0) > 0)
