@@ -72,15 +72,23 @@ public final class Segmenter {
             let query = try network.encodeKey(image)
             var objectProbabilities: Tensor?
             if !groups.isEmpty {
+                var responses: [Tensor] = []
                 let readouts = try groups.map { group -> Tensor in
                     let readout = try group.bank.read(queryKey: query.key, topK: options.topK)
                     guard options.lcm, let lcm = network.lcm, let previous, let embedding = group.embedding else { return readout }
                     let probabilities = try previous.probabilities.sliced(axis: 0, start: group.channels.lowerBound,
                                                                          end: group.channels.upperBound)
-                    return try lcm.refine(readout: readout, queryKey: query.key, previousKey: previous.key,
-                                          previousProbabilities: probabilities, firstEmbedding: embedding)
+                    let refined = try lcm.refine(readout: readout, queryKey: query.key, previousKey: previous.key,
+                                                 previousProbabilities: probabilities, firstEmbedding: embedding)
+                    responses.append(refined.response)
+                    return refined.readout
                 }
-                objectProbabilities = try network.segment(readout: Tensor.concatenate(readouts, axis: 0), query: query)
+                // Every group has a response or none does (options.lcm; `previous` exists from frame 1 on).
+                var bias: Tensor?
+                if options.lcm, responses.count == groups.count, let lcm = network.lcm {
+                    bias = try lcm.logitBias(responses: Tensor.concatenate(responses, axis: 0))
+                }
+                objectProbabilities = try network.segment(readout: Tensor.concatenate(readouts, axis: 0), query: query, logitBias: bias)
             }
             let newIDs = mask.map { m in Array(Set(m.labels).subtracting([0]).subtracting(objectIDs)).sorted() } ?? []
             guard objectProbabilities != nil || !newIDs.isEmpty else {

@@ -43,7 +43,7 @@ struct SegmentCommand: ParsableCommand {
     @Option(name: .long, help: "Memory: grow (STCN) or rde (constant size). Default: rde when the weights have mem_compress.")
     var memory: String?
 
-    @Flag(name: .long, help: "Refine reads with the LCM modules (position consistency, object relation); the weights must have them.")
+    @Flag(name: .long, help: "Refine reads with the LCM modules (position consistency and its guidance, object relation); the weights must have them.")
     var lcm = false
 
     @Option(name: .customLong("mem-every"), help: "Write every K-th frame to memory (default 5 grow, 3 rde).")

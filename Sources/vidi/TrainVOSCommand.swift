@@ -20,8 +20,9 @@ struct TrainVOSCommand: ParsableCommand {
             Loss: bootstrapped cross-entropy (hardest 15% of pixels after --bootstrap-after clips) on the \
             growing-memory branch; for --memory rde also the SAM branch's cross-entropy at frames 2 and 4 and \
             the KL term of RDE's unbiased guidance; self-correction (perturbed first-frame memory masks plus a \
-            consistency term) unless --no-self-correction. With --lcm the LCM modules are added (zero-initialised \
-            on top of --initial) and train at --lcm-lr-scale times --lr. Every validation (--val-every steps and at the end) \
+            consistency term) unless --no-self-correction. With --lcm the LCM modules are added on top of --initial \
+            (readout refinements zero-initialised, the position guidance at its initial strength), a loss on their \
+            location response joins, and they train at --lcm-lr-scale times --lr. Every validation (--val-every steps and at the end) \
             segments --val-sequences held-out synthetic sequences (seed --val-seed) with the network being \
             trained and scores them by the DAVIS rules: metrics.jsonl gets J&F-Mean, J-Mean, F-Mean.
 
@@ -82,7 +83,7 @@ struct TrainVOSCommand: ParsableCommand {
     @Option(help: "Start from these weights instead of a fresh initialisation.")
     var initial: String?
 
-    @Flag(help: "Add and train the LCM modules (zero-initialised on top of --initial, or from scratch); validation runs with --lcm.")
+    @Flag(help: "Add and train the LCM modules (on top of --initial, or from scratch); validation runs with --lcm.")
     var lcm = false
 
     @Option(name: .customLong("lcm-lr-scale"), help: "With --lcm: the LCM modules' learning rate as a multiple of --lr (zero-initialised layers must move much further than trained weights in a fine-tune).")
@@ -180,6 +181,7 @@ struct TrainVOSCommand: ParsableCommand {
         var generator = RandomGenerator(seed: training.seed)
         var configuration: STCNConfiguration = config == "small" ? .small(rde: kind == .rde) : .full(rde: kind == .rde)
         configuration.hasLCM = lcm
+        configuration.hasLCMGuidance = lcm
         return STCN(configuration, generator: &generator)
     }
 }

@@ -6,13 +6,17 @@ import VidiTensor
 
 /// Vidi's LCM modules (no reference code exists; see LCM.swift): invariants of the design.
 @Suite struct LCMTests {
+    /// The readout refinements start at zero: with the guidance's strength set to 0 too, LCM computes exactly
+    /// what the network without it computes.
     @Test func zeroInitialisedLCMChangesNothingUntilTrained() throws {
         var generator = RandomGenerator(seed: 5)
         let base = STCN(.small(rde: true), generator: &generator)
         base.eval()
         let withLCM = try STCN.addingLCM(to: base.stateDict())
-        #expect(withLCM.configuration.hasLCM && withLCM.lcm != nil)
+        #expect(withLCM.configuration.hasLCM && withLCM.lcm != nil && withLCM.lcm?.guidance != nil)
         #expect(try STCNConfiguration(weights: withLCM.stateDict()).hasLCM)
+        #expect(try STCNConfiguration(weights: withLCM.stateDict()).hasLCMGuidance)
+        withLCM.lcm?.guidance?.strength.value = Tensor.zeros([1])
         let options = SyntheticVOSOptions(width: 48, height: 32, frames: 5, objects: 2...2, distractors: 1)
         let sequence = try SyntheticVOSSequence(options: options, seed: 8, index: 0)
         let plain = try Segmenter(network: base, options: SegmenterOptions(memory: .rde, memoryEvery: 2))
@@ -95,12 +99,19 @@ import VidiTensor
         var generator = RandomGenerator(seed: 7)
         var configuration = STCNConfiguration.small(rde: true)
         configuration.hasLCM = true
+        configuration.hasLCMGuidance = true
         let loss = VOSTrainingLoss(network: STCN(configuration, generator: &generator), warmupClips: 0)
-        let sampler = SyntheticClipSampler(options: SyntheticVOSOptions(width: 32, height: 32, frames: 10, objects: 1...2, distractors: 1),
+        // 64 x 64: a 4 x 4 map at 1/16 (on 2 x 2 the guidance's 3x3 max-pool covers the whole map and its bias is 0).
+        let sampler = SyntheticClipSampler(options: SyntheticVOSOptions(width: 64, height: 64, frames: 10, objects: 1...2, distractors: 1),
                                            sequences: 3, length: 3, seed: 4)
         let total = try loss.loss(try sampler.clip(at: 0), clipsSeen: 0, generator: &generator)
         try total.backward()
         let losses = loss.lastParts
         #expect(losses.crossEntropy.isFinite && losses.samCrossEntropy.isFinite && losses.kl.isFinite && losses.consistency.isFinite)
+        #expect(losses.response.isFinite && losses.response > 0)
+        // Gradients reach the guidance's strength (through the cross-entropy) and the positional scale.
+        let network = loss.network
+        #expect(try (network.lcm?.guidance?.strength.grad?.abs().sum().item() ?? 0) > 0)
+        #expect(try (network.lcm?.position.scale.grad?.abs().sum().item() ?? 0) > 0)
     }
 }

@@ -4,8 +4,10 @@
 # steps, then score on the held-out sets of vos_bench.sh: (a) run with --lcm, (a) run without, (b); all
 # with --memory rde (MODES_A / MODES_B add grow). Prints J&F per run and the paired per-sequence
 # differences (per object, as the DAVIS evaluation lists them: their mean and its standard error, the
-# noise to compare with).
-#   Tools/bench/vos_lcm_experiment.sh INITIAL STEPS WORKDIR [train|eval|all]
+# noise to compare with; Tools/bench/vos_paired_jf.py).
+#   Tools/bench/vos_lcm_experiment.sh INITIAL STEPS WORKDIR [train|eval|all|step0]
+# step0 scores INITIAL with LCM added and untrained (only the position guidance acts), with and without
+# --lcm (STEPS is ignored).
 # LR (default 1e-3), LCM_LR_SCALE (default 10), BOOTSTRAP_AFTER (default 0) and DISTRACTORS (look-alikes per
 # training sequence, default 1: with 2, both arms learn to doubt every target and collapse to background,
 # BENCHMARKS.md "Why the fine-tunes collapsed") set the fine-tune.
@@ -42,23 +44,28 @@ evaluate() {
     for result in "$work"/eval-a/results-$set-* "$work"/eval-b/results-$set-*; do
       $vidi eval davis --davis-path "$work/eval-a/$set" --results-path "$result" --json >"$result.json"
     done
-    python3 - "$work" "$set" <<'EOF'
-import json, math, sys
-work, name = sys.argv[1], sys.argv[2]
-def scores(run, mode):
-    rows = json.load(open(f"{work}/eval-{run}/results-{name}-{mode}.json"))["per_sequence"]
-    return {r["Sequence"]: (r["J-Mean"] + r["F-Mean"]) / 2 for r in rows if r["J-Mean"] is not None and r["F-Mean"] is not None}
-def compare(label, x, y):
-    d = [x[s] - y[s] for s in sorted(x) if s in y]
-    mean = sum(d) / len(d)
-    se = math.sqrt(sum((v - mean) ** 2 for v in d) / (len(d) - 1) / len(d))
-    print(f"{name}: {label}: mean per-sequence J&F difference {mean:+.4f} (standard error {se:.4f}; "
-          f"{sum(v > 0 for v in d)} up, {sum(v < 0 for v in d)} down of {len(d)} objects)")
-a_lcm, a_plain, b = scores("a", "rde+lcm"), scores("a", "rde"), scores("b", "rde")
-compare("(a) --lcm minus (b)", a_lcm, b)
-compare("(a) --lcm minus (a) without", a_lcm, a_plain)
-compare("(a) without minus (b)", a_plain, b)
-EOF
+    local a_lcm="$work/eval-a/results-$set-rde+lcm.json" a_plain="$work/eval-a/results-$set-rde.json" b="$work/eval-b/results-$set-rde.json"
+    python3 Tools/bench/vos_paired_jf.py "$set" "(a) --lcm minus (b)" "$a_lcm" "$b"
+    python3 Tools/bench/vos_paired_jf.py "$set" "(a) --lcm minus (a) without" "$a_lcm" "$a_plain"
+    python3 Tools/bench/vos_paired_jf.py "$set" "(a) without minus (b)" "$a_plain" "$b"
+  done
+}
+
+# Step 0: INITIAL with LCM added and nothing trained (one step at lr 0 writes the weights: the readout
+# refinements are zero, the position guidance at its initial strength), run with and without --lcm.
+step0() {
+  [ -f "$work/step0.safetensors" ] || nice -n 19 "$vidi" train vos --initial "$initial" --lcm --config small --memory rde \
+    --size 128x128 --clip-frames 5 --sequences 500 --distractors 1 --seed 11 --steps 1 --batch-size 1 --lr 0 \
+    --schedule constant --weight-decay 0 --val-sequences 0 --threads 1 --checkpoint-dir "$work/step0" \
+    --out "$work/step0.safetensors" >"$work/step0.log" 2>&1
+  MODES="rde+lcm rde" Tools/bench/vos_bench.sh "$work/step0.safetensors" "$work/eval-step0" accuracy
+  for set in heldout distractors; do
+    for mode in rde+lcm rde; do
+      local result="$work/eval-step0/results-$set-$mode"
+      $vidi eval davis --davis-path "$work/eval-step0/$set" --results-path "$result" --json >"$result.json"
+    done
+    python3 Tools/bench/vos_paired_jf.py "$set" "step 0 --lcm minus without" \
+      "$work/eval-step0/results-$set-rde+lcm.json" "$work/eval-step0/results-$set-rde.json"
   done
 }
 
@@ -66,4 +73,5 @@ case "${4:-all}" in
   train) train ;;
   eval) evaluate ;;
   all) train; evaluate ;;
+  step0) step0 ;;
 esac

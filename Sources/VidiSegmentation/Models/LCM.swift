@@ -22,8 +22,12 @@ import VidiTensor
 //   first memory value. A gate sigmoid(temperature x cos(readout, embedding) + bias) decides per pixel how
 //   much of `proj(embedding)` (a linear map, zero at initialisation) joins the readout, keeping the target
 //   consistent with what it looked like when it was given.
-// Zero initialisation means adding LCM to a trained model changes nothing until LCM is trained; to learn
-// in a short fine-tune the LCM parameters need a larger learning rate than the trained network
+// - Position guidance (`lcm_guidance`, second version, LCMPositionGuidance.swift): the location response
+//   also biases each object's decoder logit before soft aggregation, suppressing a look-alike far from
+//   where the object was, from the first step; training adds a loss on the response itself. Checkpoints of
+//   the first version (without `lcm_guidance.*`) load and run without it.
+// Zero initialisation of `fuse` and `proj` means they change nothing until LCM is trained; to learn in a
+// short fine-tune the LCM parameters need a larger learning rate than the trained network
 // (`ScaledGroupOptimizer`, `vidi train vos --lcm-lr-scale`).
 
 /// The position-consistency module.
@@ -143,18 +147,25 @@ public final class LCMObjectRelation: Module {
     }
 }
 
-/// Both LCM modules, as the network holds them.
+/// The LCM modules, as the network holds them.
 public struct LCMModules {
     public let position: LCMPositionConsistency
     public let object: LCMObjectRelation
+    /// The direct position guidance (nil in first-version checkpoints).
+    public let guidance: LCMPositionGuidance?
 
-    /// The LCM-refined readout `[K, CV, h, w]`.
+    /// The LCM-refined readout `[K, CV, h, w]` and the location response `[K, 1, h, w]` it used.
     public func refine(readout: Tensor, queryKey: Tensor, previousKey: Tensor, previousProbabilities: Tensor,
-                       firstEmbedding: Tensor) throws -> Tensor {
+                       firstEmbedding: Tensor) throws -> (readout: Tensor, response: Tensor) {
         let response = try position.response(queryKey: queryKey, previousKey: previousKey,
                                              previousProbabilities: previousProbabilities)
         let positioned = try position.apply(readout: readout, response: response)
-        return try object.apply(readout: positioned, embedding: firstEmbedding)
+        return (try object.apply(readout: positioned, embedding: firstEmbedding), response)
+    }
+
+    /// The guidance's logit bias for `[K, 1, h, w]` responses, nil without guidance.
+    public func logitBias(responses: Tensor) throws -> Tensor? {
+        try guidance?.logitBias(response: responses)
     }
 
     /// `[K, 1, H', W']` probabilities at the padded input size -> `[K, 1, H'/16, W'/16]`.

@@ -48,7 +48,8 @@ public final class STCN: Module {
             ? RDEMemoryCompression(keyDim: configuration.keyDim, valueDim: configuration.valueDim, generator: &generator) : nil
         lcm = configuration.hasLCM
             ? LCMModules(position: LCMPositionConsistency(valueDim: configuration.valueDim, generator: &generator),
-                         object: LCMObjectRelation(valueDim: configuration.valueDim, generator: &generator)) : nil
+                         object: LCMObjectRelation(valueDim: configuration.valueDim, generator: &generator),
+                         guidance: configuration.hasLCMGuidance ? LCMPositionGuidance() : nil) : nil
         super.init()
         register("key_encoder", keyEncoder)
         valueEncoder.register("fuser", fuser)
@@ -62,6 +63,7 @@ public final class STCN: Module {
         if let lcm {
             register("lcm_position", lcm.position)
             register("lcm_object", lcm.object)
+            if let guidance = lcm.guidance { register("lcm_guidance", guidance) }
         }
     }
 
@@ -78,11 +80,14 @@ public final class STCN: Module {
         eval()
     }
 
-    /// A network with LCM added (zero-initialised, so it computes what `weights` computes) for fine-tuning.
+    /// A network with LCM added for fine-tuning: the readout refinements start at zero (they change nothing
+    /// until trained), the position guidance at its initial strength (it acts from the first step). Weights
+    /// with an LCM of the earlier version (no `lcm_guidance.*`) keep it and gain the guidance.
     public static func addingLCM(to weights: [String: Tensor]) throws -> STCN {
         var configuration = try STCNConfiguration(weights: weights)
-        guard !configuration.hasLCM else { return try STCN(weights: weights) }
+        guard !configuration.hasLCM || !configuration.hasLCMGuidance else { return try STCN(weights: weights) }
         configuration.hasLCM = true
+        configuration.hasLCMGuidance = true
         var generator = RandomGenerator(seed: 0)
         let network = STCN(configuration, generator: &generator)
         let skipped = try network.loadStateDict(weights, strict: false)
@@ -119,10 +124,12 @@ public final class STCN: Module {
     }
 
     /// The decoder on `[K, valueDim, h, w]` readouts: per-object probabilities `[K, 1, H, W]` (sigmoid).
-    public func segment(readout: Tensor, query: STCNQuery) throws -> Tensor {
+    /// `logitBias` (`[K, 1, H, W]`, LCM's position guidance) is added to the logits before the sigmoid.
+    public func segment(readout: Tensor, query: STCNQuery, logitBias: Tensor? = nil) throws -> Tensor {
         let k = readout.shape[0]
         let queryValue = try query.value.expanded(to: [k] + Array(query.value.shape.dropFirst()))
-        return try decoderLogits(Tensor.concatenate([readout, queryValue], axis: 1), query: query).sigmoid()
+        let logits = try decoderLogits(Tensor.concatenate([readout, queryValue], axis: 1), query: query)
+        return try (logitBias.map { try logits + $0 } ?? logits).sigmoid()
     }
 
     /// Decoder logits from the decoder input `[K, 2 x valueDim, h, w]` (readout || query value).

@@ -25,6 +25,9 @@ public struct STCNConfiguration: Sendable, Equatable {
     public var hasMemoryCompression: Bool
     /// Whether the checkpoint carries Vidi's LCM modules (`lcm_position.*`, `lcm_object.*`).
     public var hasLCM = false
+    /// Whether the LCM modules include the direct position guidance (`lcm_guidance.*`, LCMPositionGuidance.swift);
+    /// LCM checkpoints written before it have none and run as they were trained.
+    public var hasLCMGuidance = false
 
     public var f4Channels: Int { keyPlanes[0] * 4 }
     public var f8Channels: Int { keyPlanes[1] * 4 }
@@ -74,6 +77,7 @@ public struct STCNConfiguration: Sendable, Equatable {
                          try shape("decoder.up_8_4.out_conv.conv1.weight", rank: 4)[0]]
         hasMemoryCompression = weights.keys.contains { $0.hasPrefix("mem_compress.") }
         hasLCM = weights.keys.contains { $0.hasPrefix("lcm_position.") }
+        hasLCMGuidance = weights.keys.contains { $0.hasPrefix("lcm_guidance.") }
         guard keyBlocks.allSatisfy({ $0 > 0 }), valueBlocks.allSatisfy({ $0 > 0 }) else {
             throw SegmentationError(.badWeights, "a ResNet stage without blocks (key \(keyBlocks), value \(valueBlocks))")
         }

@@ -17,6 +17,9 @@ import VidiTraining
 ///   (`MaskPerturbation`, the trainer's seeded generator) and the perturbed value embedding goes to
 ///   memory, so later frames learn to segment from an imperfect memory; a consistency term (KL over
 ///   channels, per position) pulls that embedding toward the one encoded from the true mask (detached).
+/// - LCM (networks with it): every decoded frame's readout is refined by the LCM modules against the
+///   previous frame; with the position guidance its logit bias applies too, and the location response is
+///   scored against the frame's true masks (binary cross-entropy at 1/16, `responseWeight`).
 /// BatchNorm runs with frozen statistics (STCN trains so): batches of one or two value encodings give
 /// statistics that inference never sees.
 public final class VOSTrainingLoss {
@@ -27,6 +30,8 @@ public final class VOSTrainingLoss {
     public var klWeight: Float = 1
     public var selfCorrection: MaskPerturbation?
     public var consistencyWeight: Float = 1
+    /// Weight of the loss on LCM's location response (LCMPositionGuidance.responseLoss).
+    public var responseWeight: Float = 1
     /// The parts of the last clip's loss (for tests and logs).
     public private(set) var lastParts = Parts()
 
@@ -35,6 +40,8 @@ public final class VOSTrainingLoss {
         public var samCrossEntropy: Float = 0
         public var kl: Float = 0
         public var consistency: Float = 0
+        /// LCM's location-response loss (networks with LCM position guidance).
+        public var response: Float = 0
     }
 
     public init(network: STCN, warmupClips: Int = 200, selfCorrection: MaskPerturbation? = MaskPerturbation()) {
@@ -98,15 +105,21 @@ public final class VOSTrainingLoss {
         let firstEmbedding = network.lcm == nil ? nil : try LCMObjectRelation.embedding(
             values: withNoGrad { try network.encodeValue(frame: firstImage, f16: first.f16, masks: trueMasks) }, masks: firstMasks)
         var previousProbabilities = [firstMasks]
-        func decode(_ readout: Tensor, frame i: Int) throws -> (logits: Tensor, decoderInput: Tensor) {
+        func decode(_ readout: Tensor, frame i: Int) throws -> (logits: Tensor, decoderInput: Tensor, response: Tensor?) {
             let q = try frameQuery(i)
             var readout = readout
+            var response: Tensor?
+            var bias: Tensor?
             if let lcm = network.lcm, let firstEmbedding {
-                readout = try lcm.refine(readout: readout, queryKey: q.key, previousKey: query.key.narrowed(axis: 0, start: i - 1, length: 1),
-                                         previousProbabilities: previousProbabilities[i - 1], firstEmbedding: firstEmbedding)
+                let refined = try lcm.refine(readout: readout, queryKey: q.key, previousKey: query.key.narrowed(axis: 0, start: i - 1, length: 1),
+                                             previousProbabilities: previousProbabilities[i - 1], firstEmbedding: firstEmbedding)
+                readout = refined.readout
+                response = refined.response
+                bias = try lcm.logitBias(responses: refined.response)
             }
             let decoderInput = try Tensor.concatenate([readout, q.value.expanded(to: [k] + Array(q.value.shape.dropFirst()))], axis: 1)
-            return (try SoftAggregation.logits(network.decoderLogits(decoderInput, query: q).sigmoid()), decoderInput)
+            let logits = try network.decoderLogits(decoderInput, query: q)
+            return (try SoftAggregation.logits((bias.map { try logits + $0 } ?? logits).sigmoid()), decoderInput, response)
         }
         var stmDecoderInputs: [Int: Tensor] = [:]
         for i in 1..<t {
@@ -115,10 +128,17 @@ public final class VOSTrainingLoss {
             let memoryValues = try Tensor.concatenate(values.map { try $0.reshaped([k, -1, h * w]) }, axis: 2)
             let readout = try MemoryRead.softmaxReadout(memoryKeys: memoryKeys, queryKeys: q.key.reshaped([ck, h * w]),
                                                         values: memoryValues).reshaped([k, -1, h, w])
-            let (logits, decoderInput) = try decode(readout, frame: i)
+            let (logits, decoderInput, response) = try decode(readout, frame: i)
             let frameLoss = try bootstrappedCrossEntropy(logits, target: labels(clip.masks[i], ids: clip.objectIDs), bootstrap: bootstrap)
             parts.crossEntropy += try frameLoss.item() / Float(t - 1)
             total = try total + frameLoss / Float(t - 1)
+            // LCM's location response against this frame's true masks (once per frame: the SAM branch's is the same).
+            if let response, network.lcm?.guidance != nil {
+                let target = try LCMModules.downsample(geometry.oneHot(clip.masks[i], ids: clip.objectIDs))
+                let responseLoss = try LCMPositionGuidance.responseLoss(response: response, target: target)
+                parts.response += try responseLoss.item() / Float(t - 1)
+                total = try total + responseLoss * (responseWeight / Float(t - 1))
+            }
             stmDecoderInputs[i] = decoderInput
             guard i < t - 1 else { break }
             keys.append(try q.key.reshaped([ck, h * w]))
@@ -142,7 +162,7 @@ public final class VOSTrainingLoss {
                 let q = try frameQuery(frame)
                 let readout = try MemoryRead.softmaxReadout(memoryKeys: memoryKeys, queryKeys: q.key.reshaped([ck, h * w]),
                                                             values: memoryValues).reshaped([k, cv, h, w])
-                let (logits, decoderInput) = try decode(readout, frame: frame)
+                let (logits, decoderInput, _) = try decode(readout, frame: frame)
                 let samLoss = try bootstrappedCrossEntropy(logits, target: labels(clip.masks[frame], ids: clip.objectIDs), bootstrap: bootstrap)
                 let kl = try channelKL(decoderInput, toward: stmInput.detached())
                 let share = Float(targets.count)
