@@ -15,21 +15,27 @@ public enum PretextLosses {
     /// HiCo visual consistency. `projections` [B, V, D] (V >= 2 clips per video, clip 0 and clip 1 the
     /// visually consistent pair) are L2-normalised; anchor (b, 0) must pick (b, 1) and (b, 1) must pick
     /// (b, 0) among themselves and every clip of the other videos (the video's other clips are left out),
-    /// by cosine similarity over `temperature`. Mean over the 2B anchors.
-    public static func hicoVisual(projections: Tensor, temperature: Float = 0.1) throws -> Tensor {
+    /// by cosine similarity over `temperature`. Mean over the 2B anchors. `extraNegatives` [M, D] (e.g.
+    /// time-reversed clips, see HiCoModel) are further keys that every anchor must reject.
+    public static func hicoVisual(projections: Tensor, extraNegatives: Tensor? = nil, temperature: Float = 0.1) throws -> Tensor {
         guard projections.rank == 3, projections.shape[1] >= 2, temperature > 0 else {
             throw PretextError.invalidArgument("hicoVisual needs projections [B, V >= 2, D] and a positive temperature, got \(projections.shape)")
         }
+        if let extra = extraNegatives, extra.rank != 2 || extra.shape[1] != projections.shape[2] {
+            throw PretextError.invalidArgument("hicoVisual's extra negatives must be [M, \(projections.shape[2])], got \(extra.shape)")
+        }
         let b = projections.shape[0], v = projections.shape[1], d = projections.shape[2], n = b * v
         let z = try Losses.l2Normalized(projections.reshaped([n, d]))
-        var mask = [Float](repeating: 0, count: n * n)
+        let keys = try extraNegatives.map { try Tensor.concatenate([z, Losses.l2Normalized($0)], axis: 0) } ?? z
+        let columns = keys.shape[0]
+        var mask = [Float](repeating: 0, count: n * columns)
         var targets = [Int64](repeating: -100, count: n)
         for i in 0..<n {
             let video = i / v, clip = i % v
             if clip < 2 { targets[i] = Int64(video * v + (1 - clip)) }
-            for j in (video * v)..<((video + 1) * v) where j != Int(targets[i]) { mask[i * n + j] = -1e9 }
+            for j in (video * v)..<((video + 1) * v) where j != Int(targets[i]) { mask[i * columns + j] = -1e9 }
         }
-        let logits = try z.matmul(z.transposed()) / temperature + Tensor(mask, shape: [n, n])
+        let logits = try z.matmul(keys.transposed()) / temperature + Tensor(mask, shape: [n, columns])
         return try Losses.crossEntropy(logits, Tensor(targets, shape: [n]))
     }
 

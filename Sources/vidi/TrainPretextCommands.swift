@@ -97,16 +97,22 @@ struct TrainHiCoCommand: ParsableCommand {
             Each sample: clips.npy (3 x 16 x 112 x 112 x 3 uint8), clips 0 and 1 close in time, clip 2 anywhere \
             in the same video. Needs --batch-size >= 2 (other videos are the negatives). Regenerate the shards \
             with a growing progress for gradual sampling. Writes hico.safetensors to --checkpoint-dir.
+
+            --reversed-negatives (not in the reference): each video's clip 0 played backwards is one more \
+            negative in both losses, so appearance alone cannot tell a video's clips from the others.
             """)
 
     @OptionGroup var training: TrainingOptions
     @OptionGroup var backbone: PretextBackboneOptions
 
+    @Flag(name: .customLong("reversed-negatives"), help: "Add each video's clip 0 played backwards as a negative (not in the reference).")
+    var reversedNegatives = false
+
     func run() throws {
         try PretextTraining.failing("hico") {
             training.applyThreads()
             var generator = RandomGenerator(seed: training.seed)
-            let model = try HiCoModel(backbone.configuration, generator: &generator)
+            let model = try HiCoModel(backbone.configuration, reversedNegatives: reversedNegatives, generator: &generator)
             try PretextTraining.run(task: "hico", model: model, options: training, backbone: backbone) { batch in
                 try model.losses(triples: batch.tensor("clips.npy")).total
             }
@@ -122,16 +128,27 @@ struct TrainCMDCommand: ParsableCommand {
             Each sample: clip.npy, motion.npy, negatives.npy, keyframe.npy (see `vidi pretext cmd`). Needs \
             --batch-size >= 2. A per-position MLP stands in for the official transformer predictor (see \
             Sources/VidiPretext/CMDModel.swift). Writes cmd.safetensors to --checkpoint-dir.
+
+            Not in the reference: --context-weight scales the context loss (0 trains the motion loss alone); \
+            --reversed-negatives adds each positive's maps with every vector negated as one more negative, so \
+            the prediction must carry the direction of motion, not only where it is.
             """)
 
     @OptionGroup var training: TrainingOptions
     @OptionGroup var backbone: PretextBackboneOptions
 
+    @Option(name: .customLong("context-weight"), help: "Weight of the clip-keyframe context loss (reference: 1; 0 = motion loss only).")
+    var contextWeight: Float = 1
+
+    @Flag(name: .customLong("reversed-negatives"), help: "Add the positive's motion maps with negated vectors as a negative (not in the reference).")
+    var reversedNegatives = false
+
     func run() throws {
         try PretextTraining.failing("cmd") {
             training.applyThreads()
             var generator = RandomGenerator(seed: training.seed)
-            let model = try CMDModel(backbone.configuration, generator: &generator)
+            let model = try CMDModel(backbone.configuration, objective: CMDObjective(contextWeight: contextWeight, reversedNegatives: reversedNegatives),
+                                     generator: &generator)
             try PretextTraining.run(task: "cmd", model: model, options: training, backbone: backbone) { batch in
                 try model.losses(clip: batch.tensor("clip.npy"), motion: batch.tensor("motion.npy"),
                                  negatives: batch.tensor("negatives.npy"), keyframe: batch.tensor("keyframe.npy")).total

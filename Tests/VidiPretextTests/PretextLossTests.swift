@@ -20,6 +20,15 @@ import VidiTestSupport
         try expectLoss(PretextLosses.hicoVisual(projections: g("hico_projections")), "hico_visual")
     }
 
+    /// HiCoModel's reversed clips enter the visual loss as extra keys every anchor must reject.
+    @Test func hicoVisualWithExtraNegatives() throws {
+        try expectLoss(PretextLosses.hicoVisual(projections: g("hico_extra_projections"), extraNegatives: g("hico_extra_negatives")),
+                       "hico_visual_extra")
+        #expect(throws: PretextError.self) {
+            _ = try PretextLosses.hicoVisual(projections: self.g("hico_extra_projections"), extraNegatives: Tensor.zeros([4, 8]))
+        }
+    }
+
     @Test func hicoPairHeadAndTopicalFocalBCE() throws {
         let logits = try PretextLosses.hicoPairLogits(features: g("hico_features"), w1: g("hico_w1"), b1: g("hico_b1"),
                                                       w2: g("hico_w2"), b2: g("hico_b2"))

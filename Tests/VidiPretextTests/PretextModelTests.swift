@@ -52,6 +52,37 @@ import VidiTensor
         try total.backward()
         #expect(model.pair1.weight.grad != nil && model.backbone.network.stem.parameters.first?.grad != nil)
     }
+
+    /// `reversedNegatives`: the backbone input is the B x 3 clips as without the option, then each video's
+    /// clip 0 with its frames in reverse order (checked element by element on the prepared input); the
+    /// losses stay finite and train the backbone.
+    @Test func hicoReversedClipsAreClipZeroBackwards() throws {
+        var random = RandomGenerator(seed: 7)
+        let pixels = (0..<(2 * 3 * 16 * 16 * 16 * 3)).map { _ in Float(UInt8(truncatingIfNeeded: random.next() >> 56)) }
+        let triples = try Tensor(pixels, shape: [2, 3, 16, 16, 16, 3])
+        var generator = RandomGenerator(seed: 8)
+        let plain = try HiCoModel(Self.small, generator: &generator)
+        var generator2 = RandomGenerator(seed: 8)
+        let model = try HiCoModel(Self.small, reversedNegatives: true, generator: &generator2)
+        let reference = try plain.input(triples).toArray(Float.self)          // [6, 3, 4, 16, 16]
+        let input = try model.input(triples)
+        #expect(input.shape == [8, 3, 4, 16, 16])
+        let values = try input.toArray(Float.self)
+        let clip = 3 * 4 * 16 * 16, frame = 16 * 16
+        #expect(Array(values[0..<(6 * clip)]) == reference)
+        var reversedMatches = true
+        for video in 0..<2 {
+            for c in 0..<3 { for t in 0..<4 {
+                let from = (video * 3) * clip + (c * 4 + (3 - t)) * frame, to = (6 + video) * clip + (c * 4 + t) * frame
+                if Array(values[to..<(to + frame)]) != Array(reference[from..<(from + frame)]) { reversedMatches = false }
+            } }
+        }
+        #expect(reversedMatches)
+        let (visual, topical, total) = try model.losses(triples: triples)
+        #expect(try visual.item().isFinite && topical.item().isFinite)
+        try total.backward()
+        #expect(model.backbone.network.stem.parameters.first?.grad != nil)
+    }
 }
 
 extension Float {
@@ -81,6 +112,32 @@ extension Double {
         try total.backward()
         #expect(model.motionEncoder.parameters.first?.grad != nil && model.keyframeContext.weight.grad != nil
                 && model.clipEncoder.network.stem.parameters.first?.grad != nil)
+    }
+
+    /// The objective options on one model and batch: `reversedNegatives` equals passing the negated
+    /// positive maps as a fourth negative clip by hand; the context weight scales only the context term, and
+    /// 0 leaves the motion loss alone.
+    @Test func cmdObjectiveOptions() throws {
+        var random = RandomGenerator(seed: 9)
+        func values(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in (Float(random.next() >> 40) / Float(1 << 24) * 2 - 1) * scale } }
+        let clip = try Tensor(values(2 * 16 * 16 * 16 * 3, 127).map { $0 + 128 }, shape: [2, 16, 16, 16, 3])
+        let motion = try Tensor(values(2 * 8 * 16 * 16 * 2, 1), shape: [2, 8, 16, 16, 2])
+        let negatives = try Tensor(values(2 * 3 * 8 * 16 * 16 * 2, 1), shape: [2, 3, 8, 16, 16, 2])
+        let keyframe = try Tensor(values(2 * 16 * 16 * 3, 127).map { $0 + 128 }, shape: [2, 16, 16, 3])
+        var generator = RandomGenerator(seed: 10)
+        let model = try CMDModel(PretextModelTests.small, generator: &generator)
+        let reference = try model.losses(clip: clip, motion: motion, negatives: negatives, keyframe: keyframe)
+        let byHand = try Tensor.concatenate([negatives, -motion.reshaped([2, 1, 8, 16, 16, 2])], axis: 1)
+        let withNegated = try model.losses(clip: clip, motion: motion, negatives: byHand, keyframe: keyframe)
+        model.objective = CMDObjective(contextWeight: 0.25, reversedNegatives: true)
+        let reversed = try model.losses(clip: clip, motion: motion, negatives: negatives, keyframe: keyframe)
+        #expect(try reversed.motion.item() == withNegated.motion.item())
+        #expect(try reversed.motion.item() != reference.motion.item())
+        #expect(try abs(reversed.total.item() - (withNegated.motion.item() + 0.25 * withNegated.context.item())) < 1e-5)
+        model.objective = CMDObjective(contextWeight: 0)
+        let motionOnly = try model.losses(clip: clip, motion: motion, negatives: negatives, keyframe: keyframe)
+        #expect(try motionOnly.total.item() == reference.motion.item() && motionOnly.context.item() == 0)
+        #expect(throws: PretextError.self) { _ = try CMDModel(PretextModelTests.small, objective: CMDObjective(contextWeight: -1), generator: &generator) }
     }
 }
 

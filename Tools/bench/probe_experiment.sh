@@ -5,7 +5,7 @@
 #     labelled set for the supervised upper bound.
 #  2. Pipelines/{mosi,hico,cmd}.yaml turn the pretraining videos into pretext shards (MoSI: without colour
 #     jitter and static masks; without jitter only; the latter with a 224-px standardised square; HiCo: progress 0, 0.5, 1 for its gradual sampling;
-#     CMD: two sets with different crops/flips). MoSI gets MOSI_SEEDS independent stack sets per variant (each
+#     HICO_SEEDS triple sets per progress value; CMD_SEEDS sample sets with different times/crops/flips). MoSI gets MOSI_SEEDS independent stack sets per variant (each
 #     seed draws new source frames, crops, window starts and masks): with one set of 200 stacks the network
 #     memorises its 1800 clips (0.99 accuracy on them, 0.54 on fresh stacks; BENCHMARKS.md). Each MoSI training
 #     also validates on stacks made from PRETEXT_VAL_VIDEOS other videos (metrics.jsonl: held-out loss).
@@ -18,7 +18,8 @@
 #     on every probe set (the clips carry the direction; a supervised tiny r3d's probe; a torch random init).
 #   Tools/bench/probe_experiment.sh
 #   MOSI_STEPS=300 MOSI_MASK_STEPS=2000 MOSI_SCALED_STEPS=2000 HICO_STEPS=600 CMD_STEPS=800 PRETRAIN_VIDEOS=200 PROBE_TRAIN=400 \
-#     PROBE_VAL=200 PROBE_SETS=5 SUPERVISED_VIDEOS=1000 MOSI_SEEDS=10 PRETEXT_VAL_VIDEOS=40 Tools/bench/probe_experiment.sh
+#     PROBE_VAL=200 PROBE_SETS=5 SUPERVISED_VIDEOS=1000 MOSI_SEEDS=10 HICO_SEEDS=3 CMD_SEEDS=10 PRETEXT_VAL_VIDEOS=40 \
+#     Tools/bench/probe_experiment.sh
 # Disk: a MoSI stack is 5.4 MB, so each MoSI variant takes MOSI_SEEDS x PRETRAIN_VIDEOS x 5.4 MB (10.8 GB by default).
 # A stage whose output exists is skipped, so a rerun after an interruption continues; FRESH=1 starts over.
 # Heavy stages run under `nice -n 19` (shared machine). Data under Tools/bench/.data/actions.
@@ -27,7 +28,7 @@ cd "$(dirname "$0")/../.."
 MOSI_STEPS=${MOSI_STEPS:-300}; MOSI_MASK_STEPS=${MOSI_MASK_STEPS:-2000}; MOSI_SCALED_STEPS=${MOSI_SCALED_STEPS:-2000}
 HICO_STEPS=${HICO_STEPS:-600}; CMD_STEPS=${CMD_STEPS:-800}
 PRETRAIN_VIDEOS=${PRETRAIN_VIDEOS:-200}; PROBE_TRAIN=${PROBE_TRAIN:-400}; PROBE_VAL=${PROBE_VAL:-200}; PROBE_SETS=${PROBE_SETS:-5}
-SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; MOSI_SEEDS=${MOSI_SEEDS:-10}; PRETEXT_VAL_VIDEOS=${PRETEXT_VAL_VIDEOS:-40}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
+SUPERVISED_VIDEOS=${SUPERVISED_VIDEOS:-1000}; MOSI_SEEDS=${MOSI_SEEDS:-10}; HICO_SEEDS=${HICO_SEEDS:-3}; CMD_SEEDS=${CMD_SEEDS:-10}; PRETEXT_VAL_VIDEOS=${PRETEXT_VAL_VIDEOS:-40}; PROBE_STEPS=${PROBE_STEPS:-1000}; PROBE_LR=${PROBE_LR:-1e-2}
 vidi=${VIDI:-}
 if [ -z "$vidi" ]; then
   nice -n 19 swift build -c release --product vidi >&2
@@ -66,8 +67,10 @@ for variant in 'plain:augment: false' 'mask:jitter: false' 'scaled:jitter: false
   for s in $(seq 0 $((MOSI_SEEDS - 1))); do pretext mosi "mosi-$name-shards-$s" "s/augment: true/$options/; s/seed: 0/seed: $s/"; done
   pretext mosi "mosi-$name-val-shards" "s/augment: true/$options/; s/seed: 0/seed: 1000/" pretext-val
 done
-for p in 0 0.5 1; do pretext hico "hico-shards-$p" "s/progress: 0.5/progress: $p/"; done
-for s in 0 1; do pretext cmd "cmd-shards-$s" "s/seed: 0/seed: $s/"; done
+for s in $(seq 0 $((HICO_SEEDS - 1))); do
+  for p in 0 0.5 1; do pretext hico "hico-shards-$p-s$s" "s/progress: 0.5/progress: $p/; s/seed: 0/seed: $s/"; done
+done
+for s in $(seq 0 $((CMD_SEEDS - 1))); do pretext cmd "cmd-shards-$s" "s/seed: 0/seed: $s/"; done
 shards() { ls "$d"/$1/*.tar | paste -sd: - | sed 's/:/::/g'; }
 
 # 3. Pretraining (tiny backbone, 8 frames at 32 x 32; the step counts are the budget).
@@ -82,11 +85,16 @@ for name in plain mask scaled; do
   pretrain "mosi-$name" mosi "$steps" 2 "$(shards "mosi-$name-shards-*")" --shuffle-buffer 100 \
     --val-shards "$(shards "mosi-$name-val-shards")" --val-every 250
 done
-pretrain hico hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')"
-pretrain cmd cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')"
+pretrain hico hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')" --shuffle-buffer 100
+pretrain cmd cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')" --shuffle-buffer 100
+# The options that are not in the reference (BENCHMARKS.md, third session): each video's clip 0 played
+# backwards as a HiCo negative; the negated future motion as a CMD negative. A 100-sample shuffle buffer:
+# with the default 1000, a CMD training (4 MB samples) grew past 8 GB and was killed for memory.
+pretrain hico-reversed hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')" --shuffle-buffer 100 --reversed-negatives
+pretrain cmd-reversed cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')" --shuffle-buffer 100 --reversed-negatives
 
 # 4. Linear probes: the same protocol for random init and every checkpoint, on every probe set.
-encoders="random mosi-plain:mosi mosi-mask:mosi mosi-scaled:mosi hico:hico cmd:cmd"
+encoders="random mosi-plain:mosi mosi-mask:mosi mosi-scaled:mosi hico:hico cmd:cmd hico-reversed:hico cmd-reversed:cmd"
 results="$d/results.jsonl"
 : > "$results"
 for entry in $encoders; do

@@ -90,4 +90,19 @@ save("cmd_motion", np.array(cross_entropy(q @ keys.T / tau, np.arange(B * L))))
 clip, key = f32(5, D), f32(5, D)
 save("cmd_clip", clip); save("cmd_keyframe", key)
 save("cmd_context", np.array(cross_entropy(normalize(clip.astype(np.float64)) @ normalize(key.astype(np.float64)).T / tau, np.arange(5))))
+# HiCo visual with extra negative keys (HiCoModel's reversed clips): every anchor must also reject them.
+# Drawn last so the inputs above stay as they were.
+B, V, D, M = 4, 3, 16, 4
+proj, extra = f32(B, V, D), f32(M, D)
+z = normalize(proj.reshape(B * V, D).astype(np.float64))
+e = normalize(extra.astype(np.float64))
+losses = []
+for b in range(B):
+    for c in (0, 1):
+        i = b * V + c
+        others = [z[j] for j in range(B * V) if j // V != b] + list(e)
+        row = np.concatenate([[z[i] @ z[b * V + 1 - c] / tau], np.array(others) @ z[i] / tau])
+        losses.append(-(row[0] - np.log(np.exp(row).sum())))
+save("hico_extra_projections", proj); save("hico_extra_negatives", extra)
+save("hico_visual_extra", np.array(np.mean(losses)))
 print("wrote", OUT)
