@@ -47,6 +47,10 @@ run rcl-uniform "--head rcl --refine 2 --sampling uniform"
 run rcl-spans "--head rcl --refine 2 --spans truth"
 run rcl-spansbg "--head rcl --refine 2 --spans background"
 run rcl-noboundary "--head rcl --refine 2 --boundary-samples 0"
+# Readouts and losses against merges of two same-class actions (RCL.md, "Interior readout", "Sharp confidence").
+run rcl-interior "--head rcl --refine 2 --interior-samples 32"
+run rcl-sharp "--head rcl --refine 2 --sharp-confidence"
+run rcl-interior-sharp "--head rcl --refine 2 --interior-samples 32 --sharp-confidence"
 run bmn "--head bmn"
 # BMN's map with the same boundary readout: whether the readout alone, without continuous anchors, closes the gap.
 run bmn-boundary "--head bmn --boundary-samples 4"
