@@ -44,9 +44,11 @@ import VidiTestSupport
         }
     }
 
-    /// A gap the 8 bins step over is seen by the interior readout: channel 0 is 1 on two actions [8, 30) and
-    /// [32, 60) and 0 on the 2-step gap between; the query [8, 60] reads bins at 11.25 + 6.5·i, none of which
-    /// lands in the gap, while 32 interior points (1.625 steps apart) read a minimum of 0 there.
+    /// A gap the 8 bins step over is seen by the interior readout: channel 0 is 1 on columns 8…29 and 32…59
+    /// (two actions) and 0 on columns 30–31 (the gap); the query [8, 60] reads its inner bins at columns 14,
+    /// 27, 40, 53, all inside an action, while its 32 interior points sit at columns 8.3125 + 1.625·i, and
+    /// i = 14 lands at 31.0625: 0.9375·x[31] + 0.0625·x[32] = 0.0625 (by hand). One action alone, [9, 29],
+    /// reads no gap (minimum 1).
     @Test func interiorSeesAGapBetweenTheBins() throws {
         let length = 64
         let x = (0..<length).map { t -> Float in (8..<30).contains(t) || (32..<60).contains(t) ? 1 : 0 }
@@ -54,9 +56,9 @@ import VidiTestSupport
         let bins = try AnchorSampling.read(embedding, segments: [[(8, 60)]], samples: 8).scalars
         #expect(bins[2...5].allSatisfy { $0 == 1 })   // the four bins inside the query all read "action"
         let interior = try AnchorSampling.interior(embedding, segments: [[(8, 60)]], count: 32).scalars
-        #expect(interior == [0, 1])   // minimum (in the gap), maximum
-        let whole = try AnchorSampling.interior(embedding, segments: [[(8, 30)]], count: 32).scalars
-        #expect(whole[0] > 0.99)   // one action alone: no gap inside
+        #expect(zip(interior, [0.0625, 1]).allSatisfy { abs($0 - $1) < 1e-6 })   // minimum (in the gap), maximum
+        let whole = try AnchorSampling.interior(embedding, segments: [[(9, 29)]], count: 32).scalars
+        #expect(whole == [1, 1])
     }
 
     static func tinyModel(interior: Int, sharp: Bool = false) throws -> LocalizationModel {
@@ -77,7 +79,9 @@ import VidiTestSupport
         }
         let model = try Self.tinyModel(interior: 5)
         let firstLayer = try #require(model.head.layers.children.first?.module as? Linear)
-        #expect(firstLayer.weight.value.shape[1] == 4 * 3 + 2 * 3 + LocalizerConfiguration.coordinateFeatures)
+        let c = model.configuration   // bins and boundary points (4 + 2·4) × 3 channels, interior 2 × 3, coordinates
+        #expect(firstLayer.weight.value.shape[1] == (c.samples + 2 * c.boundarySamples) * c.hidden + 2 * c.hidden + LocalizerConfiguration.coordinateFeatures)
+        #expect(firstLayer.weight.value.shape[1] == 54)
         let original = firstLayer.weight.value
         try gradCheck([embedding, original], epsilon: 1e-3, rtol: 3e-2, atol: 2e-3) { inputs in
             firstLayer.weight.value = inputs[1]
