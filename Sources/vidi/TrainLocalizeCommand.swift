@@ -33,10 +33,14 @@ struct TrainLocalizeCommand: ParsableCommand {
     @Option(help: "RCL training queries per video.") var queries = 96
     @Option(help: "RCL span queries (one action's start to another's end): none (default), or 1/8 of scale-invariant sampling taken from the around-truth share (truth) or the background share (background).") var spans = "none"
     @Option(help: "Extra points read around each query boundary (window min(L, 4) grid steps); default 4 for rcl, 0 for bmn; 0 reads only the segment's bins (the ablation).") var boundarySamples: Int?
+    @Option(help: "Points read evenly inside each query, pooled per channel by min and max, so the head sees a background gap inside a long query; default 32 for rcl, 0 for bmn; 0 = none (the ablation).") var interiorSamples: Int?
+    @Flag(help: "Train column 1 as BMN's sharp confidence (balanced logistic, positives tIoU > 0.9) and multiply it into RCL's score.") var sharpConfidence = false
     @Option(help: "Output localizer checkpoint (.safetensors) for `vidi localize --model`.") var out: String
 
     func validate() throws {
-        guard queries >= 1, refine >= 0, (boundarySamples ?? 0) >= 0 else { throw ValidationError("--queries must be at least 1, --refine and --boundary-samples at least 0") }
+        guard queries >= 1, refine >= 0, (boundarySamples ?? 0) >= 0, (interiorSamples ?? 0) >= 0 else {
+            throw ValidationError("--queries must be at least 1, --refine, --boundary-samples and --interior-samples at least 0")
+        }
         guard LocalizerConfiguration.Head(rawValue: head) != nil else { throw ValidationError("--head must be rcl or bmn") }
         guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
         guard SpanQueries(rawValue: spans) != nil else { throw ValidationError("--spans must be truth, background or none") }
@@ -58,6 +62,8 @@ struct TrainLocalizeCommand: ParsableCommand {
                                        inputChannels: example.video.channels, classes: example.classes)
         c.gridLength = example.video.length; c.maxDuration = example.video.length; c.refinementSteps = refine
         if let boundarySamples { c.boundarySamples = boundarySamples }
+        if let interiorSamples { c.interiorSamples = interiorSamples }
+        if sharpConfidence { c.sharpConfidence = true }
         let model = try LocalizationModel(c, seed: training.seed)
         let optimizer = try AdamW(model.parameters, learningRate: training.lr, weightDecay: training.weightDecay)
         var loss = LocalizationLoss(model: model)

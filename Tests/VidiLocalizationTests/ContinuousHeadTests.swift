@@ -65,7 +65,7 @@ import VidiTestSupport
         var c = LocalizerConfiguration(head: .continuous, inputChannels: 3, classes: ["a"])
         #expect(c.boundarySamples == LocalizerConfiguration.defaultBoundarySamples && LocalizerConfiguration.defaultBoundarySamples == 4)
         #expect(LocalizerConfiguration(head: .boundaryMatching, inputChannels: 3, classes: ["a"]).boundarySamples == 0)
-        c.boundarySamples = 2
+        c.boundarySamples = 2; c.interiorSamples = 0
         #expect(try LocalizationModel(c, seed: 1).head.layers.children.first.map { ($0.module as? Linear)?.weight.value.shape[1] } == (8 + 4) * 32 + 12)
         let old = try JSONDecoder().decode(LocalizerConfiguration.self, from: Data(#"{"head": "rcl", "inputChannels": 3, "classes": ["a"], "samples": 6}"#.utf8))
         #expect(old.boundarySamples == 0 && old.samples == 6 && old.gridLength == 64)
@@ -78,7 +78,7 @@ import VidiTestSupport
         let dir = try Fixtures.temporaryDirectory("vidi-loc-old")
         let metadata = #"{"classes":["a","b"],"gridLength":64,"head":"rcl","hidden":32,"inputChannels":3,"maxDuration":64,"mlpHidden":128,"refinementSteps":2,"samples":8}"#
         var c = LocalizerConfiguration(head: .continuous, inputChannels: 3, classes: ["a", "b"])
-        c.boundarySamples = 0
+        c.boundarySamples = 0; c.interiorSamples = 0
         let plain = try LocalizationModel(c, seed: 3)
         let path = dir.appendingPathComponent("old.safetensors").path
         try Safetensors.write(plain.stateDict(), metadata: ["vidi.localizer": metadata, "format": "pt"], to: path)
@@ -96,6 +96,7 @@ import VidiTestSupport
     static func tinyModel(head: LocalizerConfiguration.Head) throws -> LocalizationModel {
         var c = LocalizerConfiguration(head: head, inputChannels: 3, classes: ["a", "b"])
         c.gridLength = 8; c.hidden = 3; c.samples = 4; c.mlpHidden = 6; c.maxDuration = 8; c.refinementSteps = 1
+        c.interiorSamples = 0   // the interior readout has its own tests (InteriorReadoutTests)
         return try LocalizationModel(c, seed: 11)
     }
 

@@ -36,8 +36,9 @@ run() {   # name, training options (or @row: that row's model), inference option
         python3 -c "import json,sys; d=json.load(open('$OUT/$name.eval.$tag.json')); print(' '.join('%.1f' % (100*x) for x in d['mAP']), '| avg %.1f' % (100*d['average_mAP']), '| by duration', ' '.join('%s:%.1f' % (b['range'], 100*b['average_mAP']) for b in d['by_duration']))"
     done
 }
-# RCL's default: K = 2, scale-invariant sampling, boundary readout (4 points per boundary, RCL.md).
-# The ablations each turn one of them off.
+# RCL's default: K = 2, scale-invariant sampling, boundary readout (4 points per boundary), interior readout
+# (32 points, per-channel min and max; RCL.md). The ablations each turn one of them off (the rows below
+# rcl-nointerior were last measured before the interior readout was the default: BENCHMARKS.md).
 run rcl "--head rcl --refine 2"
 run rcl-norefine "@rcl" "--refine 0"
 run rcl-k0 "--head rcl --refine 0"
@@ -47,6 +48,10 @@ run rcl-uniform "--head rcl --refine 2 --sampling uniform"
 run rcl-spans "--head rcl --refine 2 --spans truth"
 run rcl-spansbg "--head rcl --refine 2 --spans background"
 run rcl-noboundary "--head rcl --refine 2 --boundary-samples 0"
+# Against merges of two same-class actions (RCL.md, "Interior readout", "Sharp confidence"): the previous default
+# without the interior readout, and that default with BMN's sharp confidence (measured as "rcl-sharp" then).
+run rcl-nointerior "--head rcl --refine 2 --interior-samples 0"
+run rcl-sharp "--head rcl --refine 2 --interior-samples 0 --sharp-confidence"
 run bmn "--head bmn"
 # BMN's map with the same boundary readout: whether the readout alone, without continuous anchors, closes the gap.
 run bmn-boundary "--head bmn --boundary-samples 4"

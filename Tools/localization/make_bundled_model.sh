@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes the bundled localizer and demo data that `vidi localize --demo` uses:
-#   Sources/VidiLocalization/Resources/rcl-synthetic.safetensors            RCL (continuous anchors, K = 2, boundary readout), 600 steps on the synthetic set
+#   Sources/VidiLocalization/Resources/rcl-synthetic.safetensors            RCL (continuous anchors, K = 2, boundary and interior readout), 600 steps on the synthetic set
 #   Sources/VidiLocalization/Resources/demo/            the first 40 held-out videos (features + annotations.json)
 # Same settings as Tools/localization/compare_heads.sh (its "rcl" row); pass MODEL=path to bundle an
 # already-trained checkpoint from that script instead of training again.

@@ -42,6 +42,33 @@ enum AnchorSampling {
             .reshaped([batch, queries, n * hidden])
     }
 
+    /// Column positions `[B, Q · count]` of `count` points evenly inside each segment: point `i` of `[s, e]` sits at
+    /// `s + (i + 0.5) · L / count`, column index that − 0.5 (same convention as the bins).
+    static func interiorPositions(_ segments: [[(Double, Double)]], count: Int) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(segments.count * (segments.first?.count ?? 0) * count)
+        for video in segments {
+            for (s, e) in video {
+                let step = (e - s) / Double(count)
+                for i in 0..<count { out.append(Float(s + (Double(i) + 0.5) * step - 0.5)) }
+            }
+        }
+        return out
+    }
+
+    /// The interior readout: `count` points evenly inside each segment, read like the bins, then per channel the
+    /// minimum and the maximum over them → `[B, Q, 2 · H]` (the H minima, then the H maxima). The bins sit `L/4`
+    /// apart, so a background gap of a few steps inside a long query (two same-class actions merged) can fall
+    /// between them; with 32 points the spacing is at most 2 steps on a 64-step grid, and a per-channel extreme
+    /// keeps the gap visible however short it is against the query (a mean would dilute it). RCL.md, "Interior readout".
+    static func interior(_ embedding: Tensor, segments: [[(Double, Double)]], count: Int) throws -> Tensor {
+        let batch = embedding.shape[0], hidden = embedding.shape[1], queries = segments.first?.count ?? 0
+        let positions = try Tensor(interiorPositions(segments, count: count), shape: [batch, queries * count])
+        let read = try embedding.sampledLinearly(at: positions).reshaped([batch, hidden, queries, count])
+        return try Tensor.concatenate([read.min(axis: 3), read.max(axis: 3)], axis: 1)   // [B, 2H, Q]
+            .permuted([0, 2, 1])
+    }
+
     /// The continuous head's coordinate encoding of a segment in a grid of `length` steps: centre and
     /// log-length, each raw and as sinusoids at several frequencies (12 numbers).
     static func coordinates(_ segments: [[(Double, Double)]], length: Int) throws -> Tensor {

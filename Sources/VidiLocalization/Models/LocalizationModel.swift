@@ -15,7 +15,8 @@ public final class LocalizationModel: Module {
         var generator = RandomGenerator(seed: seed)
         encoder = TemporalEncoder(configuration, generator: &generator)
         let coordinates = configuration.head == .continuous ? LocalizerConfiguration.coordinateFeatures : 0
-        head = AnchorMLP(input: (configuration.samples + 2 * configuration.boundarySamples) * configuration.hidden + coordinates, hidden: configuration.mlpHidden,
+        let interior = configuration.interiorSamples > 0 ? 2 * configuration.hidden : 0
+        head = AnchorMLP(input: (configuration.samples + 2 * configuration.boundarySamples) * configuration.hidden + interior + coordinates, hidden: configuration.mlpHidden,
                          classes: configuration.classes.count, generator: &generator)
         super.init()
         register("encoder", encoder)
@@ -26,6 +27,9 @@ public final class LocalizationModel: Module {
     func query(_ embedding: Tensor, _ segments: [[(Double, Double)]]) throws -> Tensor {
         var input = try AnchorSampling.read(embedding, segments: segments, samples: configuration.samples,
                                            boundarySamples: configuration.boundarySamples)
+        if configuration.interiorSamples > 0 {
+            input = try Tensor.concatenate([input, AnchorSampling.interior(embedding, segments: segments, count: configuration.interiorSamples)], axis: 2)
+        }
         if configuration.head == .continuous {
             input = try Tensor.concatenate([input, AnchorSampling.coordinates(segments, length: configuration.gridLength)], axis: 2)
         }

@@ -20,6 +20,13 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
     /// Extra points read around each boundary of a query (`AnchorSampling`; 0 = none, as BMN). New RCL
     /// models read `defaultBoundarySamples` (RCL.md, "Boundary readout"); BMN's map reads none.
     public var boundarySamples: Int
+    /// Points read evenly inside a query `[s, e]` and pooled per channel by min and max (`AnchorSampling.interior`;
+    /// 0 = none, as BMN). They let the head see a background gap inside a long query, which falls between the
+    /// bins. New RCL models read `defaultInteriorSamples` (RCL.md, "Interior readout").
+    public var interiorSamples: Int
+    /// BMN's second confidence: column 1 trained as a balanced logistic on tIoU > 0.9 and multiplied into the
+    /// score (RCL.md, "Sharp confidence"). BMN's map always has it; RCL checkpoints without the field have not.
+    public var sharpConfidence = false
     /// Width of the anchor MLP.
     public var mlpHidden = 128
     /// Refinement iterations after the first query (RCL; 0 = none).
@@ -30,14 +37,19 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
     public init(head: Head, inputChannels: Int, classes: [String]) {
         self.head = head; self.inputChannels = inputChannels; self.classes = classes
         boundarySamples = head == .continuous ? Self.defaultBoundarySamples : 0
+        interiorSamples = head == .continuous ? Self.defaultInteriorSamples : 0
     }
 
     /// Boundary points of a new RCL model: enough for long queries' boundaries to be seen at most one grid
     /// step apart, where the encoder's receptive field (about ±2 steps) can still tell them apart.
     public static let defaultBoundarySamples = 4
 
+    /// Interior points of a new RCL model: at most 2 grid steps apart on a 64-step grid, so a gap between two
+    /// actions that the encoder's receptive field (about ±2 steps) can see is read by at least one point.
+    public static let defaultInteriorSamples = 32
+
     enum CodingKeys: String, CodingKey {
-        case head, inputChannels, classes, gridLength, hidden, samples, boundarySamples, mlpHidden, refinementSteps, maxDuration
+        case head, inputChannels, classes, gridLength, hidden, samples, boundarySamples, interiorSamples, sharpConfidence, mlpHidden, refinementSteps, maxDuration
     }
 
     /// Checkpoints written before a field existed read with its default (every field after `classes`).
@@ -51,6 +63,9 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
         samples = try k.decodeIfPresent(Int.self, forKey: .samples) ?? samples
         // Checkpoints from before the boundary readout have no field and no boundary columns in the head.
         boundarySamples = try k.decodeIfPresent(Int.self, forKey: .boundarySamples) ?? 0
+        // Likewise before the interior readout and the sharp confidence: no interior columns, score without column 1.
+        interiorSamples = try k.decodeIfPresent(Int.self, forKey: .interiorSamples) ?? 0
+        sharpConfidence = try k.decodeIfPresent(Bool.self, forKey: .sharpConfidence) ?? false
         mlpHidden = try k.decodeIfPresent(Int.self, forKey: .mlpHidden) ?? mlpHidden
         refinementSteps = try k.decodeIfPresent(Int.self, forKey: .refinementSteps) ?? refinementSteps
         maxDuration = try k.decodeIfPresent(Int.self, forKey: .maxDuration) ?? maxDuration
@@ -60,7 +75,7 @@ public struct LocalizerConfiguration: Codable, Sendable, Equatable {
     public static let coordinateFeatures = 12
 
     func validate() throws(LocalizationError) {
-        guard inputChannels > 0, !classes.isEmpty, gridLength >= 8, hidden > 0, samples >= 2, boundarySamples >= 0, mlpHidden > 0,
+        guard inputChannels > 0, !classes.isEmpty, gridLength >= 8, hidden > 0, samples >= 2, boundarySamples >= 0, interiorSamples >= 0, mlpHidden > 0,
               refinementSteps >= 0, maxDuration >= 1, maxDuration <= gridLength else {
             throw .invalidArgument("localizer configuration out of range: \(self)")
         }

@@ -102,7 +102,8 @@ enum RCL {
 
     /// Σ over the K + 1 iterations of: logistic loss of the confidence against the query's tIoU, L1 of the
     /// boundary offsets (targets `(g_s − s)/L`, `(g_e − e)/L`) on queries with tIoU > 0.3, class
-    /// cross-entropy on tIoU > 0.5; plus the encoder's boundary loss. Refined queries are detached between
+    /// cross-entropy on tIoU > 0.5; with `sharpConfidence`, BMN's balanced logistic of column 1 on tIoU > 0.9; plus
+    /// the encoder's boundary loss. Refined queries are detached between
     /// iterations (the head is the same at every iteration, so the recurrence shares weights).
     static func loss(_ model: LocalizationModel, _ videos: [GridVideo], queries: Int, sampling: Sampling, spans: SpanQueries = .none,
                      generator: inout RandomGenerator) throws -> Tensor {
@@ -130,6 +131,11 @@ enum RCL {
             }
             let n = iou.count
             total = try total + Losses.binaryCrossEntropyWithLogits(LossTerms.column(outputs, 0), Tensor(iou, shape: [n]))
+            // BMN's L_cls on column 1 (positives tIoU > 0.9): a query that covers background next to an action
+            // scores low here even where its IoU regression is still high (RCL.md, "Sharp confidence").
+            if c.sharpConfidence, let sharp = try LossTerms.balancedLogistic(LossTerms.column(outputs, 1), labels: iou.map { $0 > 0.9 ? 1 : 0 }) {
+                total = try total + sharp
+            }
             let maskSum = offsetMask.reduce(0, +)
             if maskSum > 0 {
                 let offsets = try outputs.reshaped([-1, 4 + c.classes.count]).sliced(axis: 1, start: 2, end: 4).reshaped([-1])
@@ -165,7 +171,8 @@ enum RCL {
         return out
     }
 
-    /// Candidates after the K refinement iterations, scored by the last iteration's confidence times, as in
+    /// Candidates after the K refinement iterations, scored by the last iteration's confidence (times column 1's
+    /// sharp confidence when the model has it) times, as in
     /// BMN's score, the encoder's start and end probabilities read at the segment's (fractional) boundaries.
     static func candidates(_ model: LocalizationModel, _ videos: [GridVideo], refinementSteps: Int? = nil,
                            useBoundaries: Bool = true) throws -> [[Candidate]] {
@@ -195,7 +202,8 @@ enum RCL {
             list.enumerated().map { q, s in
                 let row = (b * list.count + q) * width
                 let evidence = useBoundaries ? boundary(starts, b, s.0) * boundary(ends, b, s.1) : 1
-                return Candidate(start: s.0, end: s.1, score: sigmoid(values[row]) * evidence, classProbabilities: softmax(values[(row + 4)..<(row + width)]))
+                let confidence = sigmoid(values[row]) * (c.sharpConfidence ? sigmoid(values[row + 1]) : 1)
+                return Candidate(start: s.0, end: s.1, score: confidence * evidence, classProbabilities: softmax(values[(row + 4)..<(row + width)]))
             }
         }
     }
