@@ -1,8 +1,11 @@
 import COpenBLAS
+import Foundation
 
 extension CPUKernels {
     /// Multiply-adds below which one SGEMM call is not worth splitting.
     static let gemmSplitThreshold = 1 << 22
+    /// EXPERIMENT (speed branch): most tiles per SGEMM call; `VIDI_GEMM_TILES` overrides.
+    static let gemmMaxTiles = Int(ProcessInfo.processInfo.environment["VIDI_GEMM_TILES"] ?? "") ?? 16
 
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, arguments as `cblas_sgemm` takes them), with bits that do
     /// not depend on the thread count.
@@ -44,7 +47,7 @@ extension CPUKernels {
         let alongRows = m > n
         let extent = alongRows ? m : n
         guard m * n * k >= gemmSplitThreshold else { return (1, extent, alongRows) }
-        var tiles = Swift.min(16, extent / 128)
+        var tiles = Swift.min(gemmMaxTiles, extent / 128)
         if tiles > 2 { tiles -= tiles % 2 }
         guard tiles > 1 else { return (1, extent, alongRows) }
         let size = ((extent + tiles - 1) / tiles + 15) / 16 * 16
