@@ -4,7 +4,10 @@ import Foundation
 extension CPUKernels {
     /// Multiply-adds below which one SGEMM call is not worth splitting.
     static let gemmSplitThreshold = 1 << 22
-    /// EXPERIMENT (speed branch): most tiles per SGEMM call; `VIDI_GEMM_TILES` overrides.
+    /// Most tiles per SGEMM call. Each tile is one OpenBLAS call that packs the whole unsplit operand again
+    /// (9% of a ViT-B/32 batch-8 forward in `sgemm_oncopy`), so fewer tiles pack less but balance two busy
+    /// cores less well; `VIDI_GEMM_TILES` overrides it for A/B runs until a quiet measurement picks the value
+    /// (BENCHMARKS.md, branch `speed` block). Any value keeps results independent of the thread count.
     static let gemmMaxTiles = Int(ProcessInfo.processInfo.environment["VIDI_GEMM_TILES"] ?? "") ?? 16
 
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, arguments as `cblas_sgemm` takes them), with bits that do
