@@ -45,7 +45,7 @@ extension CPUKernels {
     }
 
     /// How `sgemm` cuts an `m × n` output: an even number of tiles (balanced on two cores) of a multiple of
-    /// 16 rows or columns, each at least 128 wide, at most 16 of them; one tile for small products.
+    /// 16 rows or columns, each at least 128 wide, at most `gemmMaxTiles` of them; one tile for small products.
     static func gemmTiling(m: Int, n: Int, k: Int) -> (tiles: Int, size: Int, alongRows: Bool) {
         let alongRows = m > n
         let extent = alongRows ? m : n
