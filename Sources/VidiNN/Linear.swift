@@ -31,8 +31,8 @@ public final class Linear: Module, Layer {
         }
         // One GEMM over all leading axes rather than a batched product per leading index.
         let rows = try input.reshaped([-1, inFeatures])
-        var out = try rows.matmul(weight.transposed())
-        if let bias { out = try out + bias }
+        // A bias row goes into the GEMM's output before the product (one pass instead of two).
+        let out = try bias.map { try rows.matmul(weight.transposed(), addingRow: $0) } ?? rows.matmul(weight.transposed())
         return try out.reshaped(Array(input.shape.dropLast()) + [outFeatures])
     }
 }

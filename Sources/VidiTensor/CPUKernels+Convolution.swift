@@ -78,6 +78,7 @@ extension CPUKernels {
     /// Gradient with respect to the input: `columns = W[g]ᵀ · gOut[g]`, then col2im.
     /// (Also the forward pass of a transposed convolution.)
     static func convolutionInputGradient(_ gradOutput: Tensor, weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        if usesWinogradInputGradient(g) { return winogradInputGradient(gradOutput, weight: weight, g) }
         if usesShiftedKernels(g) { return shiftedConvolutionInputGradient(gradOutput, weight: weight, g) }
         let gradInput = Tensor(zeroed: g.inputShape, dtype: .float32)
         let pg = gradOutput.typedPointer(Float.self), pw = weight.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
@@ -104,6 +105,7 @@ extension CPUKernels {
 
     /// Gradient with respect to the weight: `Σ_images gOut[g] · columns(x[g])ᵀ`.
     static func convolutionWeightGradient(_ x: Tensor, gradOutput: Tensor, _ g: ConvGeometry) -> Tensor {
+        if usesWinograd(g) { return winogradWeightGradient(x, gradOutput: gradOutput, g) }
         if usesShiftedKernels(g) { return shiftedConvolutionWeightGradient(x, gradOutput: gradOutput, g) }
         let gradWeight = Tensor(zeroed: g.weightShape, dtype: .float32)
         let px = x.typedPointer(Float.self), pg = gradOutput.typedPointer(Float.self), pw = gradWeight.typedPointer(Float.self)

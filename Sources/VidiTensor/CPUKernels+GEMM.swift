@@ -1,8 +1,14 @@
 import COpenBLAS
+import Foundation
 
 extension CPUKernels {
     /// Multiply-adds below which one SGEMM call is not worth splitting.
     static let gemmSplitThreshold = 1 << 22
+    /// Most tiles per SGEMM call. Each tile is one OpenBLAS call that packs the whole unsplit operand again
+    /// (9% of a ViT-B/32 batch-8 forward in `sgemm_oncopy`), so fewer tiles pack less but balance two busy
+    /// cores less well; `VIDI_GEMM_TILES` overrides it for A/B runs until a quiet measurement picks the value
+    /// (BENCHMARKS.md, branch `speed` block). Any value keeps results independent of the thread count.
+    static let gemmMaxTiles = Int(ProcessInfo.processInfo.environment["VIDI_GEMM_TILES"] ?? "") ?? 16
 
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, arguments as `cblas_sgemm` takes them), with bits that do
     /// not depend on the thread count.
@@ -39,12 +45,12 @@ extension CPUKernels {
     }
 
     /// How `sgemm` cuts an `m × n` output: an even number of tiles (balanced on two cores) of a multiple of
-    /// 16 rows or columns, each at least 128 wide, at most 16 of them; one tile for small products.
+    /// 16 rows or columns, each at least 128 wide, at most `gemmMaxTiles` of them; one tile for small products.
     static func gemmTiling(m: Int, n: Int, k: Int) -> (tiles: Int, size: Int, alongRows: Bool) {
         let alongRows = m > n
         let extent = alongRows ? m : n
         guard m * n * k >= gemmSplitThreshold else { return (1, extent, alongRows) }
-        var tiles = Swift.min(16, extent / 128)
+        var tiles = Swift.min(gemmMaxTiles, extent / 128)
         if tiles > 2 { tiles -= tiles % 2 }
         guard tiles > 1 else { return (1, extent, alongRows) }
         let size = ((extent + tiles - 1) / tiles + 15) / 16 * 16

@@ -24,12 +24,22 @@ extension CPUKernels {
 
     /// Batched `a @ b` for float32 operands of rank ≥ 2 whose batch axes broadcast to `batchShape`.
     /// Operands in row-major or transposed layouts go to `sgemm` as they are.
-    static func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int]) -> Tensor {
+    /// `a · b` per batch entry; with `rowBias` (length n) every output row starts as the bias and SGEMM adds
+    /// the product into it (beta = 1): no separate add pass, and no SGEMM pass zeroing C.
+    static func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int], rowBias: Tensor? = nil) -> Tensor {
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
         BLAS.prepare()
         guard m > 0, n > 0, k > 0 else { return Tensor(zeroed: batchShape + [m, n], dtype: .float32) }
         // SGEMM with beta = 0 writes every element of C without reading it.
         let out = Tensor(uninitialized: batchShape + [m, n], dtype: .float32)
+        if let rowBias {
+            let (source, target) = (rowBias.typedPointer(Float.self), out.typedPointer(Float.self))
+            withExtendedLifetime(rowBias) {
+                Parallel.forEachChunk(count: out.elementCount / n, grain: Swift.max(1, Parallel.defaultGrain / n)) { _, rows in
+                    for row in rows { (target + row * n).update(from: source, count: n) }
+                }
+            }
+        }
         let left = matrixOperand(strides: a.strides, rows: m, cols: k) == nil ? copyContiguous(a) : a
         let right = matrixOperand(strides: b.strides, rows: k, cols: n) == nil ? copyContiguous(b) : b
         guard let opA = matrixOperand(strides: left.strides, rows: m, cols: k),
@@ -54,7 +64,7 @@ extension CPUKernels {
                     offsetB += index * batchStridesB[axis]
                 }
                 sgemm(opA.transpose, opB.transpose, Int32(m), Int32(n), Int32(k),
-                            1, pa + offsetA, opA.ld, pb + offsetB, opB.ld, 0, pc + batch * m * n, Int32(n))
+                            1, pa + offsetA, opA.ld, pb + offsetB, opB.ld, rowBias == nil ? 0 : 1, pc + batch * m * n, Int32(n))
             }
         } }
         return out

@@ -51,6 +51,30 @@ extension CPUKernels {
         }, combine: +)
     }
 
+    /// Column sums of a row-major `rows × columns` float32 matrix in Double, each column added row by row
+    /// (the bias gradient of a linear layer: the output gradient summed over every leading axis). Reads the
+    /// data in place where `sumRows` would need it transposed; columns are split across threads, so each
+    /// sum's order is fixed by the shape.
+    static func sumColumns(_ data: UnsafePointer<Float>, rows: Int, columns: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: columns)
+        guard rows > 0, columns > 0 else { return sums }
+        // Column blocks of 512 Doubles (4 KB) stay in L1 while every row streams past them.
+        let block = 512
+        sums.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            Parallel.forEachChunk(count: columns, grain: Swift.max(block, (Parallel.defaultGrain / rows + block - 1) / block * block)) { _, range in
+                for start in stride(from: range.lowerBound, to: range.upperBound, by: block) {
+                    let end = Swift.min(start + block, range.upperBound)
+                    for row in 0..<rows {
+                        let p = data + row * columns
+                        for column in start..<end { base[column] += Double(p[column]) }
+                    }
+                }
+            }
+        }
+        return sums
+    }
+
     /// Row sums of integer data as Int64 (wrapping).
     static func sumRows<T: TensorElement>(_ data: UnsafePointer<T>, rows: Int, length: Int) -> [Int64] {
         reduceRows(data, rows: rows, length: length, empty: Int64(0), partial: { _, p, n, _ in

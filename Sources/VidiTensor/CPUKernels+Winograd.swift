@@ -42,6 +42,9 @@ struct WinogradLayout {
     /// 84 with it; the shifted path 67–72).
     static func spacing(_ elements: Int) -> Int { (elements + 15) / 16 * 16 + 16 }
 
+    /// Bytes of the 16 transformed weight matrices.
+    var transformedWeightBytes: Int { 16 * Self.spacing(g.outChannels * g.inChannels) * MemoryLayout<Float>.size }
+
     /// Whether `g` is a convolution this layout computes: 3×3 (1×3×3), stride and dilation 1, one group,
     /// no depth padding.
     static func fits(_ g: ConvGeometry) -> Bool {
@@ -49,16 +52,35 @@ struct WinogradLayout {
             && g.padding[0] == 0 && g.spatialRank >= 2 && g.inChannels > 0 && g.outChannels > 0
     }
 
+    /// The convolution that computes `g`'s input gradient from its output gradient: a 3×3 stride-1
+    /// convolution's adjoint is the 3×3 stride-1 convolution with the kernel turned by 180°, input and output
+    /// channels swapped and padding `2 − p` per axis (output `H_o + 2(2 − p) − 2 = H`). Nil when `g` does not
+    /// fit or a padding exceeds 2 (the adjoint would crop, which this layout does not do).
+    static func inputGradientGeometry(_ g: ConvGeometry) -> ConvGeometry? {
+        guard fits(g), g.padding[1] <= 2, g.padding[2] <= 2 else { return nil }
+        return ConvGeometry(spatialRank: g.spatialRank, batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
+                            groups: 1, input: g.output, kernel: g.kernel, output: g.input, stride: g.stride,
+                            padding: [0, 2 - g.padding[1], 2 - g.padding[2]], dilation: g.dilation)
+    }
+
     /// `U[ξ][co][ci] = (G g Gᵀ)[ξ]` for weights `[C_out, C_in, 3, 3]`, with `G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]`.
-    func transformWeights(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+    /// `flippedTransposed`: `weight` is `[C_in, C_out, 3, 3]` of the convolution whose input gradient this
+    /// layout computes, and `g[co][ci]` is its kernel `[ci][co]` turned by 180° (see `inputGradientGeometry`).
+    func transformWeights(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>, flippedTransposed: Bool = false) {
         let (cin, cout) = (g.inChannels, g.outChannels)
         let stride = Self.spacing(cout * cin)
         Parallel.forEachChunk(count: cout, grain: Swift.max(1, 4096 / Swift.max(cin, 1))) { _, range in
             for co in range {
                 for ci in 0..<cin {
-                    let k = weight + (co * cin + ci) * 9
+                    let (g0, g1, g2): (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+                    if flippedTransposed {
+                        let k = weight + (ci * cout + co) * 9
+                        (g0, g1, g2) = (SIMD4(k[8], k[7], k[6], 0), SIMD4(k[5], k[4], k[3], 0), SIMD4(k[2], k[1], k[0], 0))
+                    } else {
+                        let k = weight + (co * cin + ci) * 9
+                        (g0, g1, g2) = (SIMD4(k[0], k[1], k[2], 0), SIMD4(k[3], k[4], k[5], 0), SIMD4(k[6], k[7], k[8], 0))
+                    }
                     // t = G g: four rows of three.
-                    let (g0, g1, g2) = (SIMD4(k[0], k[1], k[2], 0), SIMD4(k[3], k[4], k[5], 0), SIMD4(k[6], k[7], k[8], 0))
                     let t = (g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, g2)
                     // u = t Gᵀ: each row [a, b, c] becomes [a, (a + b + c)/2, (a − b + c)/2, c].
                     let target = u + co * cin + ci
@@ -152,14 +174,78 @@ struct WinogradLayout {
             }
         }
     }
+
+    /// The adjoint of `transformOutput` for the weight gradient: `∂M = A ∂Y Aᵀ` per 2×2 tile of the output
+    /// gradient, positions outside the output reading as zero (those outputs were dropped).
+    func transformOutputGradient(_ gy: UnsafePointer<Float>, tiles: Range<Int>, into dm: UnsafeMutablePointer<Float>) {
+        let (cout, oh, ow, depth) = (g.outChannels, g.output[1], g.output[2], g.output[0])
+        let n = tiles.count, perFrame = tilesH * tilesW, plane = oh * ow, stride = Self.spacing(cout * n)
+        Parallel.forEachChunk(count: cout, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
+            for co in channels {
+                var column = 0
+                for tile in tiles {
+                    let frame = tile / perFrame, th = (tile % perFrame) / tilesW, tw = tile % tilesW
+                    let source = gy + ((frame / depth * cout + co) * depth + frame % depth) * plane
+                    let (y, x) = (2 * th, 2 * tw)
+                    let right = x + 1 < ow, below = y + 1 < oh
+                    let (a, b) = (source[y * ow + x], right ? source[y * ow + x + 1] : 0)
+                    let (c, d) = (below ? source[(y + 1) * ow + x] : 0, below && right ? source[(y + 1) * ow + x + 1] : 0)
+                    // A ∂Y (rows [1 0], [1 1], [1 −1], [0 −1]), then each row [p, q] times Aᵀ: [p, p + q, p − q, −q].
+                    let target = dm + co * n + column
+                    func store(_ r: Int, _ p: Float, _ q: Float) {
+                        target[(4 * r) * stride] = p
+                        target[(4 * r + 1) * stride] = p + q
+                        target[(4 * r + 2) * stride] = p - q
+                        target[(4 * r + 3) * stride] = -q
+                    }
+                    store(0, a, b)
+                    store(1, a + c, b + d)
+                    store(2, a - c, b - d)
+                    store(3, -c, -d)
+                    column += 1
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `transformWeights`: `∂g = Gᵀ ∂U G` into a weight gradient `[C_out, C_in, 3, 3]`.
+    func transformWeightGradient(_ du: UnsafePointer<Float>, into gradWeight: UnsafeMutablePointer<Float>) {
+        let (cin, cout) = (g.inChannels, g.outChannels)
+        let stride = Self.spacing(cout * cin)
+        Parallel.forEachChunk(count: cout, grain: Swift.max(1, 4096 / Swift.max(cin, 1))) { _, range in
+            for co in range {
+                for ci in 0..<cin {
+                    let source = du + co * cin + ci
+                    func row(_ r: Int) -> SIMD4<Float> {
+                        SIMD4(source[(4 * r) * stride], source[(4 * r + 1) * stride], source[(4 * r + 2) * stride], source[(4 * r + 3) * stride])
+                    }
+                    let (d0, d1, d2, d3) = (row(0), row(1), row(2), row(3))
+                    // Gᵀ D: rows D0 + (D1 + D2)/2, (D1 − D2)/2, (D1 + D2)/2 + D3.
+                    let half = (d1 + d2) * 0.5
+                    let t = (d0 + half, (d1 - d2) * 0.5, half + d3)
+                    // Each row [a, b, c, d] times G: [a + (b + c)/2, (b − c)/2, (b + c)/2 + d].
+                    let k = gradWeight + (co * cin + ci) * 9
+                    func store(_ r: Int, _ v: SIMD4<Float>) {
+                        let h = (v[1] + v[2]) * 0.5
+                        k[3 * r] = v[0] + h
+                        k[3 * r + 1] = (v[1] - v[2]) * 0.5
+                        k[3 * r + 2] = h + v[3]
+                    }
+                    store(0, t.0)
+                    store(1, t.1)
+                    store(2, t.2)
+                }
+            }
+        }
+    }
 }
 
 extension CPUKernels {
     /// Winograd for 3×3 stride-1 convolutions with at least this many input and output channels: fewer
     /// leave the 16 GEMMs too small to gain from 2.25× fewer multiplications (measured per CPU-second
     /// against the shifted path at batch 1: 0.59× at 16 channels on 56², 0.81× at 32 on 28² and 56²;
-    /// ResNet-50's four shapes, 64–512 channels at 56²–7², batch 1 and 8: 1.13–2.17×, BENCHMARKS.md). `VIDI_WINOGRAD=0` turns it off (the shifted-GEMM path then runs, as it
-    /// does for the gradients).
+    /// ResNet-50's four shapes, 64–512 channels at 56²–7², batch 1 and 8: 1.13–2.17×, BENCHMARKS.md). `VIDI_WINOGRAD=0` turns it off (forward
+    /// and both gradients then take the shifted-GEMM path).
     static let winogradMinimumChannels = 64
     static let winogradEnabled = ProcessInfo.processInfo.environment["VIDI_WINOGRAD"] != "0"
 
@@ -170,18 +256,75 @@ extension CPUKernels {
 
     /// Forward 3×3 stride-1 convolution by Winograd F(2×2, 3×3); `g` must satisfy `WinogradLayout.fits`.
     static func winogradConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let layout = WinogradLayout(g)
+        let u = weight.storage.derived(key: [DerivedKind.winogradWeights, weight.offset, g.outChannels, g.inChannels],
+                                       byteCount: layout.transformedWeightBytes) { bytes in
+            layout.transformWeights(weight.typedPointer(Float.self), into: bytes.assumingMemoryBound(to: Float.self))
+        }
+        return withExtendedLifetime(weight) { winogradConvolution(x, transformedWeights: u, bias: bias, layout) }
+    }
+
+    /// Whether the input gradient of `g` runs as a Winograd convolution of the output gradient (the same
+    /// channel bounds as the forward pass, with the adjoint's channels swapped).
+    static func usesWinogradInputGradient(_ g: ConvGeometry) -> Bool {
+        usesWinograd(g) && WinogradLayout.inputGradientGeometry(g) != nil
+    }
+
+    /// Input gradient of a 3×3 stride-1 convolution by Winograd: the forward kernel on `gradOutput` with the
+    /// adjoint's weights (turned, channels swapped), transformed once per weight version and kept with the
+    /// weight's storage like the forward's. `usesWinogradInputGradient(g)` must hold.
+    static func winogradInputGradient(_ gradOutput: Tensor, weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        guard let adjoint = WinogradLayout.inputGradientGeometry(g) else { preconditionFailure("checked by usesWinogradInputGradient") }
+        let layout = WinogradLayout(adjoint)
+        let u = weight.storage.derived(key: [DerivedKind.winogradInputGradientWeights, weight.offset, g.outChannels, g.inChannels],
+                                       byteCount: layout.transformedWeightBytes) { bytes in
+            layout.transformWeights(weight.typedPointer(Float.self), into: bytes.assumingMemoryBound(to: Float.self), flippedTransposed: true)
+        }
+        return withExtendedLifetime(weight) { winogradConvolution(gradOutput, transformedWeights: u, bias: nil, layout) }
+    }
+
+    /// Weight gradient of a 3×3 stride-1 convolution by Winograd, the adjoint of the forward pass in `g`'s own
+    /// layout: `∂U[ξ] = Σ_tiles ∂M[ξ] · V[ξ]ᵀ` (16 GEMMs of C_out × C_in over the tiles, 2.25× fewer
+    /// multiplications than the nine per-tap GEMMs), then `∂g = Gᵀ ∂U G`. `usesWinograd(g)` must hold.
+    static func winogradWeightGradient(_ x: Tensor, gradOutput: Tensor, _ g: ConvGeometry) -> Tensor {
         BLAS.prepare()
         let layout = WinogradLayout(g)
         let (cin, cout, size) = (g.inChannels, g.outChannels, MemoryLayout<Float>.size)
-        let u = weight.storage.derived(key: [DerivedKind.winogradWeights, weight.offset, cout, cin], byteCount: 16 * WinogradLayout.spacing(cout * cin) * size) { bytes in
-            layout.transformWeights(weight.typedPointer(Float.self), into: bytes.assumingMemoryBound(to: Float.self))
+        let du = TensorStorage(uninitializedByteCount: layout.transformedWeightBytes)
+        let v = TensorStorage(uninitializedByteCount: 16 * WinogradLayout.spacing(cin * layout.block) * size)
+        let dm = TensorStorage(uninitializedByteCount: 16 * WinogradLayout.spacing(cout * layout.block) * size)
+        let gradWeight = Tensor(uninitialized: g.weightShape, dtype: .float32)
+        let (px, pg, pw) = (x.typedPointer(Float.self), gradOutput.typedPointer(Float.self), gradWeight.typedPointer(Float.self))
+        let (pu, pv, pm) = (du.pointer(as: Float.self), v.pointer(as: Float.self), dm.pointer(as: Float.self))
+        withExtendedLifetime((x, gradOutput, du, v, dm)) {
+            for start in stride(from: 0, to: layout.tileCount, by: layout.block) {
+                let tiles = start..<Swift.min(start + layout.block, layout.tileCount), n = tiles.count
+                layout.transformInput(px, tiles: tiles, into: pv)
+                layout.transformOutputGradient(pg, tiles: tiles, into: pm)
+                // One whole GEMM per ξ and blocks in order: the sums never depend on the thread count.
+                let (su, sv, sm) = (WinogradLayout.spacing(cout * cin), WinogradLayout.spacing(cin * n), WinogradLayout.spacing(cout * n))
+                Parallel.forEachChunk(count: 16, grain: 1) { xi, _ in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(cout), Int32(cin), Int32(n),
+                                1, pm + xi * sm, Int32(n), pv + xi * sv, Int32(n),
+                                start == 0 ? 0 : 1, pu + xi * su, Int32(cin))
+                }
+            }
+            layout.transformWeightGradient(pu, into: pw)
         }
+        return gradWeight
+    }
+
+    /// The Winograd convolution of `x` with weights already transformed for `layout` (`transformWeights`).
+    private static func winogradConvolution(_ x: Tensor, transformedWeights u: TensorStorage, bias: Tensor?, _ layout: WinogradLayout) -> Tensor {
+        BLAS.prepare()
+        let g = layout.g
+        let (cin, cout, size) = (g.inChannels, g.outChannels, MemoryLayout<Float>.size)
         let v = TensorStorage(uninitializedByteCount: 16 * WinogradLayout.spacing(cin * layout.block) * size)
         let m = TensorStorage(uninitializedByteCount: 16 * WinogradLayout.spacing(cout * layout.block) * size)
         let out = Tensor(uninitialized: g.outputShape, dtype: .float32)
         let (px, po, pb) = (x.typedPointer(Float.self), out.typedPointer(Float.self), bias?.typedPointer(Float.self))
         let (pu, pv, pm) = (u.pointer(as: Float.self), v.pointer(as: Float.self), m.pointer(as: Float.self))
-        withExtendedLifetime((x, weight, bias, u, v, m)) {
+        withExtendedLifetime((x, bias, u, v, m)) {
             for start in stride(from: 0, to: layout.tileCount, by: layout.block) {
                 let tiles = start..<Swift.min(start + layout.block, layout.tileCount), n = tiles.count
                 layout.transformInput(px, tiles: tiles, into: pv)

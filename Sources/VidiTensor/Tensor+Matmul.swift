@@ -30,6 +30,34 @@ extension Tensor {
         }
     }
 
+    /// `self · other + bias` for matrices `[M, K]`, `[K, N]` and a row `bias` `[N]` (a linear layer): the output
+    /// starts as the bias and SGEMM adds the product into it, one pass fewer than `matmul` then `+` and no
+    /// zeroing of the output. Each element is the bias plus the same products; OpenBLAS adds its K-blocks of
+    /// the sum (hundreds of terms each) to the output one at a time, so the bias enters the rounding first
+    /// instead of last (a difference of an ulp of the output; `FusedBiasMatmulTests`).
+    public func matmul(_ other: Tensor, addingRow bias: Tensor) throws -> Tensor {
+        guard rank == 2, other.rank == 2, shape[1] == other.shape[0] else {
+            throw TensorError.shapeMismatch(op: "matmul(addingRow:)", lhs: shape, rhs: other.shape)
+        }
+        guard dtype == .float32, other.dtype == .float32, bias.dtype == .float32 else {
+            throw TensorError.dtypeMismatch(op: "matmul(addingRow:)", expected: .float32, actual: dtype != .float32 ? dtype : other.dtype != .float32 ? other.dtype : bias.dtype)
+        }
+        let n = other.shape[1]
+        guard bias.shape == [n] else { throw TensorError.shapeMismatch(op: "matmul(addingRow:) bias", lhs: bias.shape, rhs: [n]) }
+        guard Swift.max(shape[0], shape[1], n) < Int(Int32.max) else {
+            throw TensorError.invalidArgument(op: "matmul(addingRow:)", reason: "dimensions \(shape) × \(other.shape) exceed BLAS's 32-bit sizes")
+        }
+        let row = bias.detached().contiguousData()
+        let out = CPUKernels.matmul(self, other, batchShape: [], rowBias: row)
+        let a = detached(), b = other.detached()
+        let (needA, needB, needBias) = (requiresGrad, other.requiresGrad, bias.requiresGrad)
+        return Autograd.record(out, op: "matmul", inputs: [self, other, bias]) { g in
+            [needA ? try Tensor.matmulGradient(g, b, product: .left, like: a) : nil,
+             needB ? try Tensor.matmulGradient(g, a, product: .right, like: b) : nil,
+             needBias ? try g.sum(toShape: [n]) : nil]
+        }
+    }
+
     /// Which operand of `x · y` a gradient is for.
     enum MatmulOperand { case left, right }
 

@@ -36,6 +36,7 @@ extension Tensor {
 
     /// Sum over `axes` (nil: all). Float sums accumulate in Double; integer and bool sums give int64.
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        if let columns = try sumOverLeadingAxes(axes, keepDims: keepDims) { return columns }
         let layout = try reductionLayout(axes: axes, op: "sum")
         let outShape = layout.outputShape(keepDims: keepDims)
         let out: Tensor
@@ -57,6 +58,24 @@ extension Tensor {
     }
 
     public func sum(axis: Int, keepDims: Bool = false) throws -> Tensor { try sum(axes: [axis], keepDims: keepDims) }
+
+    /// A float32 sum of a contiguous tensor over its leading axes only (a bias gradient: `[N, L, E]` → `[E]`)
+    /// as column sums read in place, without the transposed copy `reductionLayout` makes; nil for other sums.
+    /// Each sum is the same Double accumulation of the same values, rounded to Float once.
+    private func sumOverLeadingAxes(_ axes: [Int]?, keepDims: Bool) throws -> Tensor? {
+        guard dtype == .float32, isContiguous, rank >= 2 else { return nil }
+        let reduced = try Shape.normalizeAxes(axes, rank: rank, op: "sum")
+        guard !reduced.isEmpty, reduced.count < rank, reduced == Array(0..<reduced.count) else { return nil }
+        let rows = shape.prefix(reduced.count).reduce(1, *), kept = Array(shape.dropFirst(reduced.count))
+        let sums = withExtendedLifetime(self) {
+            CPUKernels.sumColumns(typedPointer(Float.self), rows: rows, columns: kept.reduce(1, *))
+        }
+        let keepShape = [Int](repeating: 1, count: reduced.count) + kept, inputShape = shape
+        let out = try Tensor(sums.map { Float($0) }, shape: keepDims ? keepShape : kept)
+        return Autograd.record(out, op: "sum", inputs: [self]) { g in
+            [try Tensor.broadcastGradient(g, keepShape: keepShape, to: inputShape)]
+        }
+    }
 
     /// Sums broadcast axes away so the result has `target`'s shape (the gradient of broadcasting to this shape).
     public func sum(toShape target: [Int]) throws -> Tensor {

@@ -47,4 +47,6 @@ enum DerivedKind {
     static let weightsPerTap = 1
     /// 3×3 weights transformed for Winograd F(2×2, 3×3), `[16, C_out, C_in]` (`WinogradLayout`).
     static let winogradWeights = 2
+    /// The same for the input gradient's adjoint convolution (kernel turned by 180°, channels swapped).
+    static let winogradInputGradientWeights = 3
 }

@@ -81,4 +81,30 @@ import VidiTestSupport
         let direct = x.scalars.reduce(0.0) { $0 + Double($1) }
         #expect(Swift.abs(Double(try x.sum().item()) - direct) <= 1e-3)
     }
+    /// A sum over leading axes of a contiguous tensor (a bias gradient) reads columns in place; expected: the
+    /// same sums accumulated in Double here, and the general path on the same values stored transposed. Both
+    /// round one Double sum to Float, so they agree to float rounding (1 ulp); a wrong row or column would
+    /// be off by a whole element (≈ 0.5).
+    @Test func sumOverLeadingAxesMatchesDoubleSums() throws {
+        var generator = RandomGenerator(seed: 31)
+        // 1,300 columns: several 512-column blocks and a partial one, split across threads.
+        let x = Tensor.uniform([3, 7, 1300], low: -1, high: 1, generator: &generator).requiresGrad()
+        let values = x.scalars
+        var expected = [Double](repeating: 0, count: 1300)
+        for row in 0..<21 { for column in 0..<1300 { expected[column] += Double(values[row * 1300 + column]) } }
+        let sums = try x.sum(axes: [0, 1])
+        expectClose(sums, try Tensor(expected.map { Float($0) }, shape: [1300]), rtol: 1e-7, atol: 0)
+        let general = try x.detached().transposed(0, 2).contiguous().transposed(0, 2)
+        #expect(!general.isContiguous)
+        expectClose(try general.sum(axes: [0, 1]), sums, rtol: 1e-7, atol: 0)
+        #expect(try x.sum(axes: [0], keepDims: true).shape == [1, 7, 1300])
+        // The bias-gradient use: sum(toShape:) and its backward spreads the gradient back.
+        let bias = try x.sum(toShape: [1300])
+        expectClose(bias, sums, rtol: 0, atol: 0)
+        try (bias * Tensor.linspace(0, 1, count: 1300)).sum().backward()
+        let grad = try #require(x.grad)
+        #expect(grad.shape == [3, 7, 1300])
+        expectClose(try grad.narrowed(axis: 0, start: 2, length: 1).narrowed(axis: 1, start: 6, length: 1).reshaped([1300]),
+                    try Tensor.linspace(0, 1, count: 1300), rtol: 0, atol: 0)
+    }
 }

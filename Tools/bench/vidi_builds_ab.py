@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Two or more `vidi` builds on the same model in alternating rounds: CPU seconds per run, steadier than wall
 time on a shared machine. CPU of N runs = CPU(warm-up + N+1 runs) - CPU(warm-up + 1 run), so model
-construction is not counted. One compute thread.
+construction is not counted. One compute thread unless --threads says otherwise. A "binary" may be a
+wrapper script that sets environment variables before running a build (to compare settings of one build).
 
     python3 Tools/bench/vidi_builds_ab.py --model resnet50 --batch 8 /path/to/old/vidi .build/release/vidi
 """
@@ -10,9 +11,9 @@ import resource
 import subprocess
 
 
-def cpu_seconds(binary, model, batch, runs, extra):
+def cpu_seconds(binary, model, batch, runs, extra, threads):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([binary, "bench", model, "--batch", str(batch), "--threads", "1", "--seconds", "0",
+    subprocess.run([binary, "bench", model, "--batch", str(batch), "--threads", str(threads), "--seconds", "0",
                     "--runs", str(runs), *extra], check=True, capture_output=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -25,13 +26,14 @@ def main():
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--train", action="store_true")
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     extra = ["--train"] if args.train else []
     best = {}
     for _ in range(args.rounds):
         for binary in args.binaries:
-            per_run = (cpu_seconds(binary, args.model, args.batch, 4, extra)
-                       - cpu_seconds(binary, args.model, args.batch, 1, extra)) / 3
+            per_run = (cpu_seconds(binary, args.model, args.batch, 4, extra, args.threads)
+                       - cpu_seconds(binary, args.model, args.batch, 1, extra, args.threads)) / 3
             best[binary] = min(best.get(binary, float("inf")), per_run)
     first = best[args.binaries[0]]
     for binary, seconds in best.items():
