@@ -252,7 +252,7 @@ final class ModelInputConverter {
         /// the R, G and B indices: adding k·2^16 before the shift adds k after it, so each index is the
         /// rounded sum minus the lowest one, plus 0, `count` or 2·`count`. Fewer live values in the loops.
         var terms: [Int32]
-        /// R, G, B tables of `count` values each (the same clamp three times for bytes).
+        /// R, G, B tables, one entry per rounded sum each (for bytes the same clamp three times).
         var bytes: [UInt8]
         var floats: [Float]
     }
@@ -269,7 +269,7 @@ final class ModelInputConverter {
             for (i, byte) in clamped.enumerated() { floats[c * count + i] = tables[c * 256 + Int(byte)] }
         }
         // Section biases: luma carries the rounding term, Vr / Ug / Ub each channel's table start (Vg none).
-        // |values| < 2^28 (tables < 2^26, count < 2^11), so Int32 holds them.
+        // Tables < 2^26 and count, |low| < 2^11 keep every term and sum below 2^30: Int32 holds them.
         let bias = [1 << 15, -low << 16, (count - low) << 16, 0, (2 * count - low) << 16]
         var terms = [Int32](repeating: 0, count: 5 * 256)
         matrix.withTables { t in
