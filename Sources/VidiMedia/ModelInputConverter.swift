@@ -46,7 +46,7 @@ final class ModelInputConverter {
         let scaledWidth = swapped ? plan.resizedHeight : plan.resizedWidth
         let scaledHeight = swapped ? plan.resizedWidth : plan.resizedHeight
         let resampled = Int(source.width) != scaledWidth || Int(source.height) != scaledHeight
-        if resampled, let matrix = YUVToRGB(frame: source) {
+        if resampled, let matrix = yuvMatrix(for: source) {
             try writePlanar(source, matrix: matrix, width: scaledWidth, height: scaledHeight, slots: slots, into: output, path: path)
             return
         }
@@ -147,29 +147,44 @@ final class ModelInputConverter {
         let rowStep = walk.rowStep / 3, columnStep = walk.columnStep / 3
         let lookup = channelLookup(for: matrix)
         let isBytes = plan.request.layout == .hwcBytes
-        for slot in slots {
-            let start = origin + plan.cropTops[slot.clip] * rowStep + plan.cropLefts[slot.clip] * columnStep
-            let offsets = plan.channelOffsets(clip: slot.clip, t: slot.t)
-            matrix.withTables { t in
-                lookup.floats.withUnsafeBufferPointer { floatTable in
-                    lookup.bytes.withUnsafeBufferPointer { byteTable in
-                        guard let f = floatTable.baseAddress, let b = byteTable.baseAddress else { return }
-                        let planes = (y: UnsafePointer(y), u: UnsafePointer(u), v: UnsafePointer(v))
+        let planes = (y: UnsafePointer(y), u: UnsafePointer(u), v: UnsafePointer(v))
+        lookup.terms.withUnsafeBufferPointer { termTable in
+            lookup.floats.withUnsafeBufferPointer { floatTable in
+                lookup.bytes.withUnsafeBufferPointer { byteTable in
+                    guard let t = termTable.baseAddress, let f = floatTable.baseAddress, let b = byteTable.baseAddress else { return }
+                    for slot in slots {
+                        let start = origin + plan.cropTops[slot.clip] * rowStep + plan.cropLefts[slot.clip] * columnStep
+                        let offsets = plan.channelOffsets(clip: slot.clip, t: slot.t)
                         if isBytes {
                             Self.convertBytes(planes, start: start, rowStep: rowStep, columnStep: columnStep,
-                                              width: plan.width, height: plan.height, tables: t,
-                                              clamped: b - lookup.low, to: output.assumingMemoryBound(to: UInt8.self) + offsets.r)
+                                              width: plan.width, height: plan.height, terms: t,
+                                              clamped: b, to: output.assumingMemoryBound(to: UInt8.self) + offsets.r)
                         } else {
-                            let out = output.assumingMemoryBound(to: Float.self)
+                            let out = output.assumingMemoryBound(to: Float.self) + offsets.r
                             Self.convertFloats(planes, start: start, rowStep: rowStep, columnStep: columnStep,
-                                               width: plan.width, height: plan.height, tables: t,
-                                               normalised: (f - lookup.low, f + lookup.count - lookup.low, f + 2 * lookup.count - lookup.low),
-                                               to: (out + offsets.r, out + offsets.g, out + offsets.b))
+                                               width: plan.width, height: plan.height, terms: t, normalised: f,
+                                               to: out, green: offsets.g - offsets.r, blue: offsets.b - offsets.r)
                         }
                     }
                 }
             }
         }
+    }
+
+    private struct MatrixKey: Equatable {
+        var format: Int32, colorspace: UInt32, colorRange: UInt32
+    }
+
+    private var matrix: (key: MatrixKey, value: YUVToRGB?)?
+
+    /// The frame's YUV -> RGB matrix (nil for sources it does not take), made once per pixel format,
+    /// colorspace and range rather than per frame: its tables take 1280 values to build.
+    private func yuvMatrix(for source: AVFrame) -> YUVToRGB? {
+        let key = MatrixKey(format: source.format, colorspace: source.colorspace.rawValue, colorRange: source.color_range.rawValue)
+        if let matrix, matrix.key == key { return matrix.value }
+        let value = YUVToRGB(frame: source)
+        matrix = (key, value)
+        return value
     }
 
     /// Whether 8-bit YUV resizes compute only the span of the resized picture the crop keeps
@@ -232,10 +247,13 @@ final class ModelInputConverter {
     /// lookup instead of a clamp (branches on noisy pictures) and a second lookup.
     private struct ChannelLookup {
         var matrix: YUVToRGB
-        var low: Int
-        var count: Int
+        /// The matrix's five tables (Y', Vr, Ug, Vg, Ub) with the rounding term and each channel's place in
+        /// `bytes` / `floats` folded in, so that (Y' + Vr) >> 16, (Y' + Ug + Vg) >> 16 and (Y' + Ub) >> 16 are
+        /// the R, G and B indices: adding k·2^16 before the shift adds k after it, so each index is the
+        /// rounded sum minus the lowest one, plus 0, `count` or 2·`count`. Fewer live values in the loops.
+        var terms: [Int32]
+        /// R, G, B tables, one entry per rounded sum each (for bytes the same clamp three times).
         var bytes: [UInt8]
-        /// R, G, B tables of `count` values each.
         var floats: [Float]
     }
 
@@ -244,31 +262,40 @@ final class ModelInputConverter {
     private func channelLookup(for matrix: YUVToRGB) -> ChannelLookup {
         if let lookup, lookup.matrix == matrix { return lookup }
         let range = matrix.roundedRange
-        let count = range.upperBound - range.lowerBound + 1
-        let bytes = (range.lowerBound...range.upperBound).map { UInt8(min(max($0, 0), 255)) }
+        let low = range.lowerBound, count = range.upperBound - range.lowerBound + 1
+        let clamped = range.map { UInt8(min(max($0, 0), 255)) }
         var floats = [Float](repeating: 0, count: 3 * count)
         for c in 0..<3 {
-            for (i, byte) in bytes.enumerated() { floats[c * count + i] = tables[c * 256 + Int(byte)] }
+            for (i, byte) in clamped.enumerated() { floats[c * count + i] = tables[c * 256 + Int(byte)] }
         }
-        let made = ChannelLookup(matrix: matrix, low: range.lowerBound, count: count, bytes: bytes, floats: floats)
+        // Section biases: luma carries the rounding term, Vr / Ug / Ub each channel's table start (Vg none).
+        // Tables < 2^26 and count, |low| < 2^11 keep every term and sum below 2^30: Int32 holds them.
+        let bias = [1 << 15, -low << 16, (count - low) << 16, 0, (2 * count - low) << 16]
+        var terms = [Int32](repeating: 0, count: 5 * 256)
+        matrix.withTables { t in
+            for k in 0..<5 {
+                for i in 0..<256 { terms[k * 256 + i] = Int32(Int(t[k * 256 + i]) + bias[k]) }
+            }
+        }
+        let made = ChannelLookup(matrix: matrix, terms: terms, bytes: clamped + clamped + clamped, floats: floats)
         lookup = made
         return made
     }
 
     private static func convertFloats(_ planes: (y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>),
                                       start: Int, rowStep: Int, columnStep: Int, width: Int, height: Int,
-                                      tables t: UnsafePointer<Int32>,
-                                      normalised n: (r: UnsafePointer<Float>, g: UnsafePointer<Float>, b: UnsafePointer<Float>),
-                                      to out: (r: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>)) {
+                                      terms t: UnsafePointer<Int32>, normalised n: UnsafePointer<Float>,
+                                      to out: UnsafeMutablePointer<Float>, green: Int, blue: Int) {
         let (y, u, v) = planes
         for row in 0..<height {
             var p = start &+ row &* rowStep
-            let o = row &* width
-            for x in 0..<width {
+            var o = row &* width
+            for _ in 0..<width {
                 let luma = t[Int(y[p])], uu = Int(u[p]), vv = Int(v[p])
-                out.r[o &+ x] = n.r[Int((luma &+ t[256 &+ vv] &+ 32768) >> 16)]
-                out.g[o &+ x] = n.g[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv] &+ 32768) >> 16)]
-                out.b[o &+ x] = n.b[Int((luma &+ t[1024 &+ uu] &+ 32768) >> 16)]
+                out[o] = n[Int((luma &+ t[256 &+ vv]) >> 16)]
+                out[o &+ green] = n[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv]) >> 16)]
+                out[o &+ blue] = n[Int((luma &+ t[1024 &+ uu]) >> 16)]
+                o &+= 1
                 p &+= columnStep
             }
         }
@@ -276,7 +303,7 @@ final class ModelInputConverter {
 
     private static func convertBytes(_ planes: (y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>),
                                      start: Int, rowStep: Int, columnStep: Int, width: Int, height: Int,
-                                     tables t: UnsafePointer<Int32>, clamped c: UnsafePointer<UInt8>,
+                                     terms t: UnsafePointer<Int32>, clamped c: UnsafePointer<UInt8>,
                                      to out: UnsafeMutablePointer<UInt8>) {
         let (y, u, v) = planes
         for row in 0..<height {
@@ -284,9 +311,9 @@ final class ModelInputConverter {
             var d = out + row &* width &* 3
             for _ in 0..<width {
                 let luma = t[Int(y[p])], uu = Int(u[p]), vv = Int(v[p])
-                d[0] = c[Int((luma &+ t[256 &+ vv] &+ 32768) >> 16)]
-                d[1] = c[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv] &+ 32768) >> 16)]
-                d[2] = c[Int((luma &+ t[1024 &+ uu] &+ 32768) >> 16)]
+                d[0] = c[Int((luma &+ t[256 &+ vv]) >> 16)]
+                d[1] = c[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv]) >> 16)]
+                d[2] = c[Int((luma &+ t[1024 &+ uu]) >> 16)]
                 d += 3
                 p &+= columnStep
             }

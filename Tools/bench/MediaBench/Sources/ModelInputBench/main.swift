@@ -12,6 +12,8 @@ import VidiTensor
 //   clips112-tensor, clip224-tensor: the same into a VidiTensor (`modelInputTensor`), whose storage comes
 //             from the tensor allocator's cache: a later round (the next video) reuses the block, no fresh pages
 //   rgb:      every frame at full size, RGB24 (forEachFrame)
+//   digest:   clips112 and its bytes twin (.hwcBytes), printed as FNV-1a digests of the output: a build
+//             A/B checks that a change kept the values bit for bit (not a timing workload)
 //   open:     VideoReader(path:) alone (stream info and the packet-index scan)
 //   keyframes: every keyframe to full-size RGB24 on the model-input path (what `vidi keyframes` does:
 //              no index scan at open, one pass that decodes only the keyframes)
@@ -50,6 +52,18 @@ do {
             try reader.forEachFrame(FrameOutput()) { _ in frames += 1 }
         case "keyframes", "keyframes-indexed":
             try reader.forEachModelInputFrame(ModelInputRequest(frames: .keyframes, layout: .hwcBytes)) { _ in frames += 1 }
+        case "digest":
+            let clips = (0..<(n / 16)).map { c in Array((c * 16)..<(c * 16 + 16)) }
+            for layout in [ModelInputRequest.Layout.cthw, .hwcBytes] {
+                let input = try reader.modelInput(ModelInputRequest(frames: .clips(clips), resize: .shorterSide(128),
+                                                                   crop: .center(width: 112, height: 112), layout: layout,
+                                                                   filter: .bilinear, normalization: .imageNet))
+                var digest: UInt64 = 0xcbf29ce484222325
+                func mix(_ raw: UnsafeRawBufferPointer) { for byte in raw { digest = (digest ^ UInt64(byte)) &* 0x100000001b3 } }
+                if let floats = input.floats { floats.withUnsafeBytes(mix) } else if let bytes = input.bytes { bytes.withUnsafeBytes(mix) }
+                print("digest \(layout) \(String(digest, radix: 16))")
+            }
+            frames = n
         case "open":  // opening alone (stream info + packet-index scan): what every workload pays first
             frames = n
         default:
