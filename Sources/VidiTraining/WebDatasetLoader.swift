@@ -112,8 +112,9 @@ public final class WebDatasetLoader {
                 _ = channel.put(.failed(.noSamples("rank \(options.rank)/\(options.worldSize), worker \(options.workerIndex)/\(options.workerCount) gets none of \(options.shards.count) shard(s)")))
                 return
             }
-            var shuffle = ShuffleBuffer<RawSample>(capacity: options.shuffleBuffer,
-                                                   seed: WebDatasetOptions.derivedSeed(options.seed, epoch: epoch, stream: 2))
+            var shuffle = ShuffleBuffer<RawSample>(capacity: options.shuffleBuffer, maxBytes: options.shuffleBufferBytes,
+                                                   seed: WebDatasetOptions.derivedSeed(options.seed, epoch: epoch, stream: 2),
+                                                   size: { $0.members.reduce(0) { $0 + $1.1.count } })
             var index = 0
             func emit(_ sample: RawSample) -> Bool {
                 defer { index += 1 }
@@ -125,7 +126,7 @@ public final class WebDatasetLoader {
                 do {
                     var reader = try ShardSampleReader(shard: shard)
                     while let sample = try reader.next() {
-                        if let out = shuffle.push(sample), !emit(out) { return }
+                        for out in shuffle.push(sample) where !emit(out) { return }
                         if channel.isStopping { return }
                     }
                     channel.report.withLock { $0.shardsRead += 1 }

@@ -23,6 +23,9 @@ public struct WebDatasetOptions: Sendable {
     public var batchSize: Int
     /// Samples held for shuffling; 0 or 1 reads in archive order. Larger buffers mix more shards.
     public var shuffleBuffer: Int = 0
+    /// Bytes of raw samples the shuffle buffer may hold (0: no limit); whichever of the two limits is
+    /// reached first fills it.
+    public var shuffleBufferBytes: Int = 0
     /// Shuffle the shard order each epoch (a seeded permutation) before splitting it.
     public var shuffleShards: Bool = false
     /// Seeds the shard and sample shuffles; epoch `e` uses generators derived from (seed, e).
@@ -51,8 +54,8 @@ public struct WebDatasetOptions: Sendable {
     func validate() throws(TrainingError) {
         guard !shards.isEmpty else { throw .invalidOption("no shards given") }
         guard batchSize >= 1 else { throw .invalidOption("batch size \(batchSize) must be at least 1") }
-        guard shuffleBuffer >= 0, decodeThreads >= 1, prefetch >= 1 else {
-            throw .invalidOption("shuffle buffer \(shuffleBuffer) must be >= 0, decode threads \(decodeThreads) and prefetch \(prefetch) >= 1")
+        guard shuffleBuffer >= 0, shuffleBufferBytes >= 0, decodeThreads >= 1, prefetch >= 1 else {
+            throw .invalidOption("shuffle buffer \(shuffleBuffer) samples / \(shuffleBufferBytes) bytes must be >= 0, decode threads \(decodeThreads) and prefetch \(prefetch) >= 1")
         }
         guard worldSize >= 1, (0..<worldSize).contains(rank), workerCount >= 1, (0..<workerCount).contains(workerIndex) else {
             throw .invalidOption("rank \(rank) of \(worldSize), worker \(workerIndex) of \(workerCount) is not a valid split")

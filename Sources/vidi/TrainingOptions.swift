@@ -54,6 +54,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("shuffle-buffer"), help: "Samples held in the shuffle buffer (0: read in order).")
     var shuffleBuffer = 1000
 
+    @Option(name: .customLong("shuffle-buffer-mb"), help: "At most this many MB of samples in the shuffle buffer, whatever --shuffle-buffer says (0: no limit). Pretext samples are megabytes each.")
+    var shuffleBufferMB = 1024
+
     @Option(name: .customLong("checkpoint-dir"), help: "Checkpoints (step-N.safetensors), train_log.jsonl and metrics.jsonl go here.")
     var checkpointDirectory: String?
 
@@ -79,8 +82,8 @@ struct TrainingOptions: ParsableArguments {
     var worldSize = 1
 
     func validate() throws {
-        guard batchSize() >= 1, accumulate >= 1, decodeThreads >= 1, shuffleBuffer >= 0 else {
-            throw ValidationError("--batch-size, --accumulate and --decode-threads must be >= 1, --shuffle-buffer >= 0")
+        guard batchSize() >= 1, accumulate >= 1, decodeThreads >= 1, shuffleBuffer >= 0, shuffleBufferMB >= 0 else {
+            throw ValidationError("--batch-size, --accumulate and --decode-threads must be >= 1, --shuffle-buffer and --shuffle-buffer-mb >= 0")
         }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -98,6 +101,7 @@ struct TrainingOptions: ParsableArguments {
         guard let shards else { throw ValidationError("--shards is required: the training data") }
         var options = WebDatasetOptions(shards: try ShardPattern.expand(shards), batchSize: batchSize())
         options.shuffleBuffer = shuffleBuffer
+        options.shuffleBufferBytes = shuffleBufferMB << 20
         options.shuffleShards = shuffleBuffer > 1
         options.seed = seed
         options.epochs = epochs ?? (steps == nil ? 1 : nil)
