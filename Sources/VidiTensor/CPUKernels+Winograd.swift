@@ -100,18 +100,26 @@ struct WinogradLayout {
         }
     }
 
+    /// Tile `tile` (counted over batch x depth frames, then rows, then columns): the element offset of its
+    /// frame's plane for `channel` of `channels` in an `[N, C, depth, H, W]` tensor of `plane` elements per
+    /// plane, and its tile row and column.
+    func locate(_ tile: Int, channel: Int, channels: Int, depth: Int, plane: Int) -> (offset: Int, row: Int, column: Int) {
+        let perFrame = tilesH * tilesW, frame = tile / perFrame
+        return (((frame / depth * channels + channel) * depth + frame % depth) * plane, (tile % perFrame) / tilesW, tile % tilesW)
+    }
+
     /// `V[ξ][ci][t] = (Bᵀ d B)[ξ]` for the tiles `tiles` (t counted from the block's first), with
     /// `Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]`; input outside the image (padding) reads as zero.
     func transformInput(_ x: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let (cin, h, w, depth) = (g.inChannels, g.input[1], g.input[2], g.input[0])
         let (padH, padW, n) = (g.padding[1], g.padding[2], tiles.count)
-        let perFrame = tilesH * tilesW, plane = h * w, stride = Self.spacing(cin * n)
+        let plane = h * w, stride = Self.spacing(cin * n)
         Parallel.forEachChunk(count: cin, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
             for ci in channels {
                 var column = 0
                 for tile in tiles {
-                    let frame = tile / perFrame, th = (tile % perFrame) / tilesW, tw = tile % tilesW
-                    let source = x + ((frame / depth * cin + ci) * depth + frame % depth) * plane
+                    let (offset, th, tw) = locate(tile, channel: ci, channels: cin, depth: depth, plane: plane)
+                    let source = x + offset
                     let (row0, col0) = (2 * th - padH, 2 * tw - padW)
                     let inside = row0 >= 0 && col0 >= 0 && row0 + 4 <= h && col0 + 4 <= w
                     /// Row `r` of the 4×4 tile, zero outside the image.
@@ -148,7 +156,7 @@ struct WinogradLayout {
     /// Output tiles `Aᵀ M A` (`Aᵀ = [1 1 1 0; 0 1 −1 −1]`) plus bias, written where they lie inside the output.
     func transformOutput(_ m: UnsafePointer<Float>, tiles: Range<Int>, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
         let (cout, oh, ow, depth) = (g.outChannels, g.output[1], g.output[2], g.output[0])
-        let n = tiles.count, perFrame = tilesH * tilesW, plane = oh * ow, stride = Self.spacing(cout * n)
+        let n = tiles.count, plane = oh * ow, stride = Self.spacing(cout * n)
         Parallel.forEachChunk(count: cout, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
             for co in channels {
                 let b = bias?[co] ?? 0
@@ -160,8 +168,8 @@ struct WinogradLayout {
                     }
                     let (m0, m1, m2, m3) = (row(0), row(1), row(2), row(3))
                     let s0 = m0 + m1 + m2, s1 = m1 - m2 - m3
-                    let frame = tile / perFrame, th = (tile % perFrame) / tilesW, tw = tile % tilesW
-                    let target = out + ((frame / depth * cout + co) * depth + frame % depth) * plane
+                    let (offset, th, tw) = locate(tile, channel: co, channels: cout, depth: depth, plane: plane)
+                    let target = out + offset
                     let (y, x) = (2 * th, 2 * tw)
                     target[y * ow + x] = s0[0] + s0[1] + s0[2] + b
                     if x + 1 < ow { target[y * ow + x + 1] = s0[1] - s0[2] - s0[3] + b }
@@ -179,13 +187,13 @@ struct WinogradLayout {
     /// gradient, positions outside the output reading as zero (those outputs were dropped).
     func transformOutputGradient(_ gy: UnsafePointer<Float>, tiles: Range<Int>, into dm: UnsafeMutablePointer<Float>) {
         let (cout, oh, ow, depth) = (g.outChannels, g.output[1], g.output[2], g.output[0])
-        let n = tiles.count, perFrame = tilesH * tilesW, plane = oh * ow, stride = Self.spacing(cout * n)
+        let n = tiles.count, plane = oh * ow, stride = Self.spacing(cout * n)
         Parallel.forEachChunk(count: cout, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
             for co in channels {
                 var column = 0
                 for tile in tiles {
-                    let frame = tile / perFrame, th = (tile % perFrame) / tilesW, tw = tile % tilesW
-                    let source = gy + ((frame / depth * cout + co) * depth + frame % depth) * plane
+                    let (offset, th, tw) = locate(tile, channel: co, channels: cout, depth: depth, plane: plane)
+                    let source = gy + offset
                     let (y, x) = (2 * th, 2 * tw)
                     let right = x + 1 < ow, below = y + 1 < oh
                     let (a, b) = (source[y * ow + x], right ? source[y * ow + x + 1] : 0)

@@ -26,8 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_upper_bound import TinyR3D  # noqa: E402
-from safetensors.numpy import load_file  # noqa: E402
+from probe_upper_bound import TinyR3D, load_vidi_weights  # noqa: E402
 
 
 def resample(x, frames, side):
@@ -70,19 +69,13 @@ def load_model(path, frames, side):
     net = CMDMotion(frames, side)
     wanted = {"clip_encoder.backbone.": "clip_encoder.", "motion_encoder.": "motion_encoder.", "predictor.": "predictor.",
               "motion_projection.": "motion_projection."}
-    state = {}
-    for key, value in load_file(path).items():
-        key = key[len("model."):] if key.startswith("model.") else key
+
+    def rename(key):
         for prefix, to in wanted.items():
-            if key.startswith(prefix):
-                name = to + key[len(prefix):]
-                if not name.startswith("clip_encoder.fc."):
-                    state[name] = torch.from_numpy(value.copy())
-    missing = [k for k in net.state_dict() if k not in state and not k.startswith("clip_encoder.fc.")]
-    if missing:
-        raise SystemExit(f"checkpoint lacks {missing[:5]}")
-    net.load_state_dict(state, strict=False)
-    return net.eval()
+            if key.startswith(prefix) and not (to + key[len(prefix):]).startswith("clip_encoder.fc."):
+                return to + key[len(prefix):]
+        return None
+    return load_vidi_weights(net, path, rename, optional=("clip_encoder.fc.",))
 
 
 def samples(paths):

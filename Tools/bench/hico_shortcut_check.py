@@ -27,8 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_upper_bound import TinyR3D, backbone_view, tensor  # noqa: E402
-from safetensors.numpy import load_file  # noqa: E402
+from probe_upper_bound import TinyR3D, backbone_view, load_vidi_weights, tensor  # noqa: E402
 
 
 class HiCoReplica(nn.Module):
@@ -51,17 +50,12 @@ class HiCoReplica(nn.Module):
 
 def load_model(path):
     net = HiCoReplica()
-    state = {}
-    for key, value in load_file(path).items():
-        key = key[len("model."):] if key.startswith("model.") else key
+    names = net.state_dict()
+
+    def rename(key):
         key = key.replace("encoder.backbone.", "encoder.", 1)
-        if key in net.state_dict():
-            state[key] = torch.from_numpy(value.copy())
-    missing = [k for k in net.state_dict() if k not in state and not k.startswith("encoder.fc.")]
-    if missing:
-        raise SystemExit(f"checkpoint lacks {missing[:5]}")
-    net.load_state_dict(state, strict=False)
-    return net.eval()
+        return key if key in names else None
+    return load_vidi_weights(net, path, rename, optional=("encoder.fc.",))
 
 
 def decode(path):

@@ -36,6 +36,23 @@ def load(path):
     return clips, labels
 
 
+def load_vidi_weights(net, path, rename, optional=()):
+    """A Vidi checkpoint (optionally under `model.`) into the PyTorch replica `net`: `rename` maps a Vidi key
+    (prefix stripped) to the replica's name or None to skip it; every replica key not starting with one of
+    `optional` must be filled. Returns `net` in evaluation mode."""
+    from safetensors.numpy import load_file  # only the checkpoint readers need it
+    state = {}
+    for key, value in load_file(path).items():
+        name = rename(key[len("model."):] if key.startswith("model.") else key)
+        if name is not None:
+            state[name] = torch.from_numpy(value.copy())
+    missing = [k for k in net.state_dict() if k not in state and not k.startswith(tuple(optional))]
+    if missing:
+        raise SystemExit(f"checkpoint lacks {missing[:5]}")
+    net.load_state_dict(state, strict=False)
+    return net.eval()
+
+
 def backbone_view(clips, frames=8, side=32):
     """[N, T, H, W, 3] uint8 -> [N, frames, side, side, 3] float, as PretextBackbone.resample picks pixels."""
     n, t, h, w, _ = clips.shape
