@@ -90,12 +90,13 @@ import VidiTestSupport
         }
     }
 
-    /// Widths around the kernel's 32-pixel steps (its overlapping last step and one-pixel tail), odd
-    /// widths (a last chroma sample with one pixel), rotation, random content.
+    /// Widths around the kernel's 32-pixel steps (two per loop turn, then one more 32-pixel step, its
+    /// overlapping last step and one-pixel tail, in every combination up to 192), odd widths (a last chroma
+    /// sample with one pixel), rotation, random content.
     @Test(arguments: [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P])
     func everyWidthEqualsSwscale(_ format: AVPixelFormat) throws {
         var random = SplitMix64(seed: 13)
-        let widths = Array(1...70) + [95, 96, 97, 321, 322, 338, 854, 1922]
+        let widths = Array(1...70) + [95, 96, 97, 127, 128, 129, 159, 160, 161, 190, 191, 192, 321, 322, 338, 854, 1922]
         for width in widths {
             for height in [2, 6] {
                 let frame = try Self.picture(width: width, height: height, format: format) { _, _, bytes in
