@@ -1,5 +1,4 @@
 import CFFmpeg
-import CYUVConvert
 
 /// Writes decoded pictures into a model input: one `sws_scale` call resizes in the decoder's YUV planes
 /// and converts the small picture to RGB, then one pass crops, rotates, normalises and lays the pixels
@@ -283,14 +282,23 @@ final class ModelInputConverter {
         return made
     }
 
-    /// The float layouts' loop, in C (`CYUVConvert`): eight pixels at a time with AVX2 gathers from these
-    /// same tables on unrotated rows, so the floats are the tables' values bit for bit.
     private static func convertFloats(_ planes: (y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>),
                                       start: Int, rowStep: Int, columnStep: Int, width: Int, height: Int,
                                       terms t: UnsafePointer<Int32>, normalised n: UnsafePointer<Float>,
                                       to out: UnsafeMutablePointer<Float>, green: Int, blue: Int) {
-        vidi_yuv444_to_normalised(planes.y, planes.u, planes.v, start, rowStep, columnStep, Int32(width), Int32(height),
-                                  t, n, out, green, blue)
+        let (y, u, v) = planes
+        for row in 0..<height {
+            var p = start &+ row &* rowStep
+            var o = row &* width
+            for _ in 0..<width {
+                let luma = t[Int(y[p])], uu = Int(u[p]), vv = Int(v[p])
+                out[o] = n[Int((luma &+ t[256 &+ vv]) >> 16)]
+                out[o &+ green] = n[Int((luma &+ t[512 &+ uu] &+ t[768 &+ vv]) >> 16)]
+                out[o &+ blue] = n[Int((luma &+ t[1024 &+ uu]) >> 16)]
+                o &+= 1
+                p &+= columnStep
+            }
+        }
     }
 
     private static func convertBytes(_ planes: (y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>),

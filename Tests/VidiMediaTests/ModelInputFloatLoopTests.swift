@@ -1,11 +1,11 @@
 import Testing
 import VidiMedia
 
-/// The float layouts' conversion loop (`CYUVConvert`'s `vidi_yuv444_to_normalised`: eight pixels at a
-/// time with AVX2 gathers on unrotated rows, one at a time otherwise) against the bytes layout, which keeps
-/// its own one-pixel loop in Swift: every float must be its byte normalised, `(b / 255 - mean) / std`, as
-/// the normalisation tables are built. Widths around the 8-pixel step and its tail, and a rotated video
-/// (its rows walk the planes with a column step other than 1, so they take the one-pixel path).
+/// The float layouts' conversion loop (`ModelInputConverter.convertFloats`) against the bytes layout's
+/// separate loop: every float must be its byte normalised, `(b / 255 - mean) / std`, as the normalisation
+/// tables are built. Narrow widths and widths around 8- and 16-pixel steps (where a vectorised loop would
+/// switch between its vector body and its tail), 112 (the clips workload), a rotated video (rows walk the
+/// planes with a column step other than 1) and full-range MJPEG. A vectorised loop must keep this passing.
 @Suite struct ModelInputFloatLoopTests {
     static func check(path: String, width: Int, height: Int) throws {
         let reader = try VideoReader(path: path)

@@ -12,7 +12,6 @@
 //   B = clamp(luma + mulhi(8 * U - 1024, u_blue)),   clamp to 0...255;
 // pixel x takes chroma sample x / 2 of chroma row (y >> chroma_row_shift), with no interpolation.
 #include <stdint.h>
-#include "yuv_normalise.h"   // the module's other job, listed here so every build sees it in the module
 
 typedef struct {
     int16_t y_factor, y_offset;
