@@ -138,7 +138,7 @@ static inline AVX2 void convert_block(const Kernel *k, const Held *h, const uint
     r = _mm256_shuffle_epi8(r, k->place[0]);
     g = _mm256_shuffle_epi8(g, k->place[1]);
     b = _mm256_shuffle_epi8(b, k->place[2]);
-    // chunk k takes green where (k + p) % 3 == 1 and blue where it is 2
+    // chunk c takes green where (c + p) % 3 == 1 and blue where it is 2
     __m256i c0 = _mm256_blendv_epi8(_mm256_blendv_epi8(r, g, h->third[1]), b, h->third[2]);
     __m256i c1 = _mm256_blendv_epi8(_mm256_blendv_epi8(r, g, h->third[0]), b, h->third[1]);
     __m256i c2 = _mm256_blendv_epi8(_mm256_blendv_epi8(r, g, h->third[2]), b, h->third[0]);
@@ -150,8 +150,8 @@ static inline AVX2 void convert_block(const Kernel *k, const Held *h, const uint
 
 // One 32-pixel step of `rows` (1 or 2, a constant after inlining) luma rows sharing a chroma row.
 static inline __attribute__((always_inline)) AVX2 void
-convert_step(const Kernel *k, const Held *h, int rows, const uint8_t *y0, const uint8_t *y1, const uint8_t *u, const uint8_t *v, uint8_t *out0,
-             uint8_t *out1, int x) {
+convert_step(const Kernel *k, const Held *h, int rows, const uint8_t *y0, const uint8_t *y1, const uint8_t *u,
+             const uint8_t *v, uint8_t *out0, uint8_t *out1, int x) {
     ChromaTerms t = chroma_terms(k, h, u + x / 2, v + x / 2);
     convert_block(k, h, y0 + x, t, out0 + 3 * x);
     if (rows == 2) convert_block(k, h, y1 + x, t, out1 + 3 * x);
