@@ -23,8 +23,7 @@ With --shapes, the false positives of the right class (`dup`, `loc`) are also so
 the same-class action they overlap most: `merge` (covers it and reaches into another same-class action),
 `extend` (covers it, overhangs into background by more than 10 % of its length), `part` (lies inside it,
 covering less than 90 % of it), `shift` (neither, a near-copy of a matched action included); printed with
-the count above the class's last true
-positive and the AP with that shape removed.
+the count above the class's last true positive and the AP with that shape removed.
 """
 import argparse
 import json
