@@ -12,6 +12,10 @@ public struct LocalizationLoss {
     public var scaleInvariantSampling = true
     /// RCL: span queries (from one action to another) in scale-invariant sampling; none by default (RCL.md).
     public var spanQueries = SpanQueries.none
+    /// RCL: uniform (start, end) queries per video added to the scale-invariant ones (RCL.md, "Query mixture").
+    public var uniformQueries = 0
+    /// RCL: every other fragment query shares one boundary with its action (RCL.md, "Query mixture").
+    public var anchoredParts = false
 
     public init(model: LocalizationModel) { self.model = model }
 
@@ -21,7 +25,7 @@ public struct LocalizationLoss {
         case .boundaryMatching: return try BMN.loss(model, videos, generator: &generator)
         case .continuous:
             return try RCL.loss(model, videos, queries: queriesPerVideo, sampling: scaleInvariantSampling ? .scaleInvariant : .uniform,
-                                spans: spanQueries, generator: &generator)
+                                spans: spanQueries, uniformExtra: uniformQueries, anchoredParts: anchoredParts, generator: &generator)
         }
     }
 }

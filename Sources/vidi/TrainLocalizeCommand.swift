@@ -32,14 +32,16 @@ struct TrainLocalizeCommand: ParsableCommand {
     @Option(help: "RCL query sampling: scale-invariant or uniform (the ablation).") var sampling = "scale-invariant"
     @Option(help: "RCL training queries per video.") var queries = 96
     @Option(help: "RCL span queries (one action's start to another's end): none (default), or 1/8 of scale-invariant sampling taken from the around-truth share (truth) or the background share (background).") var spans = "none"
+    @Option(help: "RCL: uniform (start, end) queries per video added to the --queries scale-invariant ones, training long segments as densely as BMN's map.") var uniformQueries = 0
+    @Flag(help: "RCL: every other fragment query shares one boundary with its action (a part from the start or to the end, 20-80 % of it).") var anchoredParts = false
     @Option(help: "Extra points read around each query boundary (window min(L, 4) grid steps); default 4 for rcl, 0 for bmn; 0 reads only the segment's bins (the ablation).") var boundarySamples: Int?
     @Option(help: "Points read evenly inside each query, pooled per channel by min and max, so the head sees a background gap inside a long query; default 32 for rcl, 0 for bmn; 0 = none (the ablation).") var interiorSamples: Int?
     @Flag(help: "Train column 1 as BMN's sharp confidence (balanced logistic, positives tIoU > 0.9) and multiply it into RCL's score.") var sharpConfidence = false
     @Option(help: "Output localizer checkpoint (.safetensors) for `vidi localize --model`.") var out: String
 
     func validate() throws {
-        guard queries >= 1, refine >= 0, (boundarySamples ?? 0) >= 0, (interiorSamples ?? 0) >= 0 else {
-            throw ValidationError("--queries must be at least 1, --refine, --boundary-samples and --interior-samples at least 0")
+        guard queries >= 1, refine >= 0, uniformQueries >= 0, (boundarySamples ?? 0) >= 0, (interiorSamples ?? 0) >= 0 else {
+            throw ValidationError("--queries must be at least 1, --refine, --uniform-queries, --boundary-samples and --interior-samples at least 0")
         }
         guard LocalizerConfiguration.Head(rawValue: head) != nil else { throw ValidationError("--head must be rcl or bmn") }
         guard ["scale-invariant", "uniform"].contains(sampling) else { throw ValidationError("--sampling must be scale-invariant or uniform") }
@@ -70,6 +72,8 @@ struct TrainLocalizeCommand: ParsableCommand {
         loss.queriesPerVideo = queries
         loss.scaleInvariantSampling = sampling == "scale-invariant"
         loss.spanQueries = SpanQueries(rawValue: spans) ?? .none
+        loss.uniformQueries = uniformQueries
+        loss.anchoredParts = anchoredParts
         let trainer = Trainer(model: model, optimizer: optimizer, configuration: try training.configuration(training: trainingOptions)) { batch, generator in
             try loss(PackedBatch.videos(batch).map(\.video), generator: &generator)
         }

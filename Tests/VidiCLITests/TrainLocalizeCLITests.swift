@@ -84,4 +84,13 @@ import VidiTestSupport
         #expect(out.status != 0)
         #expect(out.stderr.contains("missing-0.tar"), "\(out.stderr)")
     }
+
+    /// The query mixture options (RCL.md, "Query mixture") are checked before any shard is read.
+    @Test func negativeUniformQueriesAreAClearError() throws {
+        let root = try Fixtures.temporaryDirectory("train-localize-uniform")
+        let out = try VidiCLI.run(["train", "localize", "--shards", root.path + "/missing-{0..1}.tar", "--uniform-queries", "-1",
+                                   "--steps", "1", "--out", root.path + "/m.safetensors"])
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("--uniform-queries"), "\(out.stderr)")
+    }
 }

@@ -52,6 +52,11 @@ run rcl-noboundary "--head rcl --refine 2 --boundary-samples 0"
 # without the interior readout, and that default with BMN's sharp confidence (measured as "rcl-sharp" then).
 run rcl-nointerior "--head rcl --refine 2 --interior-samples 0"
 run rcl-sharp "--head rcl --refine 2 --interior-samples 0 --sharp-confidence"
+# Against merges and partial detections of long actions (RCL.md, "Query mixture"; measured over 5 seeds, neither
+# beat the default): 32 uniform (start, end) queries per video added to the 96 scale-invariant ones (BMN's
+# density on long segments), or every other fragment query anchored at a true boundary.
+run rcl-dense "--head rcl --refine 2 --uniform-queries 32"
+run rcl-parts "--head rcl --refine 2 --anchored-parts"
 run bmn "--head bmn"
 # BMN's map with the same boundary readout: whether the readout alone, without continuous anchors, closes the gap.
 run bmn-boundary "--head bmn --boundary-samples 4"

@@ -19,6 +19,11 @@ eval_detection.py. Printed per model and threshold:
     refinement), `rank` (a candidate within t exists but scores below the 300 kept for suppression),
     `nms` (kept for suppression, gone after it), `class` (detected at tIoU >= t with another label only),
     `taken` (a detection within t matched another action first).
+With --shapes, the false positives of the right class (`dup`, `loc`) are also sorted by their shape against
+the same-class action they overlap most: `merge` (covers it and reaches into another same-class action),
+`extend` (covers it, overhangs into background by more than 10 % of its length), `part` (lies inside it,
+covering less than 90 % of it), `shift` (neither, a near-copy of a matched action included); printed with
+the count above the class's last true positive and the AP with that shape removed.
 """
 import argparse
 import json
@@ -133,6 +138,18 @@ def match(gt_bucket, preds, t, details=None):
     return classes, flags, matched
 
 
+def shape_of(seg, action, others):
+    """`merge`, `extend`, `part` or `shift` of a same-class false positive against its best action (see --shapes)."""
+    s, e = seg[0], seg[1]
+    L = action[1] - action[0]
+    inter = max(0.0, min(e, action[1]) - max(s, action[0]))
+    if inter >= 0.9 * L and (action[0] - s > 0.1 * L or e - action[1] > 0.1 * L):
+        return "merge" if any(min(e, o[1]) - max(s, o[0]) > 0 for o in others) else "extend"
+    if inter >= 0.9 * (e - s) and inter < 0.9 * L:
+        return "part"
+    return "shift"
+
+
 def inference_queries(T):
     """RCL.inferenceQueries (the default query set) in grid units."""
     lengths, L = [], 0.4
@@ -161,6 +178,7 @@ def main():
     ap.add_argument("--grid", type=int, default=64, help="the model's grid length (initial-query geometry)")
     ap.add_argument("--queries", default="", help="python file defining inference_queries(T) to test another query set")
     ap.add_argument("--list-fp", action="store_true", help="print every false positive ranked above its class's last true positive")
+    ap.add_argument("--shapes", action="store_true", help="sort same-class false positives by shape: merge, extend, part, shift")
     args = ap.parse_args()
     lo, hi = map(float, args.bucket.split(","))
     thresholds = [float(x) for x in args.tiou.split(",")]
@@ -200,6 +218,27 @@ def main():
                     count_above += sum(1 for k in flags[c][:last + 1] if k == kind)
                 line += f"  {kind} {100 * ap_k:5.1f} (+{100 * (ap_k - base):.1f}, {count_above} above last TP)"
             print(line)
+            if args.shapes:
+                shapes = {}   # (class, rank) -> shape of a same-class false positive
+                for c in classes:
+                    rows = [d for d in details if d[0] == c]
+                    for i, d in enumerate(rows):
+                        if d[2] not in ("dup", "loc"):
+                            continue
+                        vid, s, e, _ = d[1]
+                        same = [a for a in gt[vid][1] if a[2] == c]
+                        a = max(same, key=lambda x: tiou((s, e), x))
+                        shapes[(c, i)] = shape_of((s, e), a, [o for o in same if o is not a])
+                line = "                shapes ->"
+                for shape in ("merge", "extend", "part", "shift"):
+                    ap_k, count_above = 0.0, 0
+                    for c in classes:
+                        kept = [k == "tp" for i, k in enumerate(flags[c]) if shapes.get((c, i)) != shape]
+                        ap_k += ap_of(kept, n_gt[c]) / len(classes)
+                        last = max((i for i, k in enumerate(flags[c]) if k == "tp"), default=-1)
+                        count_above += sum(1 for i in range(last + 1) if shapes.get((c, i)) == shape)
+                    line += f"  {shape} {100 * ap_k:5.1f} (+{100 * (ap_k - base):.1f}, {count_above} above last TP)"
+                print(line)
             if args.list_fp:
                 for c in classes:
                     rows = [d for d in details if d[0] == c]

@@ -33,17 +33,32 @@ enum RCL {
     }
 
     /// Training queries of one video. `spans` (not the default): with scale-invariant sampling, 1/8 of the
-    /// queries run from one action's start to a later action's end (RCL.md, "Span queries").
+    /// queries run from one action's start to a later action's end (RCL.md, "Span queries"). `uniformExtra`
+    /// more queries are appended as uniform (start, end) pairs, the density BMN's map trains long segments
+    /// at (RCL.md, "Query mixture"); `anchoredParts`: every other fragment shares one boundary with its action.
     static func sampleQueries(_ video: GridVideo, count: Int, sampling: Sampling, spans: SpanQueries = .none,
+                              uniformExtra: Int = 0, anchoredParts: Bool = false,
                               generator g: inout RandomGenerator) -> [(Double, Double)] {
         let T = Double(video.length)
         let spanSlot = spans == .fromTruth ? 5 : spans == .fromBackground ? 7 : -1
         var out: [(Double, Double)] = []
-        for q in 0..<count {
+        for q in 0..<(count + uniformExtra) {
+            if q >= count {
+                let pair = uniformPair(T, generator: &g)
+                out.append(clip((pair.centre - pair.length / 2, pair.centre + pair.length / 2), T))
+                continue
+            }
             let span = sampling == .scaleInvariant && q % 8 == spanSlot && video.truths.count >= 2
             let aroundTruth = !video.truths.isEmpty && q % 4 != 3 && !span
             var centre: Double, length: Double
             switch (sampling, aroundTruth) {
+            case (.scaleInvariant, true) where q % 16 == 14 && anchoredParts:
+                // A part sharing one true boundary (20–80 % of the action, from its start or to its end): the
+                // partial detections that rank above true ones on long actions end at a true boundary on one
+                // side and at an edge inside the action (a distractor's) on the other (RCL.md, "Query mixture").
+                let t = video.truths[g.nextIndex(below: video.truths.count)]
+                length = (t.end - t.start) * Double(0.2 + 0.6 * g.nextUniform())
+                centre = g.nextUniform() < 0.5 ? t.start + length / 2 : t.end - length / 2
             case (.scaleInvariant, true) where q % 8 == 6:
                 // A fragment inside an action (5–50 % of its length): teaches low confidence to parts of
                 // long actions, whose features look like the action itself.
@@ -77,13 +92,18 @@ enum RCL {
                 length = Swift.max(0.3, t.end - t.start + Double(g.nextUniform() * 2 - 1) * J)
                 centre = (t.start + t.end) / 2 + Double(g.nextUniform() * 2 - 1) * J
             case (.uniform, false):
-                let a = Double(g.nextUniform()) * T, b = Double(g.nextUniform()) * T
-                centre = (a + b) / 2
-                length = Swift.max(0.3, abs(a - b))
+                (centre, length) = uniformPair(T, generator: &g)
             }
             out.append(clip((centre - length / 2, centre + length / 2), T))
         }
         return out
+    }
+
+    /// Centre and length of a segment between two uniform points of `[0, T]`, at least 0.3 steps long: every
+    /// (start, end) of the grid equally likely, as the cells of BMN's map.
+    static func uniformPair(_ T: Double, generator g: inout RandomGenerator) -> (centre: Double, length: Double) {
+        let a = Double(g.nextUniform()) * T, b = Double(g.nextUniform()) * T
+        return ((a + b) / 2, Swift.max(0.3, abs(a - b)))
     }
 
     /// Keeps a segment inside `[0, T]` and at least 0.05 steps long.
@@ -106,11 +126,12 @@ enum RCL {
     /// the encoder's boundary loss. Refined queries are detached between
     /// iterations (the head is the same at every iteration, so the recurrence shares weights).
     static func loss(_ model: LocalizationModel, _ videos: [GridVideo], queries: Int, sampling: Sampling, spans: SpanQueries = .none,
-                     generator: inout RandomGenerator) throws -> Tensor {
+                     uniformExtra: Int = 0, anchoredParts: Bool = false, generator: inout RandomGenerator) throws -> Tensor {
         let c = model.configuration
         let (embedding, startLogits, endLogits) = try model.encoder(GridVideo.batch(videos))
         var total = try LossTerms.boundaryLoss(startLogits, endLogits, videos: videos)
-        var segments = videos.map { sampleQueries($0, count: queries, sampling: sampling, spans: spans, generator: &generator) }
+        var segments = videos.map { sampleQueries($0, count: queries, sampling: sampling, spans: spans, uniformExtra: uniformExtra,
+                                                  anchoredParts: anchoredParts, generator: &generator) }
         for _ in 0...c.refinementSteps {
             let outputs = try model.query(embedding, segments)
             var iou: [Float] = [], matches: [(iou: Double, label: Int)] = []
