@@ -2,7 +2,7 @@ import COpenBLAS
 
 /// Convolution as im2col + SGEMM, per image, channel group and block of output lines:
 /// `out[g] = W[g] · columns(x[g])`. OpenBLAS threads each GEMM; im2col/col2im split rows across cores.
-/// Stride-1 convolutions skip im2col (`ShiftedLayout`): measured 1.25× faster per CPU-second on 3×3,
+/// Stride-1 convolutions skip im2col (depth-only ones: `TemporalLayout`; others: `ShiftedLayout`): measured 1.25× faster per CPU-second on 3×3,
 /// 64 channels, 56×56 (writing the 9× larger column matrix costs more than the extra, smaller GEMM calls).
 /// All operands are contiguous float32 with the geometry's shapes.
 extension CPUKernels {
@@ -42,6 +42,7 @@ extension CPUKernels {
     static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
         if usesWinograd(g) { return winogradConvolution(x, weight: weight, bias: bias, g) }
+        if usesTemporalKernels(g) { return temporalConvolution(x, weight: weight, bias: bias, g) }
         if usesShiftedKernels(g) { return shiftedConvolution(x, weight: weight, bias: bias, g) }
         // SGEMM (beta 0) or the bias fill writes every element unless a channel count is zero.
         let out = cog > 0 && rows > 0 ? Tensor(uninitialized: g.outputShape, dtype: .float32) : Tensor(zeroed: g.outputShape, dtype: .float32)
@@ -79,6 +80,7 @@ extension CPUKernels {
     /// (Also the forward pass of a transposed convolution.)
     static func convolutionInputGradient(_ gradOutput: Tensor, weight: Tensor, _ g: ConvGeometry) -> Tensor {
         if usesWinogradInputGradient(g) { return winogradInputGradient(gradOutput, weight: weight, g) }
+        if usesTemporalKernels(g) { return temporalConvolutionInputGradient(gradOutput, weight: weight, g) }
         if usesShiftedKernels(g) { return shiftedConvolutionInputGradient(gradOutput, weight: weight, g) }
         let gradInput = Tensor(zeroed: g.inputShape, dtype: .float32)
         let pg = gradOutput.typedPointer(Float.self), pw = weight.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
@@ -106,6 +108,7 @@ extension CPUKernels {
     /// Gradient with respect to the weight: `Σ_images gOut[g] · columns(x[g])ᵀ`.
     static func convolutionWeightGradient(_ x: Tensor, gradOutput: Tensor, _ g: ConvGeometry) -> Tensor {
         if usesWinograd(g) { return winogradWeightGradient(x, gradOutput: gradOutput, g) }
+        if usesTemporalKernels(g) { return temporalConvolutionWeightGradient(x, gradOutput: gradOutput, g) }
         if usesShiftedKernels(g) { return shiftedConvolutionWeightGradient(x, gradOutput: gradOutput, g) }
         let gradWeight = Tensor(zeroed: g.weightShape, dtype: .float32)
         let px = x.typedPointer(Float.self), pg = gradOutput.typedPointer(Float.self), pw = gradWeight.typedPointer(Float.self)

@@ -5,10 +5,19 @@ extension CPUKernels {
     /// Multiply-adds below which one SGEMM call is not worth splitting.
     static let gemmSplitThreshold = 1 << 22
     /// Most tiles per SGEMM call. Each tile is one OpenBLAS call that packs the whole unsplit operand again
-    /// (9% of a ViT-B/32 batch-8 forward in `sgemm_oncopy`), so fewer tiles pack less but balance two busy
-    /// cores less well; `VIDI_GEMM_TILES` overrides it for A/B runs until a quiet measurement picks the value
-    /// (BENCHMARKS.md, branch `speed` block). Any value keeps results independent of the thread count.
-    static let gemmMaxTiles = Int(ProcessInfo.processInfo.environment["VIDI_GEMM_TILES"] ?? "") ?? 16
+    /// (9% of a ViT-B/32 batch-8 forward in `sgemm_oncopy` at 16 tiles), so fewer tiles pack less, but a
+    /// product can use at most as many cores as it has tiles. Hence one tile per core of the machine (an even
+    /// number, 2…16): on the 2-core VM of BENCHMARKS.md 2 tiles took 1.18× fewer CPU-seconds than 16 for a
+    /// ViT-B/32 batch-8 forward at one thread. The cap depends on the machine, never on the threads a
+    /// computation is given (`ComputeBudget`), so results stay independent of the thread count.
+    /// `VIDI_GEMM_TILES` overrides it (A/B runs).
+    static let gemmMaxTiles = Int(ProcessInfo.processInfo.environment["VIDI_GEMM_TILES"] ?? "")
+        ?? defaultGEMMTiles(cores: ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The default tile cap for a machine with `cores` cores: the core count rounded up to even, 2…16.
+    static func defaultGEMMTiles(cores: Int) -> Int {
+        Swift.min(16, Swift.max(2, (cores + 1) / 2 * 2))
+    }
 
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, arguments as `cblas_sgemm` takes them), with bits that do
     /// not depend on the thread count.

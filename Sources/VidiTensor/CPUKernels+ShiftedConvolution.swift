@@ -37,22 +37,6 @@ struct ShiftedLayout {
         stride(from: 0, to: wideCount, by: block).map { $0..<Swift.min($0 + block, wideCount) }
     }
 
-    /// Weights `[C_out, cig, taps]` regrouped as `[groups, taps, cog, cig]` (one row-major matrix per tap), or back.
-    func regroupWeights(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, toTaps: Bool) {
-        let (cig, cog, taps) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelVolume)
-        for group in 0..<g.groups {
-            for co in 0..<cog {
-                for ci in 0..<cig {
-                    for tap in 0..<taps {
-                        let convOffset = ((group * cog + co) * cig + ci) * taps + tap
-                        let tapOffset = ((group * taps + tap) * cog + co) * cig + ci
-                        if toTaps { destination[tapOffset] = source[convOffset] } else { destination[convOffset] = source[tapOffset] }
-                    }
-                }
-            }
-        }
-    }
-
     /// Copies `channels` input planes into the interior of the padded buffer (`toPadded`), or the interior back
     /// out (the input gradient). The padded buffer's border is never written.
     func copyInterior(_ volume: UnsafeMutablePointer<Float>, _ paddedBuffer: UnsafeMutablePointer<Float>, channels: Int, toPadded: Bool) {
@@ -116,15 +100,7 @@ extension CPUKernels {
 
         init(_ layout: ShiftedLayout, weight: Tensor?) {
             let g = layout.g, size = MemoryLayout<Float>.size
-            let tapBytes = g.groups * g.kernelVolume * g.outChannelsPerGroup * g.inChannelsPerGroup * size
-            if let weight {
-                let key = [DerivedKind.weightsPerTap, weight.offset, g.groups, g.outChannelsPerGroup, g.inChannelsPerGroup, g.kernelVolume]
-                tapWeights = weight.storage.derived(key: key, byteCount: tapBytes) { bytes in
-                    layout.regroupWeights(weight.typedPointer(Float.self), into: bytes.assumingMemoryBound(to: Float.self), toTaps: true)
-                }
-            } else {
-                tapWeights = TensorStorage(byteCount: tapBytes)
-            }
+            tapWeights = weight.map { CPUKernels.weightsPerTap($0, g) } ?? TensorStorage(byteCount: TapWeights.byteCount(g))
             paddedInput = TensorStorage(byteCount: g.inChannelsPerGroup * layout.planeVolume * size)
             wide = TensorStorage(uninitializedByteCount: g.outChannelsPerGroup * layout.block * size)
         }
@@ -216,7 +192,7 @@ extension CPUKernels {
                     }
                 }
             }
-            layout.regroupWeights(pt, into: gradWeight.typedPointer(Float.self), toTaps: false)
+            TapWeights.regroup(pt, into: gradWeight.typedPointer(Float.self), g, toTaps: false)
         }
         return gradWeight
     }

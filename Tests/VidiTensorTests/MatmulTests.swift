@@ -1,5 +1,5 @@
 import Testing
-import VidiTensor
+@testable import VidiTensor
 import VidiTestSupport
 
 /// Expected values: NumPy matmul in float64 via Tools/goldens/tensor_core.py.
@@ -57,5 +57,21 @@ import VidiTestSupport
         BLAS.setThreads(2)
         let double = try a.matmul(b).scalars.map(\.bitPattern)
         #expect(single == double)
+    }
+
+    /// The tile cap is one tile per core of the machine, even, 2…16 (so a product can still use both cores of a
+    /// 2-core machine), and `gemmTiling` never exceeds it; it depends on the machine, not on `BLAS.threads`.
+    @Test func tileCapFollowsTheMachineNotTheThreads() {
+        #expect([1, 2, 3, 4, 7, 8, 16, 64].map { CPUKernels.defaultGEMMTiles(cores: $0) } == [2, 2, 4, 4, 8, 8, 16, 16])
+        let original = BLAS.threads
+        defer { BLAS.setThreads(original) }
+        var tilings: [Int] = []
+        for threads in [1, 2] {
+            BLAS.setThreads(threads)
+            let tiling = CPUKernels.gemmTiling(m: 400, n: 3072, k: 768)  // a ViT-B/32 batch-8 MLP product
+            #expect(tiling.tiles <= CPUKernels.gemmMaxTiles && tiling.tiles >= 2 && !tiling.alongRows)
+            tilings.append(tiling.tiles)
+        }
+        #expect(tilings[0] == tilings[1])
     }
 }
