@@ -90,6 +90,8 @@ pretrain cmd cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')" --shuffle-buffer 100
 # The options that are not in the reference (BENCHMARKS.md, third session): each video's clip 0 played
 # backwards as a HiCo negative; the negated future motion as a CMD negative. A 100-sample shuffle buffer:
 # with the default 1000, a CMD training (4 MB samples) grew past 8 GB and was killed for memory.
+# The shuffle order changes HiCo's result (fifth session): this line gives seed 0's 404 / 1000 row; the third
+# session's 322 / 1000 used `--shuffle-buffer 1000 --shuffle-buffer-mb 4096` (HiCo samples are 1.8 MB).
 pretrain hico-reversed hico "$HICO_STEPS" 8 "$(shards 'hico-shards-*')" --shuffle-buffer 100 --reversed-negatives
 pretrain cmd-reversed cmd "$CMD_STEPS" 8 "$(shards 'cmd-shards-*')" --shuffle-buffer 100 --reversed-negatives
 # CMD's motion loss alone, without and with the negated-motion negative (BENCHMARKS.md, fourth session: both
