@@ -63,14 +63,10 @@ import VidiTestSupport
     /// 2-core machine), and `gemmTiling` never exceeds it; it depends on the machine, not on `BLAS.threads`.
     @Test func tileCapFollowsTheMachineNotTheThreads() {
         #expect([1, 2, 3, 4, 7, 8, 16, 64].map { CPUKernels.defaultGEMMTiles(cores: $0) } == [2, 2, 4, 4, 8, 8, 16, 16])
-        let original = BLAS.threads
-        defer { BLAS.setThreads(original) }
-        var tilings: [Int] = []
-        for threads in [1, 2] {
-            BLAS.setThreads(threads)
+        let tilings = atOneAndTwoThreads {
             let tiling = CPUKernels.gemmTiling(m: 400, n: 3072, k: 768)  // a ViT-B/32 batch-8 MLP product
             #expect(tiling.tiles <= CPUKernels.gemmMaxTiles && tiling.tiles >= 2 && !tiling.alongRows)
-            tilings.append(tiling.tiles)
+            return tiling.tiles
         }
         #expect(tilings[0] == tilings[1])
     }

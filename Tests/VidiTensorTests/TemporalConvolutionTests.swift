@@ -161,14 +161,10 @@ import VidiTestSupport
         let gy = Tensor.uniform([2, 96, 5, 16, 16], low: -1, high: 1, generator: &generator)
         let g = try ConvGeometry(input: x, weight: weight, bias: nil, spatialRank: 3, stride: [1], padding: [1, 0, 0],
                                  dilation: [1], groups: 1, op: "test")
-        let original = BLAS.threads
-        defer { BLAS.setThreads(original) }
-        var bits: [[UInt32]] = []
-        for threads in [1, 2] {
-            BLAS.setThreads(threads)
-            bits.append(CPUKernels.temporalConvolution(x, weight: weight, bias: nil, g).scalars.map(\.bitPattern)
-                        + CPUKernels.temporalConvolutionInputGradient(gy, weight: weight, g).scalars.map(\.bitPattern)
-                        + CPUKernels.temporalConvolutionWeightGradient(x, gradOutput: gy, g).scalars.map(\.bitPattern))
+        let bits = atOneAndTwoThreads {
+            CPUKernels.temporalConvolution(x, weight: weight, bias: nil, g).scalars.map(\.bitPattern)
+                + CPUKernels.temporalConvolutionInputGradient(gy, weight: weight, g).scalars.map(\.bitPattern)
+                + CPUKernels.temporalConvolutionWeightGradient(x, gradOutput: gy, g).scalars.map(\.bitPattern)
         }
         #expect(bits[0] == bits[1])
     }

@@ -186,13 +186,9 @@ import VidiTestSupport
         let gy = Tensor.uniform([2, 64, 9, 9], low: -1, high: 1, generator: &generator)
         let g = try ConvGeometry(input: x, weight: weight, bias: nil, spatialRank: 2, stride: [1], padding: [1],
                                  dilation: [1], groups: 1, op: "test")
-        let original = BLAS.threads
-        defer { BLAS.setThreads(original) }
-        var bits: [[UInt32]] = []
-        for threads in [1, 2] {
-            BLAS.setThreads(threads)
-            bits.append(CPUKernels.winogradInputGradient(gy, weight: weight, g).scalars.map(\.bitPattern)
-                        + CPUKernels.winogradWeightGradient(x, gradOutput: gy, g).scalars.map(\.bitPattern))
+        let bits = atOneAndTwoThreads {
+            CPUKernels.winogradInputGradient(gy, weight: weight, g).scalars.map(\.bitPattern)
+                + CPUKernels.winogradWeightGradient(x, gradOutput: gy, g).scalars.map(\.bitPattern)
         }
         #expect(bits[0] == bits[1])
     }
