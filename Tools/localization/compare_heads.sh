@@ -5,13 +5,22 @@
 #   Tools/localization/compare_heads.sh [steps]      (release build: swift build -c release --product vidi)
 # Several seeds, then their mean and spread (Tools/localization/seed_table.py):
 #   for s in 1 2 3; do SEED=$s OUT=/tmp/cmp-s$s DATA=/tmp/cmp-data ONLY="bmn rcl" Tools/localization/compare_heads.sh; done
+# A larger held-out split: VALIDATION=1000 (with its own DATA). The 600 training videos, hence the shards and
+# trainings, do not depend on it (video i depends only on the seed and i); the first 200 held-out videos are
+# the default split's, and are also evaluated on their own, into $OUT/first200/ (seed_table.py reads either).
 set -eu
 VIDI=${VIDI:-.build/release/vidi}
 OUT=${OUT:-/tmp/vidi-localize-compare}
 DATA=${DATA:-$OUT}   # synthetic set and shards; share one between seeds
 STEPS=${1:-600}
+VALIDATION=${VALIDATION:-200}   # held-out videos
 mkdir -p "$OUT" "$DATA"
-[ -f "$DATA/synth/annotations.json" ] || "$VIDI" synth localization --out "$DATA/synth" --train 600 --validation 200 --seed 7
+[ -f "$DATA/synth/annotations.json" ] || "$VIDI" synth localization --out "$DATA/synth" --train 600 --validation "$VALIDATION" --seed 7
+held_out=$(python3 -c "import json; print(sum(v['subset'] == 'validation' for v in json.load(open('$DATA/synth/annotations.json'))['database'].values()))")
+[ "$held_out" -eq "$VALIDATION" ] || { echo "$DATA/synth has $held_out held-out videos, not VALIDATION=$VALIDATION: use another DATA" >&2; exit 1; }
+if [ "$VALIDATION" -gt 200 ] && [ ! -f "$DATA/synth/annotations.first200.json" ]; then
+    python3 "$(dirname "$0")/first_videos.py" --count 200 "$DATA/synth/annotations.json" "$DATA/synth/annotations.first200.json"
+fi
 [ -f "$DATA/shards/training-000000.tar" ] || "$VIDI" pack localization --features "$DATA/synth/features" --gt "$DATA/synth/annotations.json" --grid 64 --out "$DATA/shards"
 SEED=${SEED:-1}   # model initialisation and batch order; a rerun with the same seed repeats the numbers
 ONLY=${ONLY:-}   # e.g. ONLY="rcl rcl-k0" reruns those rows only (the others keep their files)
@@ -25,15 +34,23 @@ run() {   # name, training options (or @row: that row's model), inference option
                --batch-size 8 --steps "$STEPS" --lr 1e-3 --schedule constant --weight-decay 0 --seed "$SEED" --shuffle-buffer 600 \
                $train --out "$model" > "$OUT/$name.train.log" ;;
     esac
-    /usr/bin/time -f "$name inference (200 videos): %e s wall, %U s user" nice "$VIDI" localize --model "$model" \
+    /usr/bin/time -f "$name inference ($VALIDATION videos): %e s wall, %U s user" nice "$VIDI" localize --model "$model" \
         --features "$DATA/synth/features" --gt "$DATA/synth/annotations.json" $infer --out "$OUT/$name.pred.json" > "$OUT/$name.infer.log"
+    evaluate "$name" "$DATA/synth/annotations.json" "$OUT"
+    if [ "$VALIDATION" -gt 200 ]; then   # the default split alone: its ground truth and its videos' predictions
+        mkdir -p "$OUT/first200"
+        python3 "$(dirname "$0")/first_videos.py" --like "$DATA/synth/annotations.first200.json" "$OUT/$name.pred.json" "$OUT/first200/$name.pred.json"
+        evaluate "$name" "$DATA/synth/annotations.first200.json" "$OUT/first200"
+    fi
+}
+evaluate() {   # name, ground truth, folder holding name.pred.json
     # THUMOS14's thresholds 0.3:0.1:0.7, then ActivityNet's 0.5:0.05:0.95, where boundary precision counts.
     for tiou in 0.3:0.1:0.7 0.5:0.05:0.95; do
         tag=$(echo "$tiou" | tr ':' '_')
-        "$VIDI" eval detection --gt "$DATA/synth/annotations.json" --pred "$OUT/$name.pred.json" --tiou "$tiou" \
-            --duration-buckets 0.01,0.03,0.09,0.27,0.8 --json > "$OUT/$name.eval.$tag.json"
-        printf '%s @ %s: ' "$name" "$tiou"
-        python3 -c "import json,sys; d=json.load(open('$OUT/$name.eval.$tag.json')); print(' '.join('%.1f' % (100*x) for x in d['mAP']), '| avg %.1f' % (100*d['average_mAP']), '| by duration', ' '.join('%s:%.1f' % (b['range'], 100*b['average_mAP']) for b in d['by_duration']))"
+        "$VIDI" eval detection --gt "$2" --pred "$3/$1.pred.json" --tiou "$tiou" \
+            --duration-buckets 0.01,0.03,0.09,0.27,0.8 --json > "$3/$1.eval.$tag.json"
+        printf '%s @ %s (%s): ' "$1" "$tiou" "$(basename "$2")"
+        python3 -c "import json,sys; d=json.load(open('$3/$1.eval.$tag.json')); print(' '.join('%.1f' % (100*x) for x in d['mAP']), '| avg %.1f' % (100*d['average_mAP']), '| by duration', ' '.join('%s:%.1f' % (b['range'], 100*b['average_mAP']) for b in d['by_duration']))"
     done
 }
 # RCL's default: K = 2, scale-invariant sampling, boundary readout (4 points per boundary), interior readout
