@@ -24,15 +24,17 @@ fi
 [ -f "$DATA/shards/training-000000.tar" ] || "$VIDI" pack localization --features "$DATA/synth/features" --gt "$DATA/synth/annotations.json" --grid 64 --out "$DATA/shards"
 SEED=${SEED:-1}   # model initialisation and batch order; a rerun with the same seed repeats the numbers
 ONLY=${ONLY:-}   # e.g. ONLY="rcl rcl-k0" reruns those rows only (the others keep their files)
+REUSE=${REUSE:-}   # REUSE=1: a row whose $OUT/<name>.safetensors exists is not trained again, only run and evaluated
 run() {   # name, training options (or @row: that row's model), inference options
     name=$1; shift; train=$1; shift; infer=${1:-}
     if [ -n "$ONLY" ] && ! echo " $ONLY " | grep -q " $name "; then return 0; fi
     model="$OUT/$name.safetensors"
     case "$train" in
         @*) model="$OUT/${train#@}.safetensors" ;;   # same training as that row: reuse its model
-        *) /usr/bin/time -f "$name training: %e s wall, %U s user" nice "$VIDI" train localize --shards "$DATA/shards/training-{000000..000005}.tar" \
+        *) if [ -n "$REUSE" ] && [ -f "$model" ]; then echo "$name: reusing $model"; else
+           /usr/bin/time -f "$name training: %e s wall, %U s user" nice "$VIDI" train localize --shards "$DATA/shards/training-{000000..000005}.tar" \
                --batch-size 8 --steps "$STEPS" --lr 1e-3 --schedule constant --weight-decay 0 --seed "$SEED" --shuffle-buffer 600 \
-               $train --out "$model" > "$OUT/$name.train.log" ;;
+               $train --out "$model" > "$OUT/$name.train.log"; fi ;;
     esac
     /usr/bin/time -f "$name inference ($VALIDATION videos): %e s wall, %U s user" nice "$VIDI" localize --model "$model" \
         --features "$DATA/synth/features" --gt "$DATA/synth/annotations.json" $infer --out "$OUT/$name.pred.json" > "$OUT/$name.infer.log"
