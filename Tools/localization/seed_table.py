@@ -12,7 +12,7 @@ seeds it has. Columns: average mAP at tIoU 0.3:0.1:0.7 and per duration bucket, 
 
 --paired A B adds, per column, the difference A - B seed by seed (only the seeds that have both), as
 "mean ± h" over those differences, then each seed's difference on the longest bucket at both threshold
-sets. Pairing removes what the two models share at one seed (the same batch order and the same
+sets, and their mean ± standard error. Pairing removes what the two models share at one seed (the same batch order and the same
 held-out videos), so its spread can be smaller than either model's own.
 """
 import argparse
@@ -57,6 +57,13 @@ def paired_differences(rows_a, rows_b):
     return [(d, [x - y for x, y in zip(rows_a[d], rows_b[d])]) for d in rows_a if d in rows_b]
 
 
+def mean_and_standard_error(samples):
+    n = len(samples)
+    mean = sum(samples) / n
+    sd = (sum((x - mean) ** 2 for x in samples) / (n - 1)) ** 0.5
+    return f"{100 * mean:+.2f} ± {100 * sd / n ** 0.5:.2f}"
+
+
 def main(folders, paired=None):
     names = sorted({os.path.basename(p).split(".eval.")[0] for d in folders for p in glob.glob(os.path.join(d, "*.eval.0.3_0.1_0.7.json"))})
     first = load(folders[0], names[0], "0.3_0.1_0.7")
@@ -80,6 +87,9 @@ def main(folders, paired=None):
         print()
         print(f"{a} − {b} on the longest bucket, seed by seed (0.3:0.7 / 0.5:0.95): "
               + "; ".join(f"{d}: " + " / ".join(f"{100 * values[i]:+.1f}" for i in longest) for d, values in differences))
+        if len(differences) > 1:
+            print("mean ± standard error over seeds (sample sd / √n): "
+                  + " / ".join(mean_and_standard_error([values[i] for _, values in differences]) for i in longest))
     # The longest bucket per threshold at 0.5:0.95 (mean over seeds), where the heads are closest.
     print()
     first = load(folders[0], names[0], "0.5_0.05_0.95")
