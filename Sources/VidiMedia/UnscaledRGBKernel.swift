@@ -38,19 +38,25 @@ struct UnscaledRGBKernel {
         factors = vidi_yuv_factors(inverseTable, sourceFull, brightness, contrast, saturation)
     }
 
-    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes.
-    func convert(_ frame: UnsafePointer<AVFrame>, path: String) throws -> [UInt8] {
+    /// Pictures of at least this many output bytes are written with non-temporal stores (see
+    /// `vidi_yuv_to_rgb24`): PLACEHOLDER_WHY
+    static let streamingMinimumBytes = 512 << 10
+
+    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes. `streaming` nil:
+    /// non-temporal stores from `streamingMinimumBytes` on; tests force either kind (the bytes are the same).
+    func convert(_ frame: UnsafePointer<AVFrame>, path: String, streaming: Bool? = nil) throws -> [UInt8] {
         let source = frame.pointee
         guard let luma = source.data.0, let blue = source.data.1, let red = source.data.2 else {
             throw MediaError.corrupt(path: path, reason: "decoder returned a YUV picture without its planes")
         }
         let width = Int(source.width), height = Int(source.height)
+        let streams = streaming ?? (width * height * 3 >= Self.streamingMinimumBytes)
         return [UInt8](unsafeUninitializedCapacity: width * height * 3) { out, initialized in
             guard let base = out.baseAddress else { initialized = 0; return }
             withUnsafePointer(to: factors) { factors in
                 vidi_yuv_to_rgb24(luma, Int(source.linesize.0), blue, Int(source.linesize.1),
                                   red, Int(source.linesize.2), chromaRowShift,
-                                  base, width * 3, source.width, source.height, factors)
+                                  base, width * 3, source.width, source.height, factors, streams ? 1 : 0)
             }
             initialized = width * height * 3
         }
