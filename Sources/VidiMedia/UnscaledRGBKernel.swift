@@ -39,18 +39,22 @@ struct UnscaledRGBKernel {
     }
 
     /// Pictures of at least this many output bytes are written with non-temporal stores (see
-    /// `vidi_yuv_to_rgb24`): PLACEHOLDER_WHY
+    /// `vidi_yuv_to_rgb24`): a picture larger than a core's L2 (512 KiB on the Zen 3 this was measured
+    /// on) cannot stay there for its consumer anyway, and with plain stores it would push out the decoder's
+    /// reference pictures and read every output line before writing it. Smaller pictures keep plain
+    /// stores: whoever reads them next finds them in the cache. Measured in BENCHMARKS.md.
     static let streamingMinimumBytes = 512 << 10
 
-    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes. `streaming` nil:
-    /// non-temporal stores from `streamingMinimumBytes` on; tests force either kind (the bytes are the same).
-    func convert(_ frame: UnsafePointer<AVFrame>, path: String, streaming: Bool? = nil) throws -> [UInt8] {
+    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes. `readAtOnce`: the
+    /// caller reads the bytes itself right away (a rotation's copy), so they are stored plainly whatever the
+    /// size. The store kind changes no byte (`StreamingStoreTests`).
+    func convert(_ frame: UnsafePointer<AVFrame>, path: String, readAtOnce: Bool = false) throws -> [UInt8] {
         let source = frame.pointee
         guard let luma = source.data.0, let blue = source.data.1, let red = source.data.2 else {
             throw MediaError.corrupt(path: path, reason: "decoder returned a YUV picture without its planes")
         }
         let width = Int(source.width), height = Int(source.height)
-        let streams = streaming ?? (width * height * 3 >= Self.streamingMinimumBytes)
+        let streams = !readAtOnce && width * height * 3 >= Self.streamingMinimumBytes
         return [UInt8](unsafeUninitializedCapacity: width * height * 3) { out, initialized in
             guard let base = out.baseAddress else { initialized = 0; return }
             withUnsafePointer(to: factors) { factors in
