@@ -92,7 +92,7 @@ final class FrameConverter {
         let (context, kernel) = try scaleContext(for: key, path: path)
         lastUsedKernel = kernel != nil
         if let kernel {
-            let bytes = try kernel.convert(frame, path: path, readAtOnce: turn != 0)
+            let bytes = try kernel.convert(frame, path: path)
             let turned = turn == 0 ? bytes : bytes.withUnsafeBufferPointer { unrotated in
                 unrotated.baseAddress.map {
                     Self.copyRotated(from: $0, stride: scaledWidth * 3, width: scaledWidth, height: scaledHeight, rotation: turn)

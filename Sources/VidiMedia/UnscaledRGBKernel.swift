@@ -38,29 +38,22 @@ struct UnscaledRGBKernel {
         factors = vidi_yuv_factors(inverseTable, sourceFull, brightness, contrast, saturation)
     }
 
-    /// Pictures of at least this many output bytes are written with non-temporal stores (see
-    /// `vidi_yuv_to_rgb24`): a picture larger than a core's L2 (512 KiB on the Zen 3 this was measured
-    /// on) cannot stay there for its consumer anyway, and with plain stores it would push out the decoder's
-    /// reference pictures and read every output line before writing it. Smaller pictures keep plain
-    /// stores: whoever reads them next finds them in the cache. Measured in BENCHMARKS.md.
-    static let streamingMinimumBytes = 512 << 10
-
-    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes. `readAtOnce`: the
-    /// caller reads the bytes itself right away (a rotation's copy), so they are stored plainly whatever the
-    /// size. The store kind changes no byte (`StreamingStoreTests`).
-    func convert(_ frame: UnsafePointer<AVFrame>, path: String, readAtOnce: Bool = false) throws -> [UInt8] {
+    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes, with plain stores:
+    /// the kernel's non-temporal stores showed no gain beyond this VM's ±3% noise at 360p or 1080p, and a
+    /// consumer reading the picture right away would then fetch it from memory (`Tools/bench/rgb_memory_ab.c`,
+    /// BENCHMARKS.md "Model-ready frames", run of 2026-12-01 18:10–19:45).
+    func convert(_ frame: UnsafePointer<AVFrame>, path: String) throws -> [UInt8] {
         let source = frame.pointee
         guard let luma = source.data.0, let blue = source.data.1, let red = source.data.2 else {
             throw MediaError.corrupt(path: path, reason: "decoder returned a YUV picture without its planes")
         }
         let width = Int(source.width), height = Int(source.height)
-        let streams = !readAtOnce && width * height * 3 >= Self.streamingMinimumBytes
         return [UInt8](unsafeUninitializedCapacity: width * height * 3) { out, initialized in
             guard let base = out.baseAddress else { initialized = 0; return }
             withUnsafePointer(to: factors) { factors in
                 vidi_yuv_to_rgb24(luma, Int(source.linesize.0), blue, Int(source.linesize.1),
                                   red, Int(source.linesize.2), chromaRowShift,
-                                  base, width * 3, source.width, source.height, factors, streams ? 1 : 0)
+                                  base, width * 3, source.width, source.height, factors, 0)
             }
             initialized = width * height * 3
         }

@@ -8,7 +8,10 @@
 //
 // Ways (one thread, every frame; each round opens, decodes and closes the file as the harness's rounds do):
 //   decode        decode only (the floor)
-//   plain         + kernel, plain stores, into one reused buffer
+//   plain         + kernel, plain stores, into one reused buffer (64-byte aligned)
+//   plain+16      the same 16 bytes further (16 mod 32: half the 32-byte stores of a 96-byte step cross
+//   plain+48      a cache line), and 48 bytes further (2 of 3 cross; where a Swift array of an
+//                 mmap'ed block starts: page + 16 (malloc header) + 32 (array header))
 //   stream        + kernel, non-temporal stores, into the same reused buffer
 //   fresh         + kernel, plain stores, into a buffer malloc'ed and freed per frame (what an owned array
 //                 per frame costs; glibc hands the same block back while nothing else takes it)
@@ -16,8 +19,9 @@
 //   stream-read   after the conversion pays for where the stores left the bytes
 // Before timing, two passes check that streaming and plain stores give the same bytes on every frame
 // (output 32-byte aligned, then 16 mod 32).
-// Prints one JSON line per way: CPU seconds per round (min, median) and the median over rounds of the
-// paired ratio (way / decode in the same round), the statistic that survives load changes between rounds.
+// Prints one JSON line per way: CPU seconds per round (min, median) and the medians over rounds of the
+// paired ratios way / decode and way / plain (stream-read: / plain-read) in the same round, the statistic
+// that survives load changes between rounds.
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libswscale/swscale.h>
@@ -28,8 +32,8 @@
 #include <time.h>
 #include "yuv_convert.h"
 
-enum way { DECODE, PLAIN, STREAM, FRESH, PLAIN_READ, STREAM_READ, WAYS };
-static const char *names[WAYS] = {"decode", "plain", "stream", "fresh", "plain-read", "stream-read"};
+enum way { DECODE, PLAIN, PLAIN_16, PLAIN_48, STREAM, FRESH, PLAIN_READ, STREAM_READ, WAYS };
+static const char *names[WAYS] = {"decode", "plain", "plain+16", "plain+48", "stream", "fresh", "plain-read", "stream-read"};
 
 static double cpu_now(void) {
     struct timespec t;
@@ -90,7 +94,7 @@ static int run(const char *path, enum way way, uint8_t *reused, uint8_t *other, 
                     have_factors = 1;
                 }
                 size_t stride = (size_t)frame->width * 3, size = stride * frame->height;
-                uint8_t *out = way == FRESH ? malloc(size) : reused;
+                uint8_t *out = way == FRESH ? malloc(size) : way == PLAIN_16 ? reused + 16 : way == PLAIN_48 ? reused + 48 : reused;
                 int streaming = way == STREAM || way == STREAM_READ;
                 vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1], frame->data[2],
                                   frame->linesize[2], 1, out, stride, frame->width, frame->height, &factors, streaming);
@@ -157,14 +161,16 @@ int main(int argc, char **argv) {
     printf("{\"file\": \"%s\", \"frames\": %ld, \"rounds\": %d, \"stream_vs_plain_differing_bytes\": %ld}\n", argv[1], frames,
            rounds, differing);
     for (int w = 0; w < WAYS; w++) {
-        double own[rounds], ratio[rounds], best = 1e30;
+        double own[rounds], ratio[rounds], to_plain[rounds], best = 1e30;
         for (int r = 0; r < rounds; r++) {
             own[r] = times[r * WAYS + w];
             ratio[r] = times[r * WAYS + w] / times[r * WAYS + DECODE];
+            to_plain[r] = times[r * WAYS + w] / times[r * WAYS + (w == STREAM_READ ? PLAIN_READ : PLAIN)];
             if (own[r] < best) best = own[r];
         }
-        printf("{\"way\": \"%s\", \"cpu_min\": %.4f, \"cpu_median\": %.4f, \"median_ratio_to_decode\": %.4f}\n", names[w],
-               best, median(own, rounds), median(ratio, rounds));
+        printf("{\"way\": \"%s\", \"cpu_min\": %.4f, \"cpu_median\": %.4f, \"median_ratio_to_decode\": %.4f, "
+               "\"median_ratio_to_plain\": %.4f}\n", names[w], best, median(own, rounds), median(ratio, rounds),
+               median(to_plain, rounds));
     }
     return 0;
 }
