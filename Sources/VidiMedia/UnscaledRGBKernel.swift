@@ -41,7 +41,7 @@ struct UnscaledRGBKernel {
     /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes, with plain stores:
     /// the kernel's non-temporal stores showed no gain beyond this VM's ±3% noise at 360p or 1080p, and a
     /// consumer reading the picture right away would then fetch it from memory (`Tools/bench/rgb_memory_ab.c`,
-    /// BENCHMARKS.md "Model-ready frames", run of 2026-12-01 18:10–19:45).
+    /// BENCHMARKS.md "Model-ready frames", run of 2026-12-01 18:10–19:25).
     func convert(_ frame: UnsafePointer<AVFrame>, path: String) throws -> [UInt8] {
         let source = frame.pointee
         guard let luma = source.data.0, let blue = source.data.1, let red = source.data.2 else {
