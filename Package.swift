@@ -89,7 +89,7 @@ let package = Package(
 
         .testTarget(name: "VidiTensorTests", dependencies: ["VidiTensor", "VidiFormats", "VidiTestSupport"]),
         .testTarget(name: "VidiNNTests", dependencies: ["VidiNN", "VidiTensor", "VidiTestSupport"]),
-        .testTarget(name: "VidiMediaTests", dependencies: ["CFFmpeg", "VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
+        .testTarget(name: "VidiMediaTests", dependencies: ["CFFmpeg", "CYUVConvert", "VidiMedia", "VidiMediaTensors", "VidiRandom", "VidiTensor", "VidiTestSupport"]),
         .testTarget(name: "VidiPipelineTests", dependencies: ["VidiPipeline", "VidiMedia", "VidiFormats", "VidiRandom", "VidiTestSupport"]),
         .testTarget(name: "VidiModelStagesTests", dependencies: ["VidiModelStages", "VidiPipeline", "VidiNN", "VidiTensor", "VidiTestSupport", "VidiRetrieval", "VidiLocalization", "VidiSegmentation"]),
         .testTarget(name: "VidiLocalizationTests", dependencies: ["VidiLocalization", "VidiNN", "VidiTensor", "VidiFormats", "VidiRandom", "VidiMedia", "VidiMediaTensors", "VidiTestSupport"]),

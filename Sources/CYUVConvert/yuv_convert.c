@@ -125,8 +125,13 @@ static inline AVX2 ChromaTerms chroma_terms(const Kernel *k, const Held *h, cons
     return t;
 }
 
+// How a step writes its 96 bytes: plain stores, or non-temporal ones (straight to memory, past the caches)
+// when out is 32-byte aligned, or 16 mod 32.
+enum { STORE_PLAIN, STORE_STREAM_32, STORE_STREAM_16 };
+
 // 32 pixels from y, with the chroma terms of their 16 samples, to 96 bytes at out.
-static inline AVX2 void convert_block(const Kernel *k, const Held *h, const uint8_t *y, ChromaTerms t, uint8_t *out) {
+static inline __attribute__((always_inline)) AVX2 void
+convert_block(const Kernel *k, const Held *h, const uint8_t *y, ChromaTerms t, uint8_t *out, int stores) {
     __m256i luma = _mm256_loadu_si256((const __m256i *)y);
     __m256i even = _mm256_maddubs_epi16(luma, k->even_times8);   // 8 * Y, at most 2040: no saturation
     __m256i odd = _mm256_maddubs_epi16(luma, k->odd_times8);
@@ -143,60 +148,78 @@ static inline AVX2 void convert_block(const Kernel *k, const Held *h, const uint
     __m256i c1 = _mm256_blendv_epi8(_mm256_blendv_epi8(r, g, h->third[0]), b, h->third[1]);
     __m256i c2 = _mm256_blendv_epi8(_mm256_blendv_epi8(r, g, h->third[2]), b, h->third[0]);
     // chunk c's low lane is bytes 16c...16c+15 of the 96, its high lane bytes 48+16c...
-    _mm256_storeu_si256((__m256i *)out, _mm256_permute2x128_si256(c0, c1, 0x20));
-    _mm256_storeu_si256((__m256i *)(out + 32), _mm256_permute2x128_si256(c2, c0, 0x30));
-    _mm256_storeu_si256((__m256i *)(out + 64), _mm256_permute2x128_si256(c1, c2, 0x31));
+    if (stores == STORE_STREAM_16) {   // out is 16 mod 32: 16 + 32 + 32 + 16 bytes, each store aligned
+        _mm_stream_si128((__m128i *)out, _mm256_castsi256_si128(c0));
+        _mm256_stream_si256((__m256i *)(out + 16), _mm256_permute2x128_si256(c1, c2, 0x20));
+        _mm256_stream_si256((__m256i *)(out + 48), _mm256_permute2x128_si256(c0, c1, 0x31));
+        _mm_stream_si128((__m128i *)(out + 80), _mm256_extracti128_si256(c2, 1));
+        return;
+    }
+    __m256i s0 = _mm256_permute2x128_si256(c0, c1, 0x20), s1 = _mm256_permute2x128_si256(c2, c0, 0x30);
+    __m256i s2 = _mm256_permute2x128_si256(c1, c2, 0x31);
+    if (stores == STORE_STREAM_32) {
+        _mm256_stream_si256((__m256i *)out, s0);
+        _mm256_stream_si256((__m256i *)(out + 32), s1);
+        _mm256_stream_si256((__m256i *)(out + 64), s2);
+    } else {
+        _mm256_storeu_si256((__m256i *)out, s0);
+        _mm256_storeu_si256((__m256i *)(out + 32), s1);
+        _mm256_storeu_si256((__m256i *)(out + 64), s2);
+    }
 }
 
 // One 32-pixel step of `rows` (1 or 2, a constant after inlining) luma rows sharing a chroma row.
 static inline __attribute__((always_inline)) AVX2 void
 convert_step(const Kernel *k, const Held *h, int rows, const uint8_t *y0, const uint8_t *y1, const uint8_t *u,
-             const uint8_t *v, uint8_t *out0, uint8_t *out1, int x) {
+             const uint8_t *v, uint8_t *out0, uint8_t *out1, int x, int stores) {
     ChromaTerms t = chroma_terms(k, h, u + x / 2, v + x / 2);
-    convert_block(k, h, y0 + x, t, out0 + 3 * x);
-    if (rows == 2) convert_block(k, h, y1 + x, t, out1 + 3 * x);
+    convert_block(k, h, y0 + x, t, out0 + 3 * x, stores);
+    if (rows == 2) convert_block(k, h, y1 + x, t, out1 + 3 * x, stores);
 }
 
 // `rows` (1 or 2) luma rows sharing a chroma row, two steps per loop turn. A width that is not a
 // multiple of 32 ends with one more step overlapping the previous one, starting on an even pixel so
-// pairs keep their chroma sample, and at most one pixel (odd widths) done by the scalar path.
+// pairs keep their chroma sample, and at most one pixel (odd widths) done by the scalar path. `stores`
+// applies to the whole steps (their outputs sit at multiples of 96 bytes from the row start); the
+// overlapping step is not aligned and uses plain stores (it rewrites bytes a streaming store wrote just
+// before, which the same thread always sees in program order).
 // Registers: `Held` and the chroma terms stay in them; without the empty asm the compiler would hoist all
 // the constants into the 16 YMM registers and spill, which costs more instructions than it saves.
 static inline __attribute__((always_inline)) AVX2 void
 convert_rows_avx2(const Kernel *kernel, const VidiYUVFactors *f, int rows, const uint8_t *y0, const uint8_t *y1,
-                  const uint8_t *u, const uint8_t *v, uint8_t *out0, uint8_t *out1, int width) {
+                  const uint8_t *u, const uint8_t *v, uint8_t *out0, uint8_t *out1, int width, int stores) {
     const Held held = {{kernel->third[0], kernel->third[1], kernel->third[2]}, kernel->y_offset, kernel->y_factor,
                        _mm_set1_epi8((char)0x80)};
     int x = 0;
     for (; x + 64 <= width; x += 64) {
         const Kernel *k = kernel;
         __asm__("" : "+r"(k));   // the compiler no longer knows k: it reads the constants at each use
-        convert_step(k, &held, rows, y0, y1, u, v, out0, out1, x);
-        convert_step(k, &held, rows, y0, y1, u, v, out0, out1, x + 32);
+        convert_step(k, &held, rows, y0, y1, u, v, out0, out1, x, stores);
+        convert_step(k, &held, rows, y0, y1, u, v, out0, out1, x + 32, stores);
     }
     if (x + 32 <= width) {
-        convert_step(kernel, &held, rows, y0, y1, u, v, out0, out1, x);
+        convert_step(kernel, &held, rows, y0, y1, u, v, out0, out1, x, stores);
         x += 32;
     }
     if (x == width) return;
     if (width >= 32) {
         x = (width - 32) & ~1;
-        convert_step(kernel, &held, rows, y0, y1, u, v, out0, out1, x);
+        convert_step(kernel, &held, rows, y0, y1, u, v, out0, out1, x, STORE_PLAIN);
         x += 32;
     }
     convert_run(y0, u, v, out0, x, width, f);
     if (rows == 2) convert_run(y1, u, v, out1, x, width, f);
 }
 
-static AVX2 void convert_avx2(const uint8_t *y, intptr_t y_stride, const uint8_t *u, intptr_t u_stride,
-                              const uint8_t *v, intptr_t v_stride, int chroma_row_shift,
-                              uint8_t *rgb, intptr_t rgb_stride, int width, int height, const VidiYUVFactors *f) {
-    Kernel k;
-    kernel_init(&k, f);
+// The picture with one store kind (a constant after inlining, so each kind gets its own loop).
+static inline __attribute__((always_inline)) AVX2 void
+convert_picture(const Kernel *k, const VidiYUVFactors *f, const uint8_t *y, intptr_t y_stride, const uint8_t *u,
+                intptr_t u_stride, const uint8_t *v, intptr_t v_stride, int chroma_row_shift, uint8_t *rgb,
+                intptr_t rgb_stride, int width, int height, int stores) {
     int row = 0;
     if (chroma_row_shift) {   // 4:2:0: two luma rows on one chroma row
         for (; row + 1 < height; row += 2) {
-            convert_rows_avx2(&k, f, 2, y, y + y_stride, u, v, rgb, rgb + rgb_stride, width);
+            convert_rows_avx2(k, f, 2, y, y + y_stride, u, v, rgb, rgb + rgb_stride, width, stores);
             y += 2 * y_stride;
             u += u_stride;
             v += v_stride;
@@ -204,23 +227,48 @@ static AVX2 void convert_avx2(const uint8_t *y, intptr_t y_stride, const uint8_t
         }
     }
     for (; row < height; row++) {   // 4:2:2, or the last row of an odd height
-        convert_rows_avx2(&k, f, 1, y, NULL, u, v, rgb, NULL, width);
+        convert_rows_avx2(k, f, 1, y, NULL, u, v, rgb, NULL, width, stores);
         y += y_stride;
         u += u_stride;
         v += v_stride;
         rgb += rgb_stride;
     }
 }
+
+static AVX2 void convert_avx2(const uint8_t *y, intptr_t y_stride, const uint8_t *u, intptr_t u_stride,
+                              const uint8_t *v, intptr_t v_stride, int chroma_row_shift,
+                              uint8_t *rgb, intptr_t rgb_stride, int width, int height, const VidiYUVFactors *f,
+                              int streaming) {
+    Kernel k;
+    kernel_init(&k, f);
+    // Streaming needs every row to start at the same alignment: the stride a multiple of 32 bytes.
+    uintptr_t start = (uintptr_t)rgb;
+    int stores = !streaming || rgb_stride % 32 ? STORE_PLAIN
+               : start % 32 == 0 ? STORE_STREAM_32 : start % 16 == 0 ? STORE_STREAM_16 : STORE_PLAIN;
+    if (stores == STORE_STREAM_32) {
+        convert_picture(&k, f, y, y_stride, u, u_stride, v, v_stride, chroma_row_shift, rgb, rgb_stride, width, height,
+                        STORE_STREAM_32);
+    } else if (stores == STORE_STREAM_16) {
+        convert_picture(&k, f, y, y_stride, u, u_stride, v, v_stride, chroma_row_shift, rgb, rgb_stride, width, height,
+                        STORE_STREAM_16);
+    } else {
+        convert_picture(&k, f, y, y_stride, u, u_stride, v, v_stride, chroma_row_shift, rgb, rgb_stride, width, height,
+                        STORE_PLAIN);
+    }
+    // Non-temporal stores are weakly ordered: make them visible before the picture is handed over.
+    if (stores != STORE_PLAIN) _mm_sfence();
+}
 #endif
 
 void vidi_yuv_to_rgb24(const uint8_t *y, intptr_t y_stride, const uint8_t *u, intptr_t u_stride,
                        const uint8_t *v, intptr_t v_stride, int chroma_row_shift,
                        uint8_t *rgb, intptr_t rgb_stride, int width, int height,
-                       const VidiYUVFactors *factors) {
+                       const VidiYUVFactors *factors, int streaming_stores) {
     if (width <= 0 || height <= 0) return;
 #if defined(__x86_64__)
     if (vidi_yuv_avx2_available()) {
-        convert_avx2(y, y_stride, u, u_stride, v, v_stride, chroma_row_shift, rgb, rgb_stride, width, height, factors);
+        convert_avx2(y, y_stride, u, u_stride, v, v_stride, chroma_row_shift, rgb, rgb_stride, width, height, factors,
+                     streaming_stores);
         return;
     }
 #endif

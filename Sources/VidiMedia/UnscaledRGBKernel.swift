@@ -38,7 +38,10 @@ struct UnscaledRGBKernel {
         factors = vidi_yuv_factors(inverseTable, sourceFull, brightness, contrast, saturation)
     }
 
-    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes.
+    /// The whole picture (the size the kernel was made for) as tight H x W x 3 bytes, with plain stores:
+    /// the kernel's non-temporal stores showed no gain beyond this VM's ±3% noise at 360p or 1080p, and a
+    /// consumer reading the picture right away would then fetch it from memory (`Tools/bench/rgb_memory_ab.c`,
+    /// BENCHMARKS.md "Model-ready frames", run of 2026-12-01 18:10–19:25).
     func convert(_ frame: UnsafePointer<AVFrame>, path: String) throws -> [UInt8] {
         let source = frame.pointee
         guard let luma = source.data.0, let blue = source.data.1, let red = source.data.2 else {
@@ -50,7 +53,7 @@ struct UnscaledRGBKernel {
             withUnsafePointer(to: factors) { factors in
                 vidi_yuv_to_rgb24(luma, Int(source.linesize.0), blue, Int(source.linesize.1),
                                   red, Int(source.linesize.2), chromaRowShift,
-                                  base, width * 3, source.width, source.height, factors)
+                                  base, width * 3, source.width, source.height, factors, 0)
             }
             initialized = width * height * 3
         }

@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
         t = cpu_now();
         for (int i = 0; i < count; i++)
             vidi_yuv_to_rgb24(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
-                              frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors);
+                              frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors, 0);
         t = cpu_now() - t;
         if (t < best_kernel) best_kernel = t;
         if (to_raw) {
@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
         int strides[4] = {stride, 0, 0, 0};
         sws_scale(sws, (const uint8_t *const *)frames[i]->data, frames[i]->linesize, 0, h, planes, strides);
         vidi_yuv_to_rgb24(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
-                          frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors);
+                          frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors, 0);
         for (long j = 0; j < (long)stride * h; j++) kernel_differing += a[j] != k[j];
     }
     int worst = 0;

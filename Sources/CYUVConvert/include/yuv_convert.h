@@ -32,9 +32,13 @@ int vidi_yuv_avx2_available(void);
 /// (width + 1) / 2 samples. Writes exactly width * 3 bytes per output row (nothing past a row's end) and
 /// reads nothing past a row's width. Uses the AVX2 kernel when `vidi_yuv_avx2_available()`, else the
 /// same arithmetic one pixel at a time (slower than swscale: callers keep swscale then).
+/// streaming_stores = 1: the AVX2 kernel writes with non-temporal stores (to memory, past the caches, so a
+/// large picture neither evicts the decoder's reference frames nor reads each output line before writing
+/// it) when `rgb` is 16-byte aligned and `rgb_stride` a multiple of 32, and fences before returning; the
+/// bytes are the same either way. For pictures nobody reads right away; 0 keeps plain stores.
 void vidi_yuv_to_rgb24(const uint8_t *y, intptr_t y_stride, const uint8_t *u, intptr_t u_stride,
                        const uint8_t *v, intptr_t v_stride, int chroma_row_shift,
                        uint8_t *rgb, intptr_t rgb_stride, int width, int height,
-                       const VidiYUVFactors *factors);
+                       const VidiYUVFactors *factors, int streaming_stores);
 
 #endif
