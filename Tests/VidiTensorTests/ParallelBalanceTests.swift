@@ -48,7 +48,7 @@ import VidiTestSupport
     /// `∂x[n, ci, p] = Σ_co w[co, ci] · g[n, co, p]` for a 1×1 convolution, summed in Double here, after a
     /// block of NaNs of the gradient's size was freed (so the cache may hand it to the uninitialised gradient).
     @Test func pointwiseInputGradientOverwritesADirtyBlock() throws {
-        let (batch, cin, cout, h, w) = (2, 16, 12, 24, 20)
+        let (batch, cin, cout, h, w) = (2, 16, 12, 32, 32)  // 128 KiB: above the cache's 64 KiB floor
         var generator = RandomGenerator(seed: 23)
         let xValues = Tensor.uniform([batch, cin, h, w], low: -1, high: 1, generator: &generator)
         let weight = Tensor.uniform([cout, cin, 1, 1], low: -0.5, high: 0.5, generator: &generator)
