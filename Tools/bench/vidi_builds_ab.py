@@ -3,7 +3,8 @@
 time on a shared machine. CPU of N runs = CPU(warm-up + N+1 runs) - CPU(warm-up + 1 run), so model
 construction is not counted. With --wall: wall seconds per run instead (best and median of --wall-runs timed
 runs after a warm-up, as `vidi bench --json` reports them), which is where idle cores show at --threads 2.
-One compute thread unless --threads says otherwise. A "binary" may be a wrapper script that sets environment variables before running a build (to compare settings of one build).
+One compute thread unless --threads says otherwise. A "binary" may be a wrapper script that sets environment
+variables before running a build (to compare settings of one build).
 
     python3 Tools/bench/vidi_builds_ab.py --model resnet50 --batch 8 /path/to/old/vidi .build/release/vidi
 """
