@@ -34,7 +34,9 @@ extension CPUKernels {
         let (rows, columns) = (Int(m), Int(n))
         let tiling = gemmTiling(m: rows, n: columns, k: Int(k))
         guard tiling.tiles > 1 else {
-            cblas_sgemm(CblasRowMajor, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            // One tile runs on the caller alone: serial work that the profile names by call site.
+            func whole() { cblas_sgemm(CblasRowMajor, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+            if ParallelProfile.isEnabled { ParallelProfile.timeSerial(site: "\(file):\(line) one-tile SGEMM", whole) } else { whole() }
             return
         }
         Parallel.forEachChunk(count: tiling.tiles, grain: 1, file: file, line: line) { tile, _ in

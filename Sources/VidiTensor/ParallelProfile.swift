@@ -20,6 +20,8 @@ public enum ParallelProfile {
 
     struct State {
         var sites: [String: Site] = [:]
+        /// Named serial work (CPU seconds and calls), part of the serial share.
+        var serialSites: [String: (cpu: Double, calls: Int)] = [:]
         /// Nesting depth of profiled loops; an inner loop runs inside its outer chunk's time.
         var depth = 0
         var windowStart = 0.0
@@ -75,11 +77,24 @@ public enum ParallelProfile {
         return free.max() ?? 0
     }
 
+    /// Runs `body` on this thread and records its CPU time as serial work of `site` (outside any profiled loop).
+    static func timeSerial(site: String, _ body: () -> Void) {
+        let start = processCPUSeconds()
+        body()
+        let seconds = processCPUSeconds() - start
+        state.withLock { s in
+            guard s.depth == 0 else { return }
+            let entry = s.serialSites[site, default: (0, 0)]
+            s.serialSites[site] = (entry.cpu + seconds, entry.calls + 1)
+        }
+    }
+
     /// Forgets what was recorded and starts a new window (after a warm-up run).
     public static func reset() {
         let now = processCPUSeconds()
         state.withLock { s in
             s.sites = [:]
+            s.serialSites = [:]
             s.windowStart = now
         }
     }
@@ -88,7 +103,7 @@ public enum ParallelProfile {
     /// 2 lanes would reach if chunks were the only parallel work.
     public static func report(runs: Int) -> String {
         let end = processCPUSeconds()
-        let (sites, start) = state.withLock { ($0.sites, $0.windowStart) }
+        let (sites, serialSites, start) = state.withLock { ($0.sites, $0.serialSites, $0.windowStart) }
         let total = end - start
         let inside = sites.values.reduce(0) { $0 + $1.cpu }
         let spans = sites.values.reduce(0) { $0 + $1.span }
@@ -106,6 +121,12 @@ public enum ParallelProfile {
         for (site, entry) in sites.sorted(by: { $0.value.cpu > $1.value.cpu }) {
             let idle = Double(simulatedLanes) * entry.span - entry.cpu
             lines.append("\(ms(entry.cpu))  \(ms(entry.span))  \(ms(idle))  \(String(format: "%7d  %7d", entry.regions / max(runs, 1), entry.chunks / max(runs, 1)))  \(site)")
+        }
+        if !serialSites.isEmpty {
+            lines.append("      cpu ms    calls  named serial work")
+            for (site, entry) in serialSites.sorted(by: { $0.value.cpu > $1.value.cpu }) {
+                lines.append("\(ms(entry.cpu))  \(String(format: "%7d", entry.calls / max(runs, 1)))  \(site)")
+            }
         }
         return lines.joined(separator: "\n")
     }

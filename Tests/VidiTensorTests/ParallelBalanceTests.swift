@@ -36,6 +36,15 @@ import VidiTestSupport
         #expect(ParallelProfile.replay([], lanes: 2) == 0)
     }
 
+    @Test func namedSerialWorkRunsOnceAndIsReported() {
+        ParallelProfile.reset()
+        var calls = 0
+        ParallelProfile.timeSerial(site: "Tests:1 one-tile SGEMM") { calls += 1 }
+        #expect(calls == 1)
+        let report = ParallelProfile.report(runs: 1)
+        #expect(report.contains("named serial work") && report.contains("Tests:1 one-tile SGEMM"), "\(report)")
+    }
+
     @Test func largeZeroedStorageIsZeroAfterADirtyBlockAtOneAndTwoThreads() {
         // 4 MiB: eight chunks of the parallel clear. The freed block of 7s is what the cache hands out next.
         let results = atOneAndTwoThreads { () -> Bool in
