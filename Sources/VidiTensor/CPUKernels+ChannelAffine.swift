@@ -6,7 +6,7 @@ extension CPUKernels {
                               scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                               planes: Int, channels: Int, planeSize: Int, relu: Bool) {
         guard planes > 0, planeSize > 0 else { return }
-        let grain = Swift.max(1, Parallel.defaultGrain / planeSize)
+        let grain = Parallel.balancedGrain(count: planes, itemSize: planeSize)
         Parallel.forEachChunk(count: planes, grain: grain) { _, range in
             for plane in range {
                 let start = plane * planeSize

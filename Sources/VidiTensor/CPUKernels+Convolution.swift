@@ -82,9 +82,11 @@ extension CPUKernels {
         if usesWinogradInputGradient(g) { return winogradInputGradient(gradOutput, weight: weight, g) }
         if usesTemporalKernels(g) { return temporalConvolutionInputGradient(gradOutput, weight: weight, g) }
         if usesShiftedKernels(g) { return shiftedConvolutionInputGradient(gradOutput, weight: weight, g) }
-        let gradInput = Tensor(zeroed: g.inputShape, dtype: .float32)
-        let pg = gradOutput.typedPointer(Float.self), pw = weight.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
         let (cog, rows, inVol, outVol, width) = (g.outChannelsPerGroup, g.columnRows, g.inputVolume, g.outputVolume, g.output[2])
+        // A pointwise convolution's GEMMs (beta 0) write every element; col2im adds into zeros.
+        let gradInput = g.isPointwise && cog > 0 && rows > 0
+            ? Tensor(uninitialized: g.inputShape, dtype: .float32) : Tensor(zeroed: g.inputShape, dtype: .float32)
+        let pg = gradOutput.typedPointer(Float.self), pw = weight.typedPointer(Float.self), pi = gradInput.typedPointer(Float.self)
         guard cog > 0, rows > 0 else { return gradInput }
         withExtendedLifetime((gradOutput, weight)) { withColumnScratch(g) { columns in
             for image in 0..<g.batch {

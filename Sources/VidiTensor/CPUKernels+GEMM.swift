@@ -29,14 +29,17 @@ extension CPUKernels {
     /// which `Parallel` spreads over the compute budget.
     static func sgemm(_ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ k: Int32,
                       _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int32, _ b: UnsafePointer<Float>, _ ldb: Int32,
-                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int32) {
+                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int32,
+                      file: StaticString = #fileID, line: UInt = #line) {
         let (rows, columns) = (Int(m), Int(n))
         let tiling = gemmTiling(m: rows, n: columns, k: Int(k))
         guard tiling.tiles > 1 else {
-            cblas_sgemm(CblasRowMajor, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            // One tile runs on the caller alone: serial work that the profile names by call site.
+            func whole() { cblas_sgemm(CblasRowMajor, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+            if ParallelProfile.isEnabled { ParallelProfile.timeSerial(site: "\(file):\(line) one-tile SGEMM", whole) } else { whole() }
             return
         }
-        Parallel.forEachChunk(count: tiling.tiles, grain: 1) { tile, _ in
+        Parallel.forEachChunk(count: tiling.tiles, grain: 1, file: file, line: line) { tile, _ in
             let start = tile * tiling.size
             if tiling.alongRows {
                 let count = Swift.min(tiling.size, rows - start)

@@ -114,7 +114,7 @@ struct WinogradLayout {
         let (cin, h, w, depth) = (g.inChannels, g.input[1], g.input[2], g.input[0])
         let (padH, padW, n) = (g.padding[1], g.padding[2], tiles.count)
         let plane = h * w, stride = Self.spacing(cin * n)
-        Parallel.forEachChunk(count: cin, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
+        Parallel.forEachChunk(count: cin, grain: Parallel.balancedGrain(count: cin, itemSize: 16 * n)) { _, channels in
             for ci in channels {
                 var column = 0
                 for tile in tiles {
@@ -157,7 +157,7 @@ struct WinogradLayout {
     func transformOutput(_ m: UnsafePointer<Float>, tiles: Range<Int>, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
         let (cout, oh, ow, depth) = (g.outChannels, g.output[1], g.output[2], g.output[0])
         let n = tiles.count, plane = oh * ow, stride = Self.spacing(cout * n)
-        Parallel.forEachChunk(count: cout, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
+        Parallel.forEachChunk(count: cout, grain: Parallel.balancedGrain(count: cout, itemSize: 16 * n)) { _, channels in
             for co in channels {
                 let b = bias?[co] ?? 0
                 var p = m + co * n
@@ -188,7 +188,7 @@ struct WinogradLayout {
     func transformOutputGradient(_ gy: UnsafePointer<Float>, tiles: Range<Int>, into dm: UnsafeMutablePointer<Float>) {
         let (cout, oh, ow, depth) = (g.outChannels, g.output[1], g.output[2], g.output[0])
         let n = tiles.count, plane = oh * ow, stride = Self.spacing(cout * n)
-        Parallel.forEachChunk(count: cout, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { _, channels in
+        Parallel.forEachChunk(count: cout, grain: Parallel.balancedGrain(count: cout, itemSize: 16 * n)) { _, channels in
             for co in channels {
                 var column = 0
                 for tile in tiles {

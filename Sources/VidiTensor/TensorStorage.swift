@@ -27,10 +27,20 @@ public final class TensorStorage: @unchecked Sendable {
         self.byteCount = byteCount
         blockBytes = StorageCache.sizeClass(byteCount)
         base = Self.allocate(blockBytes)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+        Self.zero(base, byteCount: max(byteCount, 1))
         isReadOnly = false
         deallocator = nil
         adopted = false
+    }
+
+    /// Bytes per chunk when zeroing in parallel: one serial memset of a 25 MB gradient left the second core idle.
+    private static let zeroChunkBytes = 1 << 19
+
+    /// Clears `byteCount` bytes, split across the cores when there are several chunks' worth.
+    private static func zero(_ base: UnsafeMutableRawPointer, byteCount: Int) {
+        Parallel.forEachChunk(count: byteCount, grain: zeroChunkBytes) { _, range in
+            (base + range.lowerBound).initializeMemory(as: UInt8.self, repeating: 0, count: range.count)
+        }
     }
 
     /// Allocates without zeroing, for kernel outputs that write every element before anyone reads them

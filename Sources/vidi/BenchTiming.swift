@@ -1,6 +1,7 @@
 import Foundation
 import VidiFormats
 import VidiMedia
+import VidiTensor
 
 /// Wall-clock timings of repeated runs of one operation, for the `vidi bench` commands.
 struct BenchTiming {
@@ -11,6 +12,7 @@ struct BenchTiming {
     /// Runs `body` once to warm up, then until `minimumTime` has passed and at least `minimumRuns` were timed.
     static func measure(minimumRuns: Int = 3, minimumTime: Double = 1.0, _ body: () throws -> Void) rethrows -> BenchTiming {
         try body()
+        if ParallelProfile.isEnabled { ParallelProfile.reset() }
         var samples: [Double] = [], cpu: [Double] = []
         let clock = ContinuousClock()
         let start = clock.now
@@ -20,6 +22,9 @@ struct BenchTiming {
             let elapsed = clock.now - t0
             samples.append(elapsed.seconds)
             cpu.append(processCPUSeconds() - c0)
+        }
+        if ParallelProfile.isEnabled {
+            FileHandle.standardError.write(Data((ParallelProfile.report(runs: samples.count) + "\n").utf8))
         }
         return BenchTiming(seconds: samples, cpuSeconds: cpu)
     }
