@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "decode_loop.h"
 
 enum mode { PLAIN, MVS, RGB, KEYFRAMES };
 
@@ -68,43 +69,30 @@ static int run(const char *path, enum mode mode, int threads, long *frames_out) 
     int rgb_stride[4] = {0};
     long frames = 0;
     int draining = 0;
-    while (1) {
-        if (!draining) {
-            ret = av_read_frame(format, packet);
-            if (ret < 0) {
-                draining = 1;
-                avcodec_send_packet(decoder, NULL);
-            } else {
-                if (packet->stream_index == stream) avcodec_send_packet(decoder, packet);
-                av_packet_unref(packet);
+    while ((ret = next_frame(format, decoder, stream, packet, frame, &draining)) == 0) {
+        frames++;
+        if (mode == MVS) {
+            AVFrameSideData *side = av_frame_get_side_data(frame, AV_FRAME_DATA_MOTION_VECTORS);
+            if (side) {
+                const AVMotionVector *mv = (const AVMotionVector *)side->data;
+                size_t count = side->size / sizeof(*mv);
+                int64_t sum = 0;
+                for (size_t i = 0; i < count; i++) sum += mv[i].motion_x + mv[i].dst_y;
+                checksum += sum;
             }
-        }
-        while ((ret = avcodec_receive_frame(decoder, frame)) >= 0) {
-            frames++;
-            if (mode == MVS) {
-                AVFrameSideData *side = av_frame_get_side_data(frame, AV_FRAME_DATA_MOTION_VECTORS);
-                if (side) {
-                    const AVMotionVector *mv = (const AVMotionVector *)side->data;
-                    size_t count = side->size / sizeof(*mv);
-                    int64_t sum = 0;
-                    for (size_t i = 0; i < count; i++) sum += mv[i].motion_x + mv[i].dst_y;
-                    checksum += sum;
-                }
-            } else if (mode == RGB || mode == KEYFRAMES) {
-                if (!sws) {
-                    sws = sws_getContext(frame->width, frame->height, frame->format, frame->width, frame->height,
-                                         AV_PIX_FMT_RGB24, SWS_BILINEAR, NULL, NULL, NULL);
-                    av_image_alloc(rgb, rgb_stride, frame->width, frame->height, AV_PIX_FMT_RGB24, 1);
-                }
-                sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, rgb,
-                          rgb_stride);
-                checksum += rgb[0][0];
+        } else if (mode == RGB || mode == KEYFRAMES) {
+            if (!sws) {
+                sws = sws_getContext(frame->width, frame->height, frame->format, frame->width, frame->height,
+                                     AV_PIX_FMT_RGB24, SWS_BILINEAR, NULL, NULL, NULL);
+                av_image_alloc(rgb, rgb_stride, frame->width, frame->height, AV_PIX_FMT_RGB24, 1);
             }
-            av_frame_unref(frame);
+            sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, rgb,
+                      rgb_stride);
+            checksum += rgb[0][0];
         }
-        if (ret == AVERROR_EOF) break;
-        if (ret != AVERROR(EAGAIN)) return fail("decode", ret);
+        av_frame_unref(frame);
     }
+    if (ret != AVERROR_EOF) return fail("decode", ret);
     *frames_out = frames;
     sws_freeContext(sws);
     av_freep(&rgb[0]);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "decode_loop.h"
 #include "yuv_convert.h"
 
 enum way { DECODE, PLAIN, PLAIN_16, PLAIN_48, STREAM, FRESH, PLAIN_READ, STREAM_READ, WAYS };
@@ -70,48 +71,36 @@ static int run(const char *path, enum way way, uint8_t *reused, uint8_t *other, 
     VidiYUVFactors factors;
     int have_factors = 0, draining = 0, ret;
     long frames = 0;
-    while (1) {
-        if (!draining) {
-            if (av_read_frame(format, packet) < 0) {
-                draining = 1;
-                avcodec_send_packet(decoder, NULL);
-            } else {
-                if (packet->stream_index == stream) avcodec_send_packet(decoder, packet);
-                av_packet_unref(packet);
+    while ((ret = next_frame(format, decoder, stream, packet, frame, &draining)) == 0) {
+        frames++;
+        if (way != DECODE) {
+            if (frame->format != AV_PIX_FMT_YUV420P) return 1;
+            if (!have_factors) {   // the factors swscale would use (BT.601 limited, as the bench inputs)
+                struct SwsContext *sws = sws_getContext(frame->width, frame->height, frame->format, frame->width,
+                                                        frame->height, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
+                int *inverse, *table, full, target_full, brightness, contrast, saturation;
+                sws_getColorspaceDetails(sws, &inverse, &full, &table, &target_full, &brightness, &contrast, &saturation);
+                factors = vidi_yuv_factors(inverse, full, brightness, contrast, saturation);
+                sws_freeContext(sws);
+                have_factors = 1;
             }
-        }
-        while ((ret = avcodec_receive_frame(decoder, frame)) >= 0) {
-            frames++;
-            if (way != DECODE) {
-                if (frame->format != AV_PIX_FMT_YUV420P) return 1;
-                if (!have_factors) {   // the factors swscale would use (BT.601 limited, as the bench inputs)
-                    struct SwsContext *sws = sws_getContext(frame->width, frame->height, frame->format, frame->width,
-                                                            frame->height, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
-                    int *inverse, *table, full, target_full, brightness, contrast, saturation;
-                    sws_getColorspaceDetails(sws, &inverse, &full, &table, &target_full, &brightness, &contrast, &saturation);
-                    factors = vidi_yuv_factors(inverse, full, brightness, contrast, saturation);
-                    sws_freeContext(sws);
-                    have_factors = 1;
-                }
-                size_t stride = (size_t)frame->width * 3, size = stride * frame->height;
-                uint8_t *out = way == FRESH ? malloc(size) : way == PLAIN_16 ? reused + 16 : way == PLAIN_48 ? reused + 48 : reused;
-                int streaming = way == STREAM || way == STREAM_READ;
-                vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1], frame->data[2],
-                                  frame->linesize[2], 1, out, stride, frame->width, frame->height, &factors, streaming);
-                if (way == PLAIN_READ || way == STREAM_READ) sink += sum_bytes(out, size);
-                if (other) {
-                    vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1],
-                                      frame->data[2], frame->linesize[2], 1, other, stride, frame->width, frame->height,
-                                      &factors, !streaming);
-                    for (size_t i = 0; i < size; i++) *differing += out[i] != other[i];
-                }
-                if (way == FRESH) free(out);
+            size_t stride = (size_t)frame->width * 3, size = stride * frame->height;
+            uint8_t *out = way == FRESH ? malloc(size) : way == PLAIN_16 ? reused + 16 : way == PLAIN_48 ? reused + 48 : reused;
+            int streaming = way == STREAM || way == STREAM_READ;
+            vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1], frame->data[2],
+                              frame->linesize[2], 1, out, stride, frame->width, frame->height, &factors, streaming);
+            if (way == PLAIN_READ || way == STREAM_READ) sink += sum_bytes(out, size);
+            if (other) {
+                vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1],
+                                  frame->data[2], frame->linesize[2], 1, other, stride, frame->width, frame->height,
+                                  &factors, !streaming);
+                for (size_t i = 0; i < size; i++) *differing += out[i] != other[i];
             }
-            av_frame_unref(frame);
+            if (way == FRESH) free(out);
         }
-        if (ret == AVERROR_EOF) break;
-        if (ret != AVERROR(EAGAIN)) return 1;
+        av_frame_unref(frame);
     }
+    if (ret != AVERROR_EOF) return 1;
     *frames_out = frames;
     av_frame_free(&frame);
     av_packet_free(&packet);

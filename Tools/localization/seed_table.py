@@ -19,6 +19,7 @@ import argparse
 import glob
 import json
 import os
+import statistics
 import sys
 
 
@@ -58,10 +59,8 @@ def paired_differences(rows_a, rows_b):
 
 
 def mean_and_standard_error(samples):
-    n = len(samples)
-    mean = sum(samples) / n
-    sd = (sum((x - mean) ** 2 for x in samples) / (n - 1)) ** 0.5
-    return f"{100 * mean:+.2f} ± {100 * sd / n ** 0.5:.2f}"
+    standard_error = statistics.stdev(samples) / len(samples) ** 0.5
+    return f"{100 * statistics.mean(samples):+.2f} ± {100 * standard_error:.2f}"
 
 
 def main(folders, paired=None):
