@@ -63,6 +63,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (0: only at the end).")
     var checkpointEvery = 0
 
+    @Option(name: .customLong("keep-checkpoints"), help: "Newest step checkpoints kept in --checkpoint-dir; older ones are deleted (0: keep every one).")
+    var keepCheckpoints = 2
+
     @Option(name: .customLong("val-every"), help: "Steps between validations (0: only at the end).")
     var validationEvery = 0
 
@@ -82,8 +85,9 @@ struct TrainingOptions: ParsableArguments {
     var worldSize = 1
 
     func validate() throws {
-        guard batchSize() >= 1, accumulate >= 1, decodeThreads >= 1, shuffleBuffer >= 0, shuffleBufferMB >= 0 else {
-            throw ValidationError("--batch-size, --accumulate and --decode-threads must be >= 1, --shuffle-buffer and --shuffle-buffer-mb >= 0")
+        guard batchSize() >= 1, accumulate >= 1, decodeThreads >= 1, shuffleBuffer >= 0, shuffleBufferMB >= 0,
+              keepCheckpoints >= 0 else {
+            throw ValidationError("--batch-size, --accumulate and --decode-threads must be >= 1, --shuffle-buffer, --shuffle-buffer-mb and --keep-checkpoints >= 0")
         }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -137,6 +141,7 @@ struct TrainingOptions: ParsableArguments {
         configuration.clipNorm = clip
         configuration.checkpointDirectory = checkpointDirectory
         configuration.checkpointEvery = checkpointEvery
+        configuration.keepCheckpoints = keepCheckpoints == 0 ? Int.max : keepCheckpoints
         configuration.validationEvery = validationEvery
         configuration.seed = seed
         configuration.resume = resume

@@ -73,6 +73,24 @@ import VidiTestSupport
         }
     }
 
+    /// --keep-checkpoints: 0 keeps every step checkpoint of a 30-step run (checkpoint every 10), 1 only the
+    /// newest; the default keeps two.
+    @Test func keepCheckpointsChoosesWhichStepCheckpointsStay() throws {
+        let root = try Self.makeShards()
+        func stepFiles(keep: String?) throws -> [String] {
+            let directory = root.appendingPathComponent("keep-\(keep ?? "default")").path
+            let run = try VidiCLI.run(Self.trainArguments(root, directory: directory, steps: 30) + (keep.map { ["--keep-checkpoints", $0] } ?? []))
+            #expect(run.status == 0, "\(run.stderr)")
+            return try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("step-") }.sorted()
+        }
+        let name = { (step: Int) in "step-\(String(format: "%08d", step)).safetensors" }
+        #expect(try stepFiles(keep: "0") == [name(10), name(20), name(30)])
+        #expect(try stepFiles(keep: "1") == [name(30)])
+        #expect(try stepFiles(keep: nil) == [name(20), name(30)])
+        let negative = try VidiCLI.run(Self.trainArguments(root, directory: root.appendingPathComponent("bad").path, steps: 30) + ["--keep-checkpoints=-1"])
+        #expect(negative.status != 0 && negative.stderr.contains("--keep-checkpoints"), "\(negative.stderr)")
+    }
+
     @Test func helpDocumentsTheClassifierAndBadInputIsAnError() throws {
         let help = try VidiCLI.run(["train", "classifier", "--help"])
         #expect(help.text.contains(".cls") && help.text.contains("--label-field") && help.text.contains("--resume"))
