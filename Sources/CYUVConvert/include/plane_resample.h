@@ -24,7 +24,7 @@ typedef struct {
     int input, output, first, count;
     /// 1 when input == output: the pass copies (torchvision skips it).
     int identity;
-    /// Weights per output pixel, padded with zeros: 8, or a multiple of 16 (the SIMD kernels' widths).
+    /// Weights per output pixel, padded with zeros: 4, 8, or a multiple of 16 (the SIMD kernels' widths).
     int taps;
     int precision;
     /// Per window pixel: the first source pixel its `taps` weights apply to (moved left near the end so
