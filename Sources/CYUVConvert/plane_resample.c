@@ -9,26 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double filter_value(VidiResampleFilter filter, double x) {
-    x = fabs(x);
-    switch (filter) {
-    case VIDI_RESAMPLE_BILINEAR:
-        return x < 1 ? 1 - x : 0;
-    case VIDI_RESAMPLE_BICUBIC: {
-        const double a = -0.5;
-        if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-        if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
-        return 0;
-    }
-    case VIDI_RESAMPLE_BOX:
-        return 0;  // handled by the caller (its interval is not symmetric)
-    }
-    return 0;
-}
-
 static double filter_at(VidiResampleFilter filter, double x) {
-    if (filter == VIDI_RESAMPLE_BOX) return (x > -0.5 && x <= 0.5) ? 1 : 0;
-    return filter_value(filter, x);
+    if (filter == VIDI_RESAMPLE_BOX) return (x > -0.5 && x <= 0.5) ? 1 : 0;  // not symmetric at the edges
+    x = fabs(x);
+    if (filter == VIDI_RESAMPLE_BILINEAR) return x < 1 ? 1 - x : 0;
+    const double a = -0.5;  // bicubic
+    if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+    return 0;
 }
 
 static double filter_radius(VidiResampleFilter filter) {
@@ -46,8 +34,7 @@ static void taps_of(int i, int input, double scale, double support, int *first, 
 }
 
 // Normalised weights of output pixel i into w (size entries); returns the largest.
-static double weights_of(int i, int first, int size, double scale, VidiResampleFilter filter,
-                         double *w) {
+static double weights_of(int i, int first, int size, double scale, VidiResampleFilter filter, double *w) {
     double centre = scale * (i + 0.5), inverse = scale >= 1 ? 1 / scale : 1, total = 0, largest = 0;
     for (int j = 0; j < size; j++) {
         w[j] = filter_at(filter, (j + first - centre + 0.5) * inverse);
