@@ -1,10 +1,11 @@
 import CFFmpeg
 
-/// Writes decoded pictures into a model input: one `sws_scale` call resizes in the decoder's YUV planes
-/// and converts the small picture to RGB, then one pass crops, rotates, normalises and lays the pixels
-/// out in the caller's memory.
+/// Writes decoded pictures into a model input. 8-bit planar YUV pictures are resized plane by plane by
+/// `PlaneResampler` (torchvision's antialiased uint8 arithmetic, only the rectangle the crops keep), then
+/// one pass converts, crops, rotates, normalises and lays the pixels out in the caller's memory.
 ///
-/// Resizing uses swscale's filter with full chroma resolution and accurate rounding
+/// Other sources (10-bit, NV12, RGB) take one `sws_scale` call that resizes and converts to RGB24, with
+/// swscale's filter with full chroma resolution and accurate rounding
 /// (`SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_ACCURATE_RND`): without them swscale shares one
 /// chroma sample between two output pixels and strong downscales drift several levels from an RGB-domain
 /// resize. At the original size the flags are the ffmpeg CLI's (`SWS_BICUBIC`, no resampling), so the
@@ -90,64 +91,26 @@ final class ModelInputConverter {
         }
     }
 
-    /// 8-bit YUV sources: swscale resizes the Y, U and V planes to a 4:4:4 picture of the target size
-    /// (its SIMD plane scalers; chroma gets its own filter up to full resolution), then one pass converts
-    /// only the cropped pixels to RGB with the stream's matrix and range and writes them out normalised.
+    /// 8-bit YUV sources: `PlaneResampler` resizes the Y, U and V planes to the target size, only over the
+    /// rectangle the crops keep (torchvision's uint8 antialiased arithmetic per plane; chroma straight to
+    /// full resolution), then one pass converts those pixels to RGB with the stream's matrix and range and
+    /// writes them out normalised.
     private func writePlanar(_ source: AVFrame, matrix: YUVToRGB, width: Int, height: Int, slots: [(clip: Int, t: Int)],
                              into output: UnsafeMutableRawPointer, path: String) throws {
-        let span = resizedSpan(source, width: width, height: height)
-        let key = ScaleKey(sourceWidth: Int32(span.x.sourceLength), sourceHeight: Int32(span.y.sourceLength),
-                           sourceFormat: source.format, colorspace: 0, colorRange: 0,
-                           width: Int32(span.x.outputLength), height: Int32(span.y.outputLength),
-                           flags: Self.planarFlags(plan.request.filter))
-        let context = try scaleContext(for: key, target: matrix.resizedFormat, path: path)
-        let target = try planarBuffer(width: span.x.outputLength, height: span.y.outputLength, format: matrix.resizedFormat, path: path)
-        var sourcePlanes = source.data, sourceStrides = source.linesize
-        if span.x.sourceStart != 0 || span.y.sourceStart != 0 {
-            // The span's first source pixel in each plane (starts are multiples of the chroma subsampling).
-            let shifts = span.chromaShifts
-            func moved(_ plane: UnsafeMutablePointer<UInt8>?, _ stride: Int32, chroma: Bool) -> UnsafeMutablePointer<UInt8>? {
-                let x = span.x.sourceStart >> (chroma ? shifts.x : 0), y = span.y.sourceStart >> (chroma ? shifts.y : 0)
-                return plane.map { $0 + y * Int(stride) + x }
-            }
-            sourcePlanes.0 = moved(source.data.0, source.linesize.0, chroma: false)
-            sourcePlanes.1 = moved(source.data.1, source.linesize.1, chroma: true)
-            sourcePlanes.2 = moved(source.data.2, source.linesize.2, chroma: true)
+        let resampler = try planeResampler(source, width: width, height: height, path: path)
+        guard resampler.resample(source) else {
+            throw MediaError.corrupt(path: path, reason: "decoder returned a planar YUV picture without its three planes")
         }
-        var targetPlanes = target.pointee.data, targetStrides = target.pointee.linesize
-        let rows = withUnsafePointer(to: &sourcePlanes) { sp in
-            withUnsafePointer(to: &sourceStrides) { ss in
-                withUnsafePointer(to: &targetPlanes) { tp in
-                    withUnsafePointer(to: &targetStrides) { ts in
-                        sp.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { sp8 in
-                            tp.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { tp8 in
-                                ss.withMemoryRebound(to: Int32.self, capacity: 8) { ss8 in
-                                    ts.withMemoryRebound(to: Int32.self, capacity: 8) { ts8 in
-                                        sws_scale(context.pointer, sp8, ss8, 0, Int32(span.y.sourceLength), tp8, ts8)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        guard rows == Int32(span.y.outputLength), let y = target.pointee.data.0, let u = target.pointee.data.1,
-              let v = target.pointee.data.2 else {
-            throw MediaError.ffmpeg(path: path, operation: "sws_scale", code: rows, message: "resized \(rows) of \(span.y.outputLength) rows")
-        }
-        let stride = Int(target.pointee.linesize.0)
-        guard Int(target.pointee.linesize.1) == stride, Int(target.pointee.linesize.2) == stride else {
-            throw MediaError.ffmpeg(path: path, operation: "av_frame_get_buffer", code: 0, message: "4:4:4 planes with different strides")
-        }
+        let window = resampler.geometry, stride = resampler.stride
+        let y = UnsafePointer(resampler.planes), planeBytes = stride * window.rows.count
         // Walk in elements of one plane (a step of 1 per pixel), the same for the three planes, as if the
-        // whole resized picture were there; the span holds the crop's pixels where the whole would.
-        let walk = Self.walk(base: UnsafePointer(y), stride: stride * 3, width: width, height: height, rotation: plan.rotation)
-        let origin = (walk.origin - UnsafePointer(y)) / 3 - span.y.outputStart * stride - span.x.outputStart
+        // whole resized picture were there; the window holds the crop's pixels where the whole would.
+        let walk = Self.walk(base: y, stride: stride * 3, width: width, height: height, rotation: plan.rotation)
+        let origin = (walk.origin - y) / 3 - window.rows.lowerBound * stride - window.columns.lowerBound
         let rowStep = walk.rowStep / 3, columnStep = walk.columnStep / 3
         let lookup = channelLookup(for: matrix)
         let isBytes = plan.request.layout == .hwcBytes
-        let planes = (y: UnsafePointer(y), u: UnsafePointer(u), v: UnsafePointer(v))
+        let planes = (y: y, u: y + planeBytes, v: y + 2 * planeBytes)
         lookup.terms.withUnsafeBufferPointer { termTable in
             lookup.floats.withUnsafeBufferPointer { floatTable in
                 lookup.bytes.withUnsafeBufferPointer { byteTable in
@@ -187,52 +150,46 @@ final class ModelInputConverter {
         return value
     }
 
-    /// Whether 8-bit YUV resizes compute only the span of the resized picture the crop keeps
-    /// (`ResizeWindow`); tests turn it off to compare with the whole resize.
-    var resizesCroppedSpan = true
+    /// Whether 8-bit YUV resizes compute only the rectangle the crops keep; tests turn it off to compare
+    /// with the whole resize.
+    var resizesCroppedWindow = true
 
-    struct ResizedSpan {
-        var x: ResizeWindow, y: ResizeWindow
-        var chromaShifts: (x: Int, y: Int)
-    }
+    /// The resampler last used (tests check that a crop cut its window).
+    private(set) var resampler: PlaneResampler?
 
-    struct SpanKey: Equatable {
-        var sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32, width: Int, height: Int
-    }
-
-    /// The spans last resized (tests check that a crop cut them).
-    private(set) var span: (key: SpanKey, value: ResizedSpan)?
-
-    /// The spans of the source and of the `width` x `height` resized picture (unrotated) to resize: the
-    /// whole picture, or on each axis the part the crop keeps when every clip has the same crop.
-    private func resizedSpan(_ source: AVFrame, width: Int, height: Int) -> ResizedSpan {
-        let key = SpanKey(sourceWidth: source.width, sourceHeight: source.height, sourceFormat: source.format,
-                          width: width, height: height)
-        if let span, span.key == key { return span.value }
-        let sourceWidth = Int(source.width), sourceHeight = Int(source.height)
-        var value = ResizedSpan(
-            x: ResizeWindow(sourceStart: 0, sourceLength: sourceWidth, outputStart: 0, outputLength: width),
-            y: ResizeWindow(sourceStart: 0, sourceLength: sourceHeight, outputStart: 0, outputLength: height),
-            chromaShifts: (0, 0))
-        if resizesCroppedSpan, let kept = keptRectangle(width: width, height: height),
-           let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: source.format)) {
-            value.chromaShifts = (Int(descriptor.pointee.log2_chroma_w), Int(descriptor.pointee.log2_chroma_h))
-            if let x = ResizeWindow.search(source: sourceWidth, resized: width, kept: kept.columns, chromaShift: value.chromaShifts.x) {
-                value.x = x
-            }
-            if let y = ResizeWindow.search(source: sourceHeight, resized: height, kept: kept.rows, chromaShift: value.chromaShifts.y) {
-                value.y = y
-            }
+    /// The resampler for `source`'s format and size to the unrotated `width` x `height`, made once per geometry.
+    private func planeResampler(_ source: AVFrame, width: Int, height: Int, path: String) throws -> PlaneResampler {
+        guard let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: source.format)) else {
+            throw MediaError.corrupt(path: path, reason: "unknown pixel format \(source.format)")
         }
-        span = (key, value)
-        return value
+        let kept = resizesCroppedWindow ? keptRectangle(width: width, height: height) : (columns: 0..<width, rows: 0..<height)
+        let geometry = PlaneResampler.Geometry(
+            sourceWidth: Int(source.width), sourceHeight: Int(source.height),
+            chromaShiftX: Int(descriptor.pointee.log2_chroma_w), chromaShiftY: Int(descriptor.pointee.log2_chroma_h),
+            width: width, height: height, columns: kept.columns, rows: kept.rows, filter: plan.request.filter)
+        if let resampler, resampler.geometry == geometry { return resampler }
+        resampler = nil
+        guard let made = PlaneResampler(geometry) else {
+            throw MediaError.invalidArgument("cannot resize \(source.width)x\(source.height) to \(width)x\(height) (sizes up to 65536)")
+        }
+        resampler = made
+        return made
     }
 
-    /// The columns and rows of the unrotated `width` x `height` resized picture that the crop keeps;
-    /// nil when clips have different crops (one resize serves them all, so it stays whole).
-    private func keptRectangle(width: Int, height: Int) -> (columns: Range<Int>, rows: Range<Int>)? {
-        guard let top = plan.cropTops.first, let left = plan.cropLefts.first,
-              plan.cropTops.allSatisfy({ $0 == top }), plan.cropLefts.allSatisfy({ $0 == left }) else { return nil }
+    /// The columns and rows of the unrotated `width` x `height` resized picture that the crops keep: one
+    /// clip's crop, or the smallest rectangle holding every clip's (one resize serves them all).
+    private func keptRectangle(width: Int, height: Int) -> (columns: Range<Int>, rows: Range<Int>) {
+        var columns = width..<width, rows = height..<height
+        for (top, left) in zip(plan.cropTops, plan.cropLefts) {
+            let kept = keptRectangle(top: top, left: left, width: width, height: height)
+            columns = columns.isEmpty ? kept.columns : min(columns.lowerBound, kept.columns.lowerBound)..<max(columns.upperBound, kept.columns.upperBound)
+            rows = rows.isEmpty ? kept.rows : min(rows.lowerBound, kept.rows.lowerBound)..<max(rows.upperBound, kept.rows.upperBound)
+        }
+        return columns.isEmpty || rows.isEmpty ? (0..<width, 0..<height) : (columns, rows)
+    }
+
+    /// The unrotated rectangle one crop at (top, left) of the displayed picture keeps.
+    private func keptRectangle(top: Int, left: Int, width: Int, height: Int) -> (columns: Range<Int>, rows: Range<Int>) {
         let w = plan.width, h = plan.height
         switch plan.rotation {
         case 90: return (top..<(top + h), (height - left - w)..<(height - left))   // display (x, y) = (h-1-row, column)
@@ -320,30 +277,6 @@ final class ModelInputConverter {
         }
     }
 
-    static func planarFlags(_ filter: ModelInputRequest.Filter) -> Int32 {
-        switch filter {
-        case .bilinear: return SWS_BILINEAR | SWS_ACCURATE_RND
-        case .bicubic: return SWS_BICUBIC | SWS_ACCURATE_RND
-        case .area: return SWS_AREA | SWS_ACCURATE_RND
-        }
-    }
-
-    private var planar: FrameBuffer?
-
-    private func planarBuffer(width: Int, height: Int, format: AVPixelFormat, path: String) throws -> UnsafeMutablePointer<AVFrame> {
-        if let planar, planar.pointer.pointee.width == Int32(width), planar.pointer.pointee.height == Int32(height),
-           planar.pointer.pointee.format == format.rawValue {
-            return planar.pointer
-        }
-        planar = nil
-        let buffer = try FrameBuffer()
-        buffer.pointer.pointee.width = Int32(width)
-        buffer.pointer.pointee.height = Int32(height)
-        buffer.pointer.pointee.format = format.rawValue
-        try check(av_frame_get_buffer(buffer.pointer, 0), "av_frame_get_buffer", path: path)
-        planar = buffer
-        return buffer.pointer
-    }
 
     /// Where displayed pixel (0, 0) lies in the unrotated RGB24 picture, and the byte steps to the next
     /// displayed row and column (negative for flipped axes): rotation costs nothing extra.
@@ -406,18 +339,16 @@ final class ModelInputConverter {
         }
     }
 
-    private func scaleContext(for key: ScaleKey, target: AVPixelFormat = AV_PIX_FMT_RGB24, path: String) throws -> ScaleContext {
+    private func scaleContext(for key: ScaleKey, path: String) throws -> ScaleContext {
         if let scaler, scaler.key == key { return scaler.context }
         scaler = nil
         guard let pointer = sws_getContext(key.sourceWidth, key.sourceHeight, AVPixelFormat(rawValue: key.sourceFormat),
-                                           key.width, key.height, target, key.flags, nil, nil, nil) else {
+                                           key.width, key.height, AV_PIX_FMT_RGB24, key.flags, nil, nil, nil) else {
             let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: key.sourceFormat)).map { String(cString: $0) } ?? "\(key.sourceFormat)"
             throw MediaError.unsupportedCodec(path: path, codec: "pixel format \(name) (swscale cannot convert it to RGB)")
         }
         let context = ScaleContext(pointer: pointer)
-        if target == AV_PIX_FMT_RGB24 {
-            FrameConverter.applyColorDetails(pointer, colorspace: key.colorspace, colorRange: key.colorRange)
-        }
+        FrameConverter.applyColorDetails(pointer, colorspace: key.colorspace, colorRange: key.colorRange)
         scaler = (key, context)
         return context
     }

@@ -1,7 +1,8 @@
 /// What a model wants from a video: which frames, at what size and crop, in which memory layout, with
 /// which normalisation. `VideoReader.modelInput(_:)` produces it in one pass per frame: the decoder's
-/// YUV planes are resized by libswscale and converted to RGB at the small size (no full-size RGB
-/// picture exists when a resize is asked for), then cropped and normalised straight into the output.
+/// YUV planes are resized (8-bit planar YUV with torchvision's uint8 antialiased arithmetic, only where
+/// the crop keeps pixels; other formats by libswscale) and converted to RGB at the small size (no
+/// full-size RGB picture exists when a resize is asked for), then cropped and normalised straight into the output.
 ///
 /// The conventions are torchvision's, so a model trained on `Resize(s) → CenterCrop(c) → ToTensor →
 /// Normalize(mean, std)` sees the same pixels within the tolerance the tests state:
@@ -57,9 +58,11 @@ public struct ModelInputRequest: Sendable, Equatable {
     public enum Filter: Sendable, Equatable {
         /// Triangle filter (torchvision/PIL `BILINEAR` with antialias).
         case bilinear
-        /// Cubic filter (torchvision/PIL `BICUBIC` with antialias; swscale's cubic has B=0, C=0.6).
+        /// Cubic filter (torchvision/PIL `BICUBIC` with antialias, a = -0.5; sources swscale resizes get
+        /// its cubic, B=0, C=0.6).
         case bicubic
-        /// Box averaging (PIL `BOX`; torch `interpolate(mode="area")` for integer factors).
+        /// Box averaging (PIL `BOX`, within 1 level: int16 weights where PIL has int32; torch
+        /// `interpolate(mode="area")` for integer factors).
         case area
     }
 

@@ -8,16 +8,11 @@ import CFFmpeg
 struct YUVToRGB: Equatable {
     /// 5 x 256: Y', Vr, Ug, Vg, Ub.
     private let tables: [Int32]
-    /// The 4:4:4 format to resize into: `yuvj444p` for `yuvj` sources, so swscale keeps their full range
-    /// instead of converting it to limited.
-    let resizedFormat: AVPixelFormat
 
     /// nil for sources this converter does not take (not 8-bit planar YUV).
     init?(frame: AVFrame) {
         let format = AVPixelFormat(rawValue: frame.format)
         let full: Bool
-        resizedFormat = [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P,
-                          AV_PIX_FMT_YUVJ411P].contains(format) ? AV_PIX_FMT_YUVJ444P : AV_PIX_FMT_YUV444P
         switch format {
         case AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV440P, AV_PIX_FMT_YUV411P,
              AV_PIX_FMT_YUV410P:
