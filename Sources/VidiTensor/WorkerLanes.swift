@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CVectorMath
 import Foundation
 import Synchronization
 
@@ -11,6 +12,9 @@ import Synchronization
 /// and a lane that sleeps there pays a wake-up per loop and, on a shared machine, lends its core to any other
 /// runnable thread, niced or not (BENCHMARKS.md, `perf sched`: Dispatch's sleeping workers took turns on
 /// one CPU beside a niced job). The polling is CPU time, so it is bounded; after it a lane costs nothing.
+/// Polling only pays on cores this computation has to itself: where another process shares them, a polling
+/// lane takes CPU from the thread doing the serial work. So when the caller between two loops, or a lane
+/// while it polls, gets under 80% of the wall time as CPU time, lanes block at once for the next 20 ms.
 ///
 /// One caller owns the lanes at a time (`tryRun` returns false to the others, which use Dispatch instead).
 /// The caller and the lanes take chunks from one shared counter, so who runs a chunk never changes which
@@ -44,6 +48,11 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
     private let posted = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let done = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let spinNanoseconds: UInt64
+    /// Lanes block without polling until then (monotonic nanoseconds): a thread was seen sharing its core.
+    private let contendedUntil = Atomic<UInt64>(0)
+    static let contentionBackoffNanoseconds: UInt64 = 20_000_000
+    /// The owner thread's wall and CPU clocks when its last loop ended, to check the gap before the next.
+    private var lastLoopEnd: (thread: pthread_t, wall: UInt64, cpu: UInt64)?
     /// The lanes (threads besides the caller); only the owner touches the array.
     private var lanes: [Lane] = []
 
@@ -99,9 +108,15 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
                 self.body.store(UInt(bitPattern: address), ordering: .relaxed)
                 self.finished.store(0, ordering: .relaxed)
                 let generation = (Self.generation(of: ticket.load(ordering: .relaxed)) + 1) & ((1 << 20) - 1)
+                let start = Self.nanosecondsNow()
+                if LoopGaps.isEnabled { LoopGaps.loopStarts(at: start) }
+                if spinNanoseconds > 0 { checkGap(endingAt: start) }
                 post(generation << (2 * Self.fieldBits) | UInt64(chunks) << Self.fieldBits)
                 runChunks(generation: generation)
                 waitForChunks(chunks)
+                let end = Self.nanosecondsNow()
+                if LoopGaps.isEnabled { LoopGaps.loopEnds(at: end) }
+                if spinNanoseconds > 0 { lastLoopEnd = (pthread_self(), end, Self.threadCPUNanoseconds()) }
             }
         }
         return true
@@ -188,20 +203,50 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
         pthread_mutex_unlock(mutex)
     }
 
-    /// Polls `condition` for up to the spin time; whether it became true.
+    /// The owner's serial work since its last loop: if it ran under 80% of the time, its core is shared.
+    private func checkGap(endingAt now: UInt64) {
+        guard let last = lastLoopEnd, pthread_equal(last.thread, pthread_self()) != 0, now &- last.wall > 50_000 else { return }
+        noteSharing(wall: now &- last.wall, cpu: Self.threadCPUNanoseconds() &- last.cpu, now: now)
+    }
+
+    /// A thread of this computation got `cpu` of `wall` nanoseconds up to `now`: under 80% means a shared core.
+    func noteSharing(wall: UInt64, cpu: UInt64, now: UInt64) {
+        if cpu * 10 < wall * 8 { contendedUntil.store(now &+ Self.contentionBackoffNanoseconds, ordering: .relaxed) }
+    }
+
+    /// Whether lanes would block without polling at `now` (a shared core was seen in the last 20 ms).
+    func pollingSuspended(at now: UInt64) -> Bool { now < contendedUntil.load(ordering: .relaxed) }
+
+    /// Polls `condition` for up to the spin time (none while a core is shared); whether it became true.
     private func spin(until condition: () -> Bool) -> Bool {
         if condition() { return true }
         guard spinNanoseconds > 0 else { return false }
-        let deadline = Self.nanosecondsNow() &+ spinNanoseconds
-        var polls: UInt = 0
+        let start = Self.nanosecondsNow()
+        guard start >= contendedUntil.load(ordering: .relaxed) else { return false }
+        let startCPU = Self.threadCPUNanoseconds()
+        var polls: UInt = 0, now = start
         while true {
-            if condition() { return true }
+            if condition() { break }
+            vidi_cpu_relax()
             polls &+= 1
-            if polls & 63 == 0, Self.nanosecondsNow() >= deadline { return condition() }
+            if polls & 63 == 0 {
+                now = Self.nanosecondsNow()
+                if now >= start &+ spinNanoseconds { break }
+            }
         }
+        now = Self.nanosecondsNow()
+        if now &- start > 50_000 { noteSharing(wall: now &- start, cpu: Self.threadCPUNanoseconds() &- startCPU, now: now) }
+        return condition()
     }
 
-    private static func nanosecondsNow() -> UInt64 {
+    /// CPU time of the calling thread (a system call, unlike the monotonic clock: once per spin or loop).
+    private static func threadCPUNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+    }
+
+    static func nanosecondsNow() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)

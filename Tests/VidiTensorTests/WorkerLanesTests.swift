@@ -82,6 +82,17 @@ import Testing
         }
     }
 
+    @Test func aSharedCoreSuspendsPollingFor20Milliseconds() {
+        withPool { pool in
+            let now: UInt64 = 1_000_000_000
+            pool.noteSharing(wall: 100_000, cpu: 81_000, now: now)  // 81% of the time: the core is its own
+            #expect(!pool.pollingSuspended(at: now))
+            pool.noteSharing(wall: 100_000, cpu: 79_000, now: now)  // 79%: another thread took some
+            #expect(pool.pollingSuspended(at: now + 19_999_999))
+            #expect(!pool.pollingSuspended(at: now + 20_000_000))
+        }
+    }
+
     @Test func theOwnerExcludesOtherCallersWhoRunNothing() {
         withPool { pool in
             let refused = Atomic<Int>(0), ranInside = Atomic<Int>(0)
