@@ -24,5 +24,7 @@ public enum ComputeBudget {
     /// Sets the threads each computation may use.
     public static func setThreads(_ count: Int) {
         current.store(max(1, count), ordering: .relaxed)
+        // Fewer threads: end the lane threads beyond the budget now rather than at the next loop.
+        WorkerLanes.shared.shrinkIfIdle(helpers: max(1, count) - 1)
     }
 }

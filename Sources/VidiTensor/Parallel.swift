@@ -21,7 +21,8 @@ public enum Parallel {
     }
 
     /// Calls `body` once per chunk of `0..<count` (`chunk` index, element `range`), concurrently when there
-    /// is more than one chunk. `body` must write only to locations owned by its chunk.
+    /// is more than one chunk, on the caller and `WorkerLanes`' threads. `body` must write only to locations
+    /// owned by its chunk. A call from inside a chunk runs its chunks in order on that thread.
     /// `file`/`line` name the call site in `ParallelProfile`'s report.
     public static func forEachChunk(count: Int, grain: Int = defaultGrain, file: StaticString = #fileID, line: UInt = #line,
                                     _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
@@ -36,11 +37,16 @@ public enum Parallel {
             ParallelProfile.run(count: count, grain: grain, chunks: chunks, site: "\(file):\(line)", body)
             return
         }
-        let lanes = min(chunks, ComputeBudget.threads)
-        if lanes == 1 {
+        // A loop inside a chunk of a lanes loop runs inline: its lane is already one of the budget's threads.
+        if WorkerLanes.isInsideLoop {
             for chunk in 0..<chunks { body(chunk, (chunk * grain)..<min((chunk + 1) * grain, count)) }
             return
         }
+        let threads = ComputeBudget.threads, lanes = min(chunks, threads)
+        if WorkerLanes.shared.tryRun(count: count, grain: grain, chunks: chunks, lanes: lanes, threads: threads, body) {
+            return
+        }
+        // Another caller owns the lanes (pipeline workers, retrieval, concurrent tasks): Dispatch's threads.
         withoutActuallyEscaping(body) { body in
             // concurrentPerform wants a @Sendable closure; `body` is only called for disjoint chunks and
             // does not outlive this call, which is the guarantee Sendable would give.

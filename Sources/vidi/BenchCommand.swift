@@ -10,7 +10,10 @@ struct BenchCommand: AsyncParsableCommand {
             text-transformer; best with --threads 1) print where a second core would idle: the serial CPU \
             share, each parallel loop's CPU time against its span on 2 simulated cores, and the matrix \
             products that run on one core. It runs every loop on one thread, so its timings are not the \
-            benchmark's. VIDI_GEMM_TILES=N overrides the most tiles one matrix product is cut into.
+            benchmark's. VIDI_GEMM_TILES=N overrides the most tiles one matrix product is cut into. \
+            VIDI_PARALLEL_SPIN_US=N sets how long idle worker threads poll for the next parallel loop before \
+            they sleep (default 200; 0 sleeps at once). VIDI_PARALLEL_GAPS=1 prints, at exit, how long the \
+            calling thread worked alone between parallel loops.
             """,
         subcommands: [
             BenchGemmCommand.self,
