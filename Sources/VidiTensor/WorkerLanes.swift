@@ -210,7 +210,10 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
     }
 
     /// A thread of this computation got `cpu` of `wall` nanoseconds up to `now`: under 80% means a shared core.
+    /// CPU time above the wall time is no reading: the two clocks were not one thread's over one interval
+    /// (a finished thread's `pthread_t` taken by a new thread makes `checkGap`'s difference wrap around).
     func noteSharing(wall: UInt64, cpu: UInt64, now: UInt64) {
+        guard cpu <= wall, wall <= UInt64.max / 10 else { return }
         if cpu * 10 < wall * 8 { contendedUntil.store(now &+ Self.contentionBackoffNanoseconds, ordering: .relaxed) }
     }
 

@@ -90,6 +90,9 @@ import Testing
             pool.noteSharing(wall: 100_000, cpu: 79_000, now: now)  // 79%: another thread took some
             #expect(pool.pollingSuspended(at: now + 19_999_999))
             #expect(!pool.pollingSuspended(at: now + 20_000_000))
+            // A wrapped-around CPU difference (a reused thread id) is ignored, not an overflow trap.
+            pool.noteSharing(wall: 100_000, cpu: UInt64.max - 5, now: now + 30_000_000)
+            #expect(!pool.pollingSuspended(at: now + 30_000_000))
         }
     }
 
