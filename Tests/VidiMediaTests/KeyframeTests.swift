@@ -18,6 +18,19 @@ import VidiMedia
         #expect(keyframes == full)
     }
 
+    /// With two decoder threads (slice threads only on the keyframes path) both keyframe paths, the one
+    /// pass without an index and the seeks after an indexed open, give the one-thread pictures bit for bit.
+    @Test(arguments: ["h264-bframes-opengop.mp4", "hevc.mp4", "mpeg4-part2.mp4"])
+    func keyframesAtTwoThreadsEqualOneThread(_ name: String) throws {
+        let path = media(name)
+        let single = try VideoReader(path: path).keyframes()
+        #expect(!single.isEmpty)
+        for indexAtOpen in [false, true] {
+            let reader = try VideoReader(path: path, options: ReaderOptions(threads: 2, indexAtOpen: indexAtOpen))
+            #expect(try reader.keyframes() == single)
+        }
+    }
+
     /// One pass exporting every frame's motion and converting only the keyframes (what the pipeline's
     /// keyframes + motion stages use; P/B pictures are then not reconstructed) gives bit for bit
     /// `keyframes()`'s pictures (a separate skip_frame=NONKEY decode, itself checked against ffprobe
