@@ -2,7 +2,8 @@
 public struct ReaderOptions: Sendable {
     /// Decoder threads: 1 = single-threaded (the default: deterministic and best when files are decoded
     /// in parallel), 0 = FFmpeg's choice (one per core), n = n threads. Pixels never depend on it; with
-    /// motion-vector export only slice threading is used, so vectors do not depend on it either.
+    /// motion-vector export only slice threading is used, so vectors do not depend on it either; so too for
+    /// keyframes, each decoded alone (frame threads could not overlap them).
     public var threads: Int
     /// Decode with `flags2 +export_mvs` from the start, so `forEachFrame(motion: true)` and
     /// `motionVectors()` need no second decoder. Either works without it (a decoder is made on demand).
