@@ -101,8 +101,8 @@ final class ModelInputConverter {
         guard resampler.resample(source) else {
             throw MediaError.corrupt(path: path, reason: "decoder returned a planar YUV picture without its three planes")
         }
-        let window = resampler.geometry, stride = resampler.stride
-        let y = UnsafePointer(resampler.planes), planeBytes = stride * window.rows.count
+        let window = resampler.geometry, stride = resampler.stride, planeBytes = resampler.planeBytes
+        let y = UnsafePointer(resampler.planes)
         // Walk in elements of one plane (a step of 1 per pixel), the same for the three planes, as if the
         // whole resized picture were there; the window holds the crop's pixels where the whole would.
         let walk = Self.walk(base: y, stride: stride * 3, width: width, height: height, rotation: plan.rotation)

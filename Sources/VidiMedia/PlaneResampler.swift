@@ -24,9 +24,9 @@ final class PlaneResampler {
     private var lumaX: VidiResampleAxis, lumaY: VidiResampleAxis
     private var chromaX: VidiResampleAxis, chromaY: VidiResampleAxis
     private let scratch: UnsafeMutablePointer<UInt8>
-    /// The three window planes, one after another, `stride` bytes per row.
+    /// The three window planes, one after another, `stride` bytes per row, `planeBytes` apart.
     let planes: UnsafeMutablePointer<UInt8>
-    let stride: Int
+    let stride: Int, planeBytes: Int
     private let simd = vidi_yuv_avx2_available() != 0
 
     /// nil when a size or the window is out of range (the caller keeps swscale then).
@@ -54,8 +54,9 @@ final class PlaneResampler {
         (lumaX, lumaY, chromaX, chromaY) = (axes[0], axes[1], axes[2], axes[3])
         let scratchBytes = max(vidi_resample_scratch_size(&axes[0], &axes[1]), vidi_resample_scratch_size(&axes[2], &axes[3]), 1)
         stride = g.columns.count
+        planeBytes = stride * g.rows.count
         scratch = .allocate(capacity: scratchBytes)
-        planes = .allocate(capacity: 3 * stride * g.rows.count)
+        planes = .allocate(capacity: 3 * planeBytes)
         if failed { return nil }  // deinit frees what was made
     }
 
@@ -71,7 +72,6 @@ final class PlaneResampler {
     /// Resizes `source`'s three planes into `planes` (Y, then U, then V); false when a plane is missing.
     func resample(_ source: AVFrame) -> Bool {
         guard let y = source.data.0, let u = source.data.1, let v = source.data.2 else { return false }
-        let planeBytes = stride * geometry.rows.count
         resample(y, Int(source.linesize.0), lumaX, lumaY, into: planes)
         resample(u, Int(source.linesize.1), chromaX, chromaY, into: planes + planeBytes)
         resample(v, Int(source.linesize.2), chromaX, chromaY, into: planes + 2 * planeBytes)

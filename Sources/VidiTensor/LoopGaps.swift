@@ -38,9 +38,10 @@ enum LoopGaps {
     static func report() -> String {
         let (counts, seconds) = state.withLock { ($0.counts, $0.seconds) }
         var lines = ["loop gaps on the lanes (caller alone between two loops): bucket, gaps, seconds"]
-        for (index, count) in counts.enumerated() {
-            let label = index < bounds.count ? "< \(bounds[index]) µs" : ">= \(bounds.last!) µs"
-            lines.append(label.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %8d %9.3f", count, seconds[index]))
+        // Bucket i holds gaps below bounds[i] (and at least bounds[i - 1]); the last, those past every bound.
+        let labels = bounds.map { "< \($0) µs" } + [bounds.last.map { ">= \($0) µs" } ?? "all"]
+        for (label, (count, time)) in zip(labels, zip(counts, seconds)) {
+            lines.append(label.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %8d %9.3f", count, time))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -39,7 +39,7 @@ public enum Parallel {
         }
         // A loop inside a chunk of a lanes loop runs inline: its lane is already one of the budget's threads.
         if WorkerLanes.isInsideLoop {
-            for chunk in 0..<chunks { body(chunk, (chunk * grain)..<min((chunk + 1) * grain, count)) }
+            runInOrder(count: count, grain: grain, chunks: chunks, body)
             return
         }
         let threads = ComputeBudget.threads, lanes = min(chunks, threads)
@@ -60,11 +60,20 @@ public enum Parallel {
                 while true {
                     let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard chunk < chunks else { break }
-                    let start = chunk * grain
-                    body(chunk, start..<min(start + grain, count))
+                    body(chunk, chunkRange(chunk, grain: grain, count: count))
                 }
             }
         }
+    }
+
+    /// The elements of chunk `chunk` of `0..<count` cut into chunks of `grain`.
+    static func chunkRange(_ chunk: Int, grain: Int, count: Int) -> Range<Int> {
+        (chunk * grain)..<Swift.min((chunk + 1) * grain, count)
+    }
+
+    /// Every chunk in order on the calling thread.
+    static func runInOrder(count: Int, grain: Int, chunks: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        for chunk in 0..<chunks { body(chunk, chunkRange(chunk, grain: grain, count: count)) }
     }
 
     /// Maps each chunk to a partial result and returns the partials in chunk order (for deterministic reductions).

@@ -43,8 +43,7 @@ public enum ParallelProfile {
         var times = [Double]()
         times.reserveCapacity(chunks)
         for chunk in 0..<chunks {
-            let start = chunk * grain
-            times.append(profiledChunk(chunk, start..<min(start + grain, count), body))
+            times.append(profiledChunk(chunk, Parallel.chunkRange(chunk, grain: grain, count: count), body))
         }
         guard outer else { return }
         let span = replay(times, lanes: simulatedLanes)

@@ -90,7 +90,7 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
     func tryRun(count: Int, grain: Int, chunks: Int, lanes wanted: Int, threads: Int,
                 _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) -> Bool {
         if wanted <= 1 {
-            for chunk in 0..<chunks { body(chunk, (chunk * grain)..<Swift.min((chunk + 1) * grain, count)) }
+            Parallel.runInOrder(count: count, grain: grain, chunks: chunks, body)
             return true
         }
         guard chunks <= Self.maxChunks,
@@ -180,7 +180,7 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
             // The loop cannot end while this chunk is unfinished, so its parameters are still this loop's.
             let address = UnsafeMutablePointer<(Int, Range<Int>) -> Void>(bitPattern: body.load(ordering: .relaxed))!
             let (total, size, chunk) = (count.load(ordering: .relaxed), grain.load(ordering: .relaxed), Int(next))
-            address.pointee(chunk, (chunk * size)..<Swift.min((chunk + 1) * size, total))
+            address.pointee(chunk, Parallel.chunkRange(chunk, grain: size, count: total))
             // Sequentially consistent with the owner's `ownerSleeping` store and count check (as in `post`).
             if finished.add(1, ordering: .sequentiallyConsistent).newValue == Int(chunks),
                ownerSleeping.load(ordering: .sequentiallyConsistent) {
@@ -243,15 +243,13 @@ final class WorkerLanes: @unchecked Sendable {  // shared state is atomics, or t
     }
 
     /// CPU time of the calling thread (a system call, unlike the monotonic clock: once per spin or loop).
-    private static func threadCPUNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-    }
+    private static func threadCPUNanoseconds() -> UInt64 { nanoseconds(CLOCK_THREAD_CPUTIME_ID) }
 
-    static func nanosecondsNow() -> UInt64 {
+    static func nanosecondsNow() -> UInt64 { nanoseconds(CLOCK_MONOTONIC) }
+
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
+        clock_gettime(clock, &now)
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 
