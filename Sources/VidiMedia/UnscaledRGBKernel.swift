@@ -1,8 +1,9 @@
 import CFFmpeg
 import CYUVConvert
 
-/// swscale's unscaled 8-bit YUV → RGB24 conversion done by Vidi's AVX2 kernel (`CYUVConvert`), which uses
-/// swscale's own fixed-point arithmetic: the same bytes at about half the cost.
+/// swscale's unscaled 8-bit YUV → RGB24 conversion done by Vidi's AVX2 kernel, or its AVX-512 (F/BW/VBMI)
+/// form where the CPU has one (`CYUVConvert`), with swscale's own fixed-point arithmetic: the same bytes at
+/// about half the cost (less with AVX-512).
 ///
 /// FFmpeg 5.1 converts yuv420p / yuv422p (and their `yuvj` forms, which it turns into those with full
 /// range) to RGB24 with its x86 SSSE3 converter when the output keeps the source size, the height is even

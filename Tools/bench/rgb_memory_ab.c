@@ -8,7 +8,8 @@
 //
 // Ways (one thread, every frame; each round opens, decodes and closes the file as the harness's rounds do):
 //   decode        decode only (the floor)
-//   plain         + kernel, plain stores, into one reused buffer (64-byte aligned)
+//   plain         + kernel, plain stores, into one reused buffer (64-byte aligned); the CPU's best kernel
+//   plain-avx2    the same with the AVX2 kernel (on a CPU with AVX-512, where `plain` takes that one)
 //   plain+16      the same 16 bytes further (16 mod 32: half the 32-byte stores of a 96-byte step cross
 //   plain+48      a cache line), and 48 bytes further (2 of 3 cross; where a Swift array of an
 //                 mmap'ed block starts: page + 16 (malloc header) + 32 (array header))
@@ -33,8 +34,9 @@
 #include "decode_loop.h"
 #include "yuv_convert.h"
 
-enum way { DECODE, PLAIN, PLAIN_16, PLAIN_48, STREAM, FRESH, PLAIN_READ, STREAM_READ, WAYS };
-static const char *names[WAYS] = {"decode", "plain", "plain+16", "plain+48", "stream", "fresh", "plain-read", "stream-read"};
+enum way { DECODE, PLAIN, PLAIN_AVX2, PLAIN_16, PLAIN_48, STREAM, FRESH, PLAIN_READ, STREAM_READ, WAYS };
+static const char *names[WAYS] = {"decode", "plain", "plain-avx2", "plain+16", "plain+48", "stream", "fresh", "plain-read",
+                                  "stream-read"};
 
 static double cpu_now(void) {
     struct timespec t;
@@ -87,8 +89,10 @@ static int run(const char *path, enum way way, uint8_t *reused, uint8_t *other, 
             size_t stride = (size_t)frame->width * 3, size = stride * frame->height;
             uint8_t *out = way == FRESH ? malloc(size) : way == PLAIN_16 ? reused + 16 : way == PLAIN_48 ? reused + 48 : reused;
             int streaming = way == STREAM || way == STREAM_READ;
-            vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1], frame->data[2],
-                              frame->linesize[2], 1, out, stride, frame->width, frame->height, &factors, streaming);
+            VidiYUVKernel kernel = way == PLAIN_AVX2 ? VIDI_YUV_KERNEL_AVX2 : vidi_yuv_best_kernel();
+            vidi_yuv_to_rgb24_using(kernel, frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1],
+                                    frame->data[2], frame->linesize[2], 1, out, stride, frame->width, frame->height,
+                                    &factors, streaming);
             if (way == PLAIN_READ || way == STREAM_READ) sink += sum_bytes(out, size);
             if (other) {
                 vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1],

@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
     VidiYUVFactors factors = vidi_yuv_factors(inverse, source_full, brightness, contrast, saturation);
     if (!vidi_yuv_avx2_available()) fprintf(stderr, "no AVX2: the kernel column is its one-pixel fallback\n");
 
-    double best_sws = 1e30, best_yuv = 1e30, best_kernel = 1e30;
+    double best_sws = 1e30, best_yuv = 1e30, best_kernel = 1e30, best_512 = 1e30;
     for (int r = 0; r < repeats; r++) {
         double t = cpu_now();
         for (int i = 0; i < count; i++) {
@@ -76,12 +76,16 @@ int main(int argc, char **argv) {
         }
         t = cpu_now() - t;
         if (t < best_sws) best_sws = t;
-        t = cpu_now();
-        for (int i = 0; i < count; i++)
-            vidi_yuv_to_rgb24(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
-                              frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors, 0);
-        t = cpu_now() - t;
-        if (t < best_kernel) best_kernel = t;
+        for (int kernel = VIDI_YUV_KERNEL_AVX2; kernel <= VIDI_YUV_KERNEL_AVX512; kernel++) {
+            t = cpu_now();
+            for (int i = 0; i < count; i++)
+                vidi_yuv_to_rgb24_using(kernel, frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1],
+                                        frames[i]->linesize[1], frames[i]->data[2], frames[i]->linesize[2], 1, k, stride,
+                                        w, h, &factors, 0);
+            t = cpu_now() - t;
+            double *best = kernel == VIDI_YUV_KERNEL_AVX2 ? &best_kernel : &best_512;
+            if (t < *best) *best = t;
+        }
         if (to_raw) {
             t = cpu_now();
             for (int i = 0; i < count; i++)
@@ -91,14 +95,18 @@ int main(int argc, char **argv) {
             if (t < best_yuv) best_yuv = t;
         }
     }
-    long kernel_differing = 0;
+    long kernel_differing = 0, kernel512_differing = 0;
     for (int i = 0; i < count; i++) {
         uint8_t *planes[4] = {a, NULL, NULL, NULL};
         int strides[4] = {stride, 0, 0, 0};
         sws_scale(sws, (const uint8_t *const *)frames[i]->data, frames[i]->linesize, 0, h, planes, strides);
-        vidi_yuv_to_rgb24(frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1], frames[i]->linesize[1],
-                          frames[i]->data[2], frames[i]->linesize[2], 1, k, stride, w, h, &factors, 0);
-        for (long j = 0; j < (long)stride * h; j++) kernel_differing += a[j] != k[j];
+        for (int kernel = VIDI_YUV_KERNEL_AVX2; kernel <= VIDI_YUV_KERNEL_AVX512; kernel++) {
+            vidi_yuv_to_rgb24_using(kernel, frames[i]->data[0], frames[i]->linesize[0], frames[i]->data[1],
+                                    frames[i]->linesize[1], frames[i]->data[2], frames[i]->linesize[2], 1, k, stride,
+                                    w, h, &factors, 0);
+            long *differing = kernel == VIDI_YUV_KERNEL_AVX2 ? &kernel_differing : &kernel512_differing;
+            for (long j = 0; j < (long)stride * h; j++) *differing += a[j] != k[j];
+        }
     }
     int worst = 0;
     long differing = 0;
@@ -115,9 +123,11 @@ int main(int argc, char **argv) {
         }
     }
     printf("{\"width\": %d, \"height\": %d, \"frames\": %d, \"swscale_ms\": %.4f, \"kernel_ms\": %.4f, "
-           "\"swscale_over_kernel\": %.2f, \"kernel_differing_bytes\": %ld, \"libyuv_ms\": %.4f, "
+           "\"swscale_over_kernel\": %.2f, \"kernel_differing_bytes\": %ld, \"avx512_ms\": %.4f, "
+           "\"avx2_over_avx512\": %.2f, \"avx512_differing_bytes\": %ld, \"libyuv_ms\": %.4f, "
            "\"libyuv_max_diff\": %d, \"libyuv_differing_fraction\": %.4f}\n",
            w, h, count, best_sws / count * 1e3, best_kernel / count * 1e3, best_sws / best_kernel, kernel_differing,
+           best_512 / count * 1e3, best_kernel / best_512, kernel512_differing,
            to_raw ? best_yuv / count * 1e3 : -1.0, worst, (double)differing / ((double)stride * h));
     return 0;
 }

@@ -28,17 +28,33 @@ VidiYUVFactors vidi_yuv_factors(const int inverse_table[4], int source_full_rang
 /// reproduces), as libavutil's CPU detection reports them (run once there, cached).
 int vidi_yuv_avx2_available(void);
 
+/// The conversion's implementations: one pixel at a time, AVX2 (32 pixels a step), AVX-512 F/BW/VBMI
+/// (64 pixels a step). All give the same bytes.
+typedef enum { VIDI_YUV_KERNEL_SCALAR = 0, VIDI_YUV_KERNEL_AVX2 = 1, VIDI_YUV_KERNEL_AVX512 = 2 } VidiYUVKernel;
+
+/// The fastest kernel this CPU runs (by libavutil's CPU detection, plus CPUID for VBMI).
+VidiYUVKernel vidi_yuv_best_kernel(void);
+
 /// Converts a `width` x `height` picture. chroma_row_shift: 1 for 4:2:0, 0 for 4:2:2. Chroma rows are
 /// (width + 1) / 2 samples. Writes exactly width * 3 bytes per output row (nothing past a row's end) and
-/// reads nothing past a row's width. Uses the AVX2 kernel when `vidi_yuv_avx2_available()`, else the
-/// same arithmetic one pixel at a time (slower than swscale: callers keep swscale then).
+/// reads nothing past a row's width. Uses `vidi_yuv_best_kernel()`: AVX-512 for pictures at least 64 wide
+/// with plain stores, else AVX2 when `vidi_yuv_avx2_available()`, else the same arithmetic one pixel at a
+/// time (slower than swscale: callers keep swscale then).
 /// streaming_stores = 1: the AVX2 kernel writes with non-temporal stores (to memory, past the caches, so a
 /// large picture neither evicts the decoder's reference frames nor reads each output line before writing
 /// it) when `rgb` is 16-byte aligned and `rgb_stride` a multiple of 32, and fences before returning; the
-/// bytes are the same either way. For pictures nobody reads right away; 0 keeps plain stores.
+/// bytes are the same either way. For pictures nobody reads right away; 0 keeps plain stores. Streaming
+/// takes the AVX2 kernel.
 void vidi_yuv_to_rgb24(const uint8_t *y, intptr_t y_stride, const uint8_t *u, intptr_t u_stride,
                        const uint8_t *v, intptr_t v_stride, int chroma_row_shift,
                        uint8_t *rgb, intptr_t rgb_stride, int width, int height,
                        const VidiYUVFactors *factors, int streaming_stores);
+
+/// `vidi_yuv_to_rgb24` with a given kernel (one the CPU lacks is lowered to `vidi_yuv_best_kernel()`): for
+/// tests and benchmarks that compare the kernels.
+void vidi_yuv_to_rgb24_using(VidiYUVKernel kernel, const uint8_t *y, intptr_t y_stride, const uint8_t *u,
+                             intptr_t u_stride, const uint8_t *v, intptr_t v_stride, int chroma_row_shift,
+                             uint8_t *rgb, intptr_t rgb_stride, int width, int height,
+                             const VidiYUVFactors *factors, int streaming_stores);
 
 #endif
