@@ -1,11 +1,13 @@
 // Planar YUV -> RGB24, bit-identical to FFmpeg 5.1's x86 unscaled converter (see yuv_convert.h).
-// Two kernels, AVX-512 (below the AVX2 one) where the CPU has it, else AVX2. The AVX2 kernel does 32 pixels (16 chroma samples) per step in 16-bit lanes, even and odd pixels apart
+// Two kernels: AVX-512 (below the AVX2 one) where the CPU has it, else AVX2. The AVX2 kernel does 32
+// pixels (16 chroma samples) per step in 16-bit lanes, even and odd pixels apart
 // (each pair shares one chroma sample, so the chroma terms are computed at chroma resolution and never
 // duplicated), and packs them to RGB24 with one byte shuffle per channel and byte blends. For 4:2:0 the
 // chroma terms of a step serve two luma rows. About 39 instructions per 32 pixels and row (clang -O2,
 // 640x360 4:2:0; callgrind on Tools/bench/yuv_rgb_bench.c), against 58 for the first version.
 #include "yuv_convert.h"
 #include <libavutil/cpu.h>
+#include <pthread.h>
 
 // swscale rounds each 16.16 factor scaled by 2^13 (2^3 for the offset) to the nearest int16.
 static int16_t round_to_int16(int64_t value) {
@@ -252,6 +254,24 @@ typedef struct {
 
 typedef struct { __m512i red, green, blue; } ChromaTerms512;
 
+// The permutes' byte indices, the same for every picture: made once, since a caller converting a picture
+// in many small bands would otherwise pay their making (a few thousand instructions) for each band.
+static uint8_t permute_indices[2][3][64];   // [0]: red_green, [1]: with_blue, per chunk
+static pthread_once_t permute_indices_once = PTHREAD_ONCE_INIT;
+
+static void make_permute_indices(void) {
+    for (int chunk = 0; chunk < 3; chunk++) {
+        for (int q = 0; q < 64; q++) {
+            int n = 64 * chunk + q, pixel = n / 3, channel = n % 3;
+            // After the saturating packs, 128-bit lane L of a channel holds pixels 16L, 16L + 2, ..., 16L + 14,
+            // then 16L + 1, ..., 16L + 15.
+            int within = pixel % 16, packed = 16 * (pixel / 16) + (within % 2 ? 8 + within / 2 : within / 2);
+            permute_indices[0][chunk][q] = (uint8_t)(channel == 1 ? 64 + packed : packed);   // blue's: replaced next
+            permute_indices[1][chunk][q] = (uint8_t)(channel == 2 ? 64 + packed : q);
+        }
+    }
+}
+
 static AVX512 void kernel512_init(Kernel512 *k, const VidiYUVFactors *f) {
     k->y_factor = _mm512_set1_epi16(f->y_factor);
     k->y_offset = _mm512_set1_epi16(f->y_offset);
@@ -262,18 +282,10 @@ static AVX512 void kernel512_init(Kernel512 *k, const VidiYUVFactors *f) {
     k->even_times8 = _mm512_set1_epi16(8);
     k->odd_times8 = _mm512_set1_epi16(8 << 8);
     k->sign_bit = _mm256_set1_epi8((char)0x80);
+    pthread_once(&permute_indices_once, make_permute_indices);
     for (int chunk = 0; chunk < 3; chunk++) {
-        uint8_t red_green[64], with_blue[64];
-        for (int q = 0; q < 64; q++) {
-            int n = 64 * chunk + q, pixel = n / 3, channel = n % 3;
-            // After the saturating packs, 128-bit lane L of a channel holds pixels 16L, 16L + 2, ..., 16L + 14,
-            // then 16L + 1, ..., 16L + 15.
-            int within = pixel % 16, packed = 16 * (pixel / 16) + (within % 2 ? 8 + within / 2 : within / 2);
-            red_green[q] = (uint8_t)(channel == 1 ? 64 + packed : packed);   // blue's bytes: replaced next
-            with_blue[q] = (uint8_t)(channel == 2 ? 64 + packed : q);
-        }
-        k->red_green[chunk] = _mm512_loadu_si512(red_green);
-        k->with_blue[chunk] = _mm512_loadu_si512(with_blue);
+        k->red_green[chunk] = _mm512_loadu_si512(permute_indices[0][chunk]);
+        k->with_blue[chunk] = _mm512_loadu_si512(permute_indices[1][chunk]);
     }
 }
 
