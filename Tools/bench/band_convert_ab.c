@@ -12,13 +12,10 @@
 //   ./band_convert_ab FILE [rounds]
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libswscale/swscale.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "bench_common.h"
 #include "decode_loop.h"
-#include "yuv_convert.h"
 
 enum way { DECODE, WHOLE, BAND, WAYS };
 static const char *names[WAYS] = {"decode", "whole", "band"};
@@ -38,22 +35,6 @@ typedef struct {
     size_t picture_bytes;
     long uncovered, flagged;
 } BandState;
-
-static double cpu_now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static VidiYUVFactors bt601_factors(int width, int height) {
-    struct SwsContext *sws = sws_getContext(width, height, AV_PIX_FMT_YUV420P, width, height, AV_PIX_FMT_RGB24,
-                                            SWS_BICUBIC, NULL, NULL, NULL);
-    int *inverse, *table, full, target_full, brightness, contrast, saturation;
-    sws_getColorspaceDetails(sws, &inverse, &full, &table, &target_full, &brightness, &contrast, &saturation);
-    VidiYUVFactors f = vidi_yuv_factors(inverse, full, brightness, contrast, saturation);
-    sws_freeContext(sws);
-    return f;
-}
 
 static Slot *slot_for(BandState *s, const uint8_t *key, int create) {
     for (int i = 0; i < SLOTS; i++)
@@ -75,7 +56,7 @@ static void draw_band(AVCodecContext *decoder, const AVFrame *src, int offset[AV
     (void)offset;
     if (type != 3 || src->format != AV_PIX_FMT_YUV420P || !src->buf[0]) return;   // field pictures: no bands kept
     if (!s->have_factors) {
-        s->factors = bt601_factors(src->width, src->height);
+        s->factors = swscale_factors(src->width, src->height, AV_PIX_FMT_YUV420P);
         s->picture_bytes = (size_t)src->width * 3 * src->height;
         s->have_factors = 1;
     }
@@ -91,28 +72,21 @@ static void draw_band(AVCodecContext *decoder, const AVFrame *src, int offset[AV
     slot->rows_done = y + height;
 }
 
+static void set_band_callback(AVCodecContext *decoder, void *band) {
+    decoder->opaque = band;
+    decoder->draw_horiz_band = draw_band;
+}
+
 // One round; check: compare each frame's band bytes with a whole-picture conversion.
 static int run(const char *path, enum way way, uint8_t *reused, BandState *band, int check, long *differing) {
-    AVFormatContext *format = NULL;
-    if (avformat_open_input(&format, path, NULL, NULL) < 0 || avformat_find_stream_info(format, NULL) < 0) return 1;
-    const AVCodec *codec = NULL;
-    int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-    if (stream < 0) return 1;
-    AVCodecContext *decoder = avcodec_alloc_context3(codec);
-    avcodec_parameters_to_context(decoder, format->streams[stream]->codecpar);
-    decoder->thread_count = 1;
-    if (way == BAND) {
-        decoder->opaque = band;
-        decoder->draw_horiz_band = draw_band;
-    }
-    if (avcodec_open2(decoder, codec, NULL) < 0) return 1;
-    AVPacket *packet = av_packet_alloc();
-    AVFrame *frame = av_frame_alloc();
+    Decoding d;
+    if (open_decoding(path, way == BAND ? set_band_callback : NULL, band, &d)) return 1;
+    AVFrame *frame = d.frame;
     VidiYUVFactors factors = {0};
-    int have_factors = 0, draining = 0, ret;
-    while ((ret = next_frame(format, decoder, stream, packet, frame, &draining)) == 0) {
+    int have_factors = 0, ret;
+    while ((ret = next_decoded(&d)) == 0) {
         if (frame->format != AV_PIX_FMT_YUV420P) return 1;
-        if (!have_factors) { factors = bt601_factors(frame->width, frame->height); have_factors = 1; }
+        if (!have_factors) { factors = swscale_factors(frame->width, frame->height, AV_PIX_FMT_YUV420P); have_factors = 1; }
         size_t stride = (size_t)frame->width * 3;
         if (way == WHOLE || check) {
             vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1], frame->data[2],
@@ -137,21 +111,8 @@ static int run(const char *path, enum way way, uint8_t *reused, BandState *band,
         av_frame_unref(frame);
     }
     if (ret != AVERROR_EOF) return 1;
-    av_frame_free(&frame);
-    av_packet_free(&packet);
-    avcodec_free_context(&decoder);
-    avformat_close_input(&format);
+    close_decoding(&d);
     return 0;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv) {

@@ -25,24 +25,15 @@
 // that survives load changes between rounds.
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libswscale/swscale.h>
 #include <immintrin.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "bench_common.h"
 #include "decode_loop.h"
-#include "yuv_convert.h"
 
 enum way { DECODE, PLAIN, PLAIN_AVX2, PLAIN_16, PLAIN_48, STREAM, FRESH, PLAIN_READ, STREAM_READ, WAYS };
 static const char *names[WAYS] = {"decode", "plain", "plain-avx2", "plain+16", "plain+48", "stream", "fresh", "plain-read",
                                   "stream-read"};
-
-static double cpu_now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static volatile uint64_t sink;   // keeps the reads of the *-read ways
 
@@ -59,31 +50,18 @@ __attribute__((target("avx2"))) static uint64_t sum_bytes(const uint8_t *p, size
 
 // One round of `way` (check: also convert with the other store kind and count differing bytes).
 static int run(const char *path, enum way way, uint8_t *reused, uint8_t *other, long *differing, long *frames_out) {
-    AVFormatContext *format = NULL;
-    if (avformat_open_input(&format, path, NULL, NULL) < 0 || avformat_find_stream_info(format, NULL) < 0) return 1;
-    const AVCodec *codec = NULL;
-    int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-    if (stream < 0) return 1;
-    AVCodecContext *decoder = avcodec_alloc_context3(codec);
-    avcodec_parameters_to_context(decoder, format->streams[stream]->codecpar);
-    decoder->thread_count = 1;
-    if (avcodec_open2(decoder, codec, NULL) < 0) return 1;
-    AVPacket *packet = av_packet_alloc();
-    AVFrame *frame = av_frame_alloc();
+    Decoding d;
+    if (open_decoding(path, NULL, NULL, &d)) return 1;
+    AVFrame *frame = d.frame;
     VidiYUVFactors factors;
-    int have_factors = 0, draining = 0, ret;
+    int have_factors = 0, ret;
     long frames = 0;
-    while ((ret = next_frame(format, decoder, stream, packet, frame, &draining)) == 0) {
+    while ((ret = next_decoded(&d)) == 0) {
         frames++;
         if (way != DECODE) {
             if (frame->format != AV_PIX_FMT_YUV420P) return 1;
-            if (!have_factors) {   // the factors swscale would use (BT.601 limited, as the bench inputs)
-                struct SwsContext *sws = sws_getContext(frame->width, frame->height, frame->format, frame->width,
-                                                        frame->height, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
-                int *inverse, *table, full, target_full, brightness, contrast, saturation;
-                sws_getColorspaceDetails(sws, &inverse, &full, &table, &target_full, &brightness, &contrast, &saturation);
-                factors = vidi_yuv_factors(inverse, full, brightness, contrast, saturation);
-                sws_freeContext(sws);
+            if (!have_factors) {   // BT.601 limited, as the bench inputs
+                factors = swscale_factors(frame->width, frame->height, AV_PIX_FMT_YUV420P);
                 have_factors = 1;
             }
             size_t stride = (size_t)frame->width * 3, size = stride * frame->height;
@@ -106,21 +84,8 @@ static int run(const char *path, enum way way, uint8_t *reused, uint8_t *other, 
     }
     if (ret != AVERROR_EOF) return 1;
     *frames_out = frames;
-    av_frame_free(&frame);
-    av_packet_free(&packet);
-    avcodec_free_context(&decoder);
-    avformat_close_input(&format);
+    close_decoding(&d);
     return 0;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv) {

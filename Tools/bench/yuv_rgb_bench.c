@@ -11,19 +11,10 @@
 #include <dlfcn.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libswscale/swscale.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include "yuv_convert.h"
+#include "bench_common.h"
 
 typedef int (*i420_to_raw_fn)(const uint8_t *, int, const uint8_t *, int, const uint8_t *, int, uint8_t *, int, int, int);
-
-static double cpu_now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: yuv_rgb_bench FILE [frames] [repeats]\n"); return 2; }
@@ -60,10 +51,7 @@ int main(int argc, char **argv) {
     uint8_t *a = av_malloc((size_t)stride * h + 64), *b = av_malloc((size_t)stride * h + 64);
     uint8_t *k = av_malloc((size_t)stride * h + 64);
     struct SwsContext *sws = sws_getContext(w, h, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
-    // The kernel's factors from swscale's own colour set-up (BT.601, range as the context has it).
-    int *inverse, *table, source_full, target_full, brightness, contrast, saturation;
-    sws_getColorspaceDetails(sws, &inverse, &source_full, &table, &target_full, &brightness, &contrast, &saturation);
-    VidiYUVFactors factors = vidi_yuv_factors(inverse, source_full, brightness, contrast, saturation);
+    VidiYUVFactors factors = swscale_factors(w, h, AV_PIX_FMT_YUV420P);
     if (!vidi_yuv_avx2_available()) fprintf(stderr, "no AVX2: the kernel column is its one-pixel fallback\n");
 
     double best_sws = 1e30, best_yuv = 1e30, best_kernel = 1e30, best_512 = 1e30;
