@@ -25,6 +25,10 @@ func cpuSeconds() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+// OpenBLAS (linked through VidiTensor) starts a worker thread at load that spins for ~0.1 s of CPU: end it
+// first, as `vidi` does, so a run by hand measures the workload alone.
+BLAS.stopIdleThreads()
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let threads = Int(arguments[3]), let rounds = Int(arguments[4]) else {
     FileHandle.standardError.write("usage: ModelInputBench FILE clips112[-tensor]|clip224[-tensor]|rgb|keyframes|keyframes-indexed|open THREADS ROUNDS\n".data(using: .utf8) ?? Data())
