@@ -70,20 +70,16 @@ int vidi_resample_axis_init(VidiResampleAxis *axis, int input, int output, int f
     }
     double scale = (double)input / output;
     double support = filter_radius(filter) * (scale >= 1 ? scale : 1);
-    // The precision comes from the largest weight of the whole resize, not only the window's.
-    int widest = 0, window_widest = 0;
-    for (int i = 0; i < output; i++) {
-        int low, size;
-        taps_of(i, input, scale, support, &low, &size);
-        if (size > widest) widest = size;
-        if (i >= first && i < first + count && size > window_widest) window_widest = size;
-    }
-    double *w = malloc(sizeof(double) * (size_t)(widest > 0 ? widest : 1));
+    // The precision comes from the largest weight of the whole resize, not only the window's. A pixel has
+    // at most (int)(2 * support) + 1 taps (its bounds are 2 * support apart before rounding).
+    double *w = malloc(sizeof(double) * (size_t)((int)(2 * support) + 2));
     if (!w) return -2;
+    int window_widest = 0;
     double largest = 0;
     for (int i = 0; i < output; i++) {
         int low, size;
         taps_of(i, input, scale, support, &low, &size);
+        if (i >= first && i < first + count && size > window_widest) window_widest = size;
         double m = weights_of(i, low, size, scale, filter, w);
         if (m > largest) largest = m;
     }

@@ -389,15 +389,22 @@ static AVX2 void convert_avx2(const uint8_t *y, intptr_t y_stride, const uint8_t
 }
 #endif
 
-VidiYUVKernel vidi_yuv_best_kernel(void) {
+// The CPU's best kernel, found once: `vidi_yuv_to_rgb24` runs per frame.
+static VidiYUVKernel best_kernel = VIDI_YUV_KERNEL_SCALAR;
+static pthread_once_t best_kernel_once = PTHREAD_ONCE_INIT;
+
+static void find_best_kernel(void) {
 #if defined(__x86_64__)
-    if (!vidi_yuv_avx2_available()) return VIDI_YUV_KERNEL_SCALAR;
+    if (!vidi_yuv_avx2_available()) return;
     // AV_CPU_FLAG_AVX512: F, CD, BW, DQ and VL with the OS saving ZMM state; VBMI is asked of the CPU itself.
-    if ((av_get_cpu_flags() & AV_CPU_FLAG_AVX512) && __builtin_cpu_supports("avx512vbmi")) return VIDI_YUV_KERNEL_AVX512;
-    return VIDI_YUV_KERNEL_AVX2;
-#else
-    return VIDI_YUV_KERNEL_SCALAR;
+    best_kernel = (av_get_cpu_flags() & AV_CPU_FLAG_AVX512) && __builtin_cpu_supports("avx512vbmi")
+                ? VIDI_YUV_KERNEL_AVX512 : VIDI_YUV_KERNEL_AVX2;
 #endif
+}
+
+VidiYUVKernel vidi_yuv_best_kernel(void) {
+    pthread_once(&best_kernel_once, find_best_kernel);
+    return best_kernel;
 }
 
 void vidi_yuv_to_rgb24_using(VidiYUVKernel kernel, const uint8_t *y, intptr_t y_stride, const uint8_t *u,
@@ -405,8 +412,7 @@ void vidi_yuv_to_rgb24_using(VidiYUVKernel kernel, const uint8_t *y, intptr_t y_
                              uint8_t *rgb, intptr_t rgb_stride, int width, int height,
                              const VidiYUVFactors *factors, int streaming_stores) {
     if (width <= 0 || height <= 0) return;
-    VidiYUVKernel best = vidi_yuv_best_kernel();
-    if (kernel > best) kernel = best;
+    if (kernel > vidi_yuv_best_kernel()) kernel = vidi_yuv_best_kernel();
 #if defined(__x86_64__)
     if (kernel == VIDI_YUV_KERNEL_AVX512 && width >= 64 && !streaming_stores) {
         convert_avx512(y, y_stride, u, u_stride, v, v_stride, chroma_row_shift, rgb, rgb_stride, width, height, factors);

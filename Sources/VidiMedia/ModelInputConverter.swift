@@ -277,7 +277,6 @@ final class ModelInputConverter {
         }
     }
 
-
     /// Where displayed pixel (0, 0) lies in the unrotated RGB24 picture, and the byte steps to the next
     /// displayed row and column (negative for flipped axes): rotation costs nothing extra.
     static func walk(base: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, rotation: Int)

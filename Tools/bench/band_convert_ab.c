@@ -98,8 +98,7 @@ static int run(const char *path, enum way way, uint8_t *reused, BandState *band,
             if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) { band->flagged++; usable = 0; }
             if (!usable) {
                 band->uncovered++;
-                uint8_t *out = slot ? slot->rgb : reused;
-                if (!slot || !out) out = reused;
+                uint8_t *out = slot && slot->rgb ? slot->rgb : reused;
                 vidi_yuv_to_rgb24(frame->data[0], frame->linesize[0], frame->data[1], frame->linesize[1],
                                   frame->data[2], frame->linesize[2], 1, out, stride, frame->width, frame->height,
                                   &factors, 0);

@@ -32,7 +32,7 @@ int vidi_yuv_avx2_available(void);
 /// (64 pixels a step). All give the same bytes.
 typedef enum { VIDI_YUV_KERNEL_SCALAR = 0, VIDI_YUV_KERNEL_AVX2 = 1, VIDI_YUV_KERNEL_AVX512 = 2 } VidiYUVKernel;
 
-/// The fastest kernel this CPU runs (by libavutil's CPU detection, plus CPUID for VBMI).
+/// The fastest kernel this CPU runs (by libavutil's CPU detection, plus CPUID for VBMI; found once).
 VidiYUVKernel vidi_yuv_best_kernel(void);
 
 /// Converts a `width` x `height` picture. chroma_row_shift: 1 for 4:2:0, 0 for 4:2:2. Chroma rows are
